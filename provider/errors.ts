@@ -1,0 +1,71 @@
+/**
+ * The typed errors of neon-fleet. Every error a user can cause or meet has a class here, carries the
+ * context needed to act on it, and renders as one line: the CLI prints `message` and never a stack.
+ */
+
+/** Base of every error neon-fleet raises on purpose; anything else reaching the CLI is a bug. */
+export class FleetError extends Error {
+  /** Process exit code the CLI uses when this error ends a command. */
+  readonly exitCode: number = 1;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A bad flag or argument on the command line. */
+export class UsageError extends FleetError {
+  override readonly exitCode = 2;
+}
+
+/** One problem in one plan file, located at the offending YAML node. */
+export class PlanError extends FleetError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    readonly problem: string,
+  ) {
+    super(`${file}:${line}:${col}: ${problem}`);
+  }
+}
+
+/** Every problem found in a plans directory; its message has one `FILE:LINE:COL: message` line per problem. */
+export class PlanErrors extends FleetError {
+  constructor(readonly errors: readonly PlanError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+  }
+}
+
+/** Context of a failed Neon API call, as much as is known where it failed. */
+export interface NeonCallContext {
+  method: string;
+  path: string;
+  status?: number;
+  /** Neon's `x-neon-ret-request-id` response header, quoted in support tickets. */
+  requestId?: string;
+  operationId?: string;
+  projectId?: string;
+  tenantId?: string;
+}
+
+/** A Neon API call that failed for good (after the retry policy gave up, or with a non-retryable status). */
+export class NeonApiError extends FleetError {
+  constructor(
+    readonly context: NeonCallContext,
+    readonly problem: string,
+  ) {
+    super(NeonApiError.render(context, problem));
+  }
+
+  /** Renders the context as `tenant acme: POST /projects -> 423 (request r-1, operation op-2): problem`. */
+  static render(c: NeonCallContext, problem: string): string {
+    const who = c.tenantId ? `tenant ${c.tenantId}: ` : "";
+    const status = c.status === undefined ? "" : ` -> ${c.status}`;
+    const ids = [c.requestId && `request ${c.requestId}`, c.operationId && `operation ${c.operationId}`, c.projectId && `project ${c.projectId}`]
+      .filter(Boolean)
+      .join(", ");
+    return `${who}${c.method} ${c.path}${status}${ids ? ` (${ids})` : ""}: ${problem}`;
+  }
+}
