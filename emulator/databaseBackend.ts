@@ -1,0 +1,30 @@
+/**
+ * The seam between the emulated Neon control plane and a data plane. Without `--postgres` the emulator
+ * has no data plane: connection strings only look like Neon's. With `--postgres`, a backend makes every
+ * branch a real Postgres database that the connection strings reach.
+ *
+ * The control plane calls these hooks after it has committed the corresponding change to its own state.
+ */
+export interface DatabaseBackend {
+  /** A branch now exists; it starts with a copy of its parent's data as of now (none for a root branch). */
+  branchCreated(branch: BranchDatabase & { parentBranchId?: string }): Promise<void>;
+  /** The branch was reset to `sourceBranchId`: its data is replaced by the source's current data. */
+  branchRestored(projectId: string, branchId: string, sourceBranchId: string): Promise<void>;
+  /** The branch is gone; its database is freed. */
+  branchDeleted(projectId: string, branchId: string): Promise<void>;
+  /** Every branch of the project is gone; their databases are freed. */
+  projectDeleted(projectId: string): Promise<void>;
+  /** Where clients reach the branch's database: goes into the branch's connection strings. */
+  address(projectId: string, branchId: string): { host: string; port: number };
+  /** Stops every database and server. */
+  close(): Promise<void>;
+}
+
+/** The identity of one branch's database and the credentials its connection strings carry. */
+export interface BranchDatabase {
+  projectId: string;
+  branchId: string;
+  databaseName: string;
+  roleName: string;
+  password: string;
+}
