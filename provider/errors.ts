@@ -69,3 +69,13 @@ export class NeonApiError extends FleetError {
     return `${who}${c.method} ${c.path}${status}${ids ? ` (${ids})` : ""}: ${problem}`;
   }
 }
+
+/** A file given to `neon-fleet summarize` that cannot be read or is not a `pulumi preview --json` document. */
+export class PreviewFileError extends FleetError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file === "-" ? "stdin" : file}: ${problem}`);
+  }
+}

@@ -1,8 +1,31 @@
+import { readFile } from "fs/promises";
 import type { Command } from "commander";
+import { PreviewFileError } from "../errors";
+import { summarizePreview } from "../summarize";
 
-/** Registers `neon-fleet summarize`. */
+/** Registers `neon-fleet summarize PREVIEW_JSON`: the pull-request summary of a preview (SPEC 8). */
 export function registerSummarize(program: Command): void {
-  program.command("summarize").description("(not built yet)").action(() => {
-    throw new Error("summarize is not built yet");
-  });
+  program
+    .command("summarize")
+    .description("print a Markdown fleet summary of a `pulumi preview --json` document")
+    .argument("<PREVIEW_JSON>", "the preview document, or - to read it from stdin")
+    .action(async (file: string) => {
+      process.stdout.write(summarizePreview(await readPreview(file), file));
+    });
+}
+
+async function readPreview(file: string): Promise<string> {
+  try {
+    return file === "-" ? await readStdin() : await readFile(file, "utf8");
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new PreviewFileError(file, `cannot read the preview document (${reason})`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) text += chunk as string;
+  return text;
 }

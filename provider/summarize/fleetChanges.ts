@@ -1,0 +1,225 @@
+import { accumulate } from "./collections";
+import type { PreviewDiagnostic, PreviewDocument, PreviewStep } from "./previewDocument";
+import { changedProperties, type PropertyChange } from "./properties";
+
+/** Type tokens of the three resources (see the resource contract). */
+export const TYPES = {
+  tenantProject: "pulumi-nodejs:dynamic/neon:TenantProject",
+  planQuota: "pulumi-nodejs:dynamic/neon:PlanQuota",
+  devBranch: "pulumi-nodejs:dynamic/neon:DevBranch",
+} as const;
+
+/**
+ * What happens to one tenant, all of its resources taken together. `retain` is a removal from plans that
+ * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data.
+ */
+export type TenantAction = "replace" | "delete" | "retain" | "create" | "update" | "same";
+
+/** The fleet-level change of one tenant (its TenantProject and PlanQuota steps merged). */
+export interface TenantChange {
+  id: string;
+  action: TenantAction;
+  /** The tier after the change (before it, for removals); `?` when no step carried it. */
+  tier: string;
+  /** The region after the change (before it, for removals); `?` when no step carried it. */
+  region: string;
+  /** The properties that force a replace, e.g. `region aws-us-east-2 -> aws-eu-central-1`. */
+  replaceReasons: PropertyChange[];
+  /** Properties changed in place, in plan units. */
+  changes: PropertyChange[];
+  /** The preview reported an error on one of this tenant's resources (e.g. a refused replace). */
+  failed: boolean;
+}
+
+/** What happens to one dev branch; `reset` is an update whose reset token changed. */
+export type BranchAction = "replace" | "delete" | "create" | "reset" | "update" | "same";
+
+/** The change of one DevBranch. */
+export interface BranchChange {
+  name: string;
+  action: BranchAction;
+  parent: string;
+  replaceReasons: PropertyChange[];
+  changes: PropertyChange[];
+}
+
+/** A changing resource of a type the summary does not know (anything but the stack and providers). */
+export interface OtherChange {
+  type: string;
+  name: string;
+  op: string;
+}
+
+/** A warning or error of the preview, with the resource it concerns. */
+export interface FleetDiagnostic {
+  severity: "error" | "warning";
+  /** Resource name (tenant id, branch name) or empty for the whole preview. */
+  subject: string;
+  message: string;
+}
+
+/** A preview document read as changes to the fleet. */
+export interface FleetChanges {
+  tenants: TenantChange[];
+  branches: BranchChange[];
+  others: OtherChange[];
+  diagnostics: FleetDiagnostic[];
+  /** The engine's own per-operation resource counts (`changeSummary`). */
+  resourceCounts: Record<string, number>;
+  durationNanos?: number;
+}
+
+type StepAction = "replace" | "delete" | "create" | "update" | "same";
+
+const STEP_ACTIONS: Record<string, StepAction> = {
+  create: "create",
+  import: "create",
+  update: "update",
+  replace: "replace",
+  "create-replacement": "replace",
+  "delete-replaced": "replace",
+  "import-replacement": "replace",
+  delete: "delete",
+  same: "same",
+  read: "same",
+  refresh: "same",
+};
+
+const TENANT_PRECEDENCE: readonly TenantAction[] = ["same", "update", "create", "retain", "delete", "replace"];
+const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
+
+/** Reads every step of a preview into per-tenant and per-branch changes. */
+export function readFleetChanges(doc: PreviewDocument): FleetChanges {
+  const tenants = new Map<string, TenantAccumulator>();
+  const branches = new Map<string, BranchAccumulator>();
+  const others: OtherChange[] = [];
+  for (const step of doc.steps ?? []) {
+    const { type, name } = parseUrn(step.urn);
+    const action = STEP_ACTIONS[step.op];
+    if (type === TYPES.tenantProject || type === TYPES.planQuota) {
+      if (action) accumulate(tenants, name, () => newTenant(name)).add(step, type, action);
+    } else if (type === TYPES.devBranch) {
+      if (action) accumulate(branches, name, () => newBranch(name)).add(step, action);
+    } else if (action !== "same" && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:")) {
+      others.push({ type, name, op: step.op });
+    }
+  }
+  const diagnostics = readDiagnostics(doc.diagnostics ?? []);
+  const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
+  return {
+    tenants: [...tenants.values()].map((t) => t.result(failedNames.has(t.id))),
+    branches: [...branches.values()].map((b) => b.result()),
+    others,
+    diagnostics,
+    resourceCounts: doc.changeSummary ?? {},
+    durationNanos: doc.duration ?? undefined,
+  };
+}
+
+/** Splits `urn:pulumi:STACK::PROJECT::[PARENT$]TYPE::NAME` into the resource's own type and its name. */
+export function parseUrn(urn: string): { type: string; name: string } {
+  const parts = urn.split("::");
+  const qualifiedType = parts[2] ?? "";
+  return { type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };
+}
+
+/** Collects property changes once each, whichever of a tenant's steps reports them. */
+class ChangeSet {
+  private readonly seen = new Set<string>();
+  readonly list: PropertyChange[] = [];
+
+  addAll(changes: readonly PropertyChange[]): void {
+    for (const change of changes) {
+      const key = `${change.label}\u0000${change.from}\u0000${change.to}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.list.push(change);
+    }
+  }
+}
+
+/** The replace reasons and in-place changes of a step, with replace-forcing properties kept out of the latter. */
+function stepChanges(step: PreviewStep, action: StepAction): { replaceReasons: PropertyChange[]; changes: PropertyChange[] } {
+  if (action !== "update" && action !== "replace") return { replaceReasons: [], changes: [] };
+  const all = changedProperties(step.oldState?.inputs, step.newState?.inputs);
+  if (action === "update") return { replaceReasons: [], changes: all };
+  const reasons = step.replaceReasons?.length ? changedProperties(step.oldState?.inputs, step.newState?.inputs, step.replaceReasons) : all;
+  const reasonLabels = new Set(reasons.map((r) => r.label));
+  return { replaceReasons: reasons, changes: all.filter((c) => !reasonLabels.has(c.label)) };
+}
+
+function stringInput(step: PreviewStep, key: string): string | undefined {
+  const value = step.newState?.inputs?.[key] ?? step.oldState?.inputs?.[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+type TenantAccumulator = ReturnType<typeof newTenant>;
+
+function newTenant(id: string) {
+  let action: TenantAction = "same";
+  let tier: string | undefined;
+  let region: string | undefined;
+  const replaceReasons = new ChangeSet();
+  const changes = new ChangeSet();
+  return {
+    id,
+    add(step: PreviewStep, type: string, stepAction: StepAction): void {
+      action = stronger(TENANT_PRECEDENCE, action, tenantAction(step, type, stepAction));
+      tier ??= stringInput(step, "tier");
+      if (type === TYPES.tenantProject) region = stringInput(step, "region") ?? region;
+      const found = stepChanges(step, stepAction);
+      replaceReasons.addAll(found.replaceReasons);
+      changes.addAll(found.changes);
+    },
+    result(failed: boolean): TenantChange {
+      return { id, action, tier: tier ?? "?", region: region ?? "?", replaceReasons: replaceReasons.list, changes: changes.list, failed };
+    },
+  };
+}
+
+/**
+ * Removing a tenant deletes both of its resources; only the TenantProject's old `onRemove` says whether the
+ * Neon project goes too (`retain` is the default of the plans), and a PlanQuota delete never destroys data.
+ */
+function tenantAction(step: PreviewStep, type: string, stepAction: StepAction): TenantAction {
+  if (stepAction !== "delete") return stepAction;
+  return type === TYPES.tenantProject && step.oldState?.inputs?.onRemove === "delete" ? "delete" : "retain";
+}
+
+type BranchAccumulator = ReturnType<typeof newBranch>;
+
+function newBranch(name: string) {
+  let action: BranchAction = "same";
+  let parent: string | undefined;
+  const replaceReasons = new ChangeSet();
+  const changes = new ChangeSet();
+  return {
+    add(step: PreviewStep, stepAction: StepAction): void {
+      const found = stepChanges(step, stepAction);
+      const resets = stepAction === "update" && found.changes.some((c) => c.label === "resetToken");
+      action = stronger(BRANCH_PRECEDENCE, action, resets ? "reset" : stepAction);
+      parent ??= stringInput(step, "parent");
+      replaceReasons.addAll(found.replaceReasons);
+      changes.addAll(found.changes);
+    },
+    result(): BranchChange {
+      return { name, action, parent: parent ?? "?", replaceReasons: replaceReasons.list, changes: changes.list };
+    },
+  };
+}
+
+function stronger<T>(order: readonly T[], a: T, b: T): T {
+  return order.indexOf(b) > order.indexOf(a) ? b : a;
+}
+
+/** Errors and warnings only: info diagnostics are program output, not findings about the change. */
+function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagnostic[] {
+  const result: FleetDiagnostic[] = [];
+  for (const d of diagnostics) {
+    if (d.severity !== "error" && d.severity !== "warning") continue;
+    const { type, name } = d.urn ? parseUrn(d.urn) : { type: "", name: "" };
+    const subject = type === "pulumi:pulumi:Stack" ? "" : name;
+    result.push({ severity: d.severity, subject, message: (d.message ?? "").trim() });
+  }
+  return result;
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { PreviewFileError } from "../errors";
+
+/**
+ * The document `pulumi preview --json` prints (Pulumi's `display.PreviewDigest`), and the engine double
+ * writes. Objects are loose because the CLI adds fields over time; only what the summary reads is checked.
+ * Go's encoder writes absent slices and maps as `null`, hence `nullish` rather than `optional`.
+ */
+const resourceStateSchema = z.looseObject({
+  urn: z.string(),
+  type: z.string(),
+  id: z.string().nullish(),
+  inputs: z.record(z.string(), z.unknown()).nullish(),
+  outputs: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const stepSchema = z.looseObject({
+  op: z.string(),
+  urn: z.string(),
+  provider: z.string().nullish(),
+  oldState: resourceStateSchema.nullish(),
+  newState: resourceStateSchema.nullish(),
+  diffReasons: z.array(z.string()).nullish(),
+  replaceReasons: z.array(z.string()).nullish(),
+  detailedDiff: z.record(z.string(), z.looseObject({ kind: z.string() })).nullish(),
+});
+
+const diagnosticSchema = z.looseObject({
+  urn: z.string().nullish(),
+  prefix: z.string().nullish(),
+  message: z.string().nullish(),
+  severity: z.string().nullish(),
+});
+
+/** Zod schema of a `pulumi preview --json` document. */
+export const previewDocumentSchema = z
+  .looseObject({
+    config: z.record(z.string(), z.unknown()).nullish(),
+    steps: z.array(stepSchema).nullish(),
+    diagnostics: z.array(diagnosticSchema).nullish(),
+    duration: z.number().nullish(),
+    changeSummary: z.record(z.string(), z.number()).nullish(),
+  })
+  .refine((doc) => doc.steps != null || doc.changeSummary != null || doc.diagnostics != null, {
+    message: "it has none of `steps`, `changeSummary`, `diagnostics`",
+  });
+
+/** A parsed preview document. */
+export type PreviewDocument = z.infer<typeof previewDocumentSchema>;
+/** One step the engine would take on one resource. */
+export type PreviewStep = z.infer<typeof stepSchema>;
+/** A resource's old or new state inside a step. */
+export type ResourceState = z.infer<typeof resourceStateSchema>;
+/** A warning or error the preview reported. */
+export type PreviewDiagnostic = z.infer<typeof diagnosticSchema>;
+
+/** The string Pulumi writes for a value that is only known after `up`. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The string Pulumi writes in place of a secret value. */
+export const SECRET_VALUE = "[secret]";
+
+/**
+ * Parses the text of a preview document.
+ * @param file where the text came from, named in the error (`-` for stdin).
+ * @throws PreviewFileError when the text is not JSON or not shaped like a preview document.
+ */
+export function parsePreviewDocument(text: string, file: string): PreviewDocument {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new PreviewFileError(file, `not JSON (${(err as Error).message}); pass the output of \`pulumi preview --json\``);
+  }
+  const result = previewDocumentSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
+    throw new PreviewFileError(file, `not a \`pulumi preview --json\` document: ${where}${issue.message}`);
+  }
+  return result.data;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`)).join("");
+}

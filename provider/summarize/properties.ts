@@ -1,0 +1,106 @@
+import { formatDuration, formatSize, formatSuspend } from "../plans/units";
+import { SECRET_VALUE, UNKNOWN_VALUE } from "./previewDocument";
+
+/** One property of one resource that changes, both sides already written in plan units. */
+export interface PropertyChange {
+  /** The name a plan author knows, e.g. `storage` or `max CU`. */
+  label: string;
+  from: string;
+  to: string;
+}
+
+interface PropertyView {
+  label: string;
+  format: (value: number) => string;
+}
+
+const plain = (value: number): string => String(value);
+
+/**
+ * How resource inputs (Neon's units, see the resource contract) read in plans. Paths are flattened inputs;
+ * the labels follow the tiers.yaml keys so a reviewer can find the line that caused the change.
+ */
+const VIEWS: Record<string, PropertyView> = {
+  tier: { label: "tier", format: plain },
+  residency: { label: "residency", format: plain },
+  region: { label: "region", format: plain },
+  pgVersion: { label: "pgVersion", format: plain },
+  "quota.logical_size_bytes": { label: "storage", format: formatSize },
+  "quota.written_data_bytes": { label: "written data", format: formatSize },
+  "quota.data_transfer_bytes": { label: "data transfer", format: formatSize },
+  "quota.compute_time_seconds": { label: "compute time", format: formatDuration },
+  "quota.active_time_seconds": { label: "active time", format: formatDuration },
+  "endpointSettings.autoscaling_limit_min_cu": { label: "min CU", format: plain },
+  "endpointSettings.autoscaling_limit_max_cu": { label: "max CU", format: plain },
+  "endpointSettings.suspend_timeout_seconds": { label: "suspend", format: formatSuspend },
+  ttlSeconds: { label: "ttl", format: formatDuration },
+};
+
+/** Inputs that wire resources together rather than say anything a plan author wrote. */
+const WIRING = new Set(["tenantId", "projectId"]);
+
+/**
+ * The properties that differ between two input objects, in plan units, in a stable order.
+ * Keys starting with `__` (the serialized dynamic provider) and wiring ids are skipped.
+ * @param only when given, just these top-level keys (a step's `replaceReasons`).
+ */
+export function changedProperties(
+  oldInputs: Record<string, unknown> | null | undefined,
+  newInputs: Record<string, unknown> | null | undefined,
+  only?: readonly string[],
+): PropertyChange[] {
+  const before = flatten(oldInputs ?? {}, only);
+  const after = flatten(newInputs ?? {}, only);
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort(byViewOrder);
+  const changes: PropertyChange[] = [];
+  for (const path of paths) {
+    const from = before.get(path);
+    const to = after.get(path);
+    if (sameValue(from, to)) continue;
+    const view = VIEWS[path];
+    changes.push({ label: view?.label ?? path, from: formatValue(from, view), to: formatValue(to, view) });
+  }
+  return changes;
+}
+
+/** Writes one input value the way a plan author would, e.g. `10GiB`, `never`, `[secret]`. */
+export function formatValue(value: unknown, view?: PropertyView): string {
+  if (value === undefined || value === null) return "(none)";
+  if (value === UNKNOWN_VALUE) return "(known after up)";
+  if (value === SECRET_VALUE) return SECRET_VALUE;
+  if (typeof value === "number" && view) return view.format(value);
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+function flatten(inputs: Record<string, unknown>, only?: readonly string[]): Map<string, unknown> {
+  const flat = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(inputs)) {
+    if (key.startsWith("__") || WIRING.has(key) || (only && !only.includes(key))) continue;
+    if (isPlainObject(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) flat.set(`${key}.${inner}`, innerValue);
+    } else {
+      flat.set(key, value);
+    }
+  }
+  return flat;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));
+}
+
+const VIEW_ORDER = Object.keys(VIEWS);
+
+/** Known plan properties first, in tiers.yaml order; anything else after, alphabetically. */
+function byViewOrder(a: string, b: string): number {
+  const rank = (path: string): number => {
+    const i = VIEW_ORDER.indexOf(path);
+    return i === -1 ? VIEW_ORDER.length : i;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b);
+}

@@ -1,0 +1,194 @@
+import { accumulate, groupBy } from "./collections";
+import type { BranchChange, FleetChanges, FleetDiagnostic, TenantAction, TenantChange } from "./fleetChanges";
+import { BoundedDocument, code, count, details, foldedBullets, nameList, plural, table } from "./markdown";
+import type { PropertyChange } from "./properties";
+
+/** Limits of the rendered summary. */
+export interface RenderOptions {
+  /** Hard cap on the summary's length in characters (GitHub refuses comments over 65,536). */
+  maxChars: number;
+  /** How many entries a list shows before folding the rest. */
+  inline: number;
+}
+
+/** The defaults: under GitHub's comment limit with room to spare, one screen before the first fold. */
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline: 20 };
+
+/** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
+const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
+
+/**
+ * Renders fleet changes as Markdown, most consequential first: the verdict line, the preview's errors,
+ * what destroys data, what is released from management, counts by tier and region, in-place property changes
+ * grouped by value, creates, dev branches.
+ */
+export function renderSummary(changes: FleetChanges, options: RenderOptions = DEFAULT_RENDER_OPTIONS): string {
+  const doc = new BoundedDocument(options.maxChars);
+  const tenantsBy = groupBy(changes.tenants, (t) => t.action);
+  const budget = (cap: number): number => Math.min(cap, doc.remaining() / 2);
+  doc.add(verdict(changes, tenantsBy));
+  diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
+  dangerousSection(doc, [...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
+  retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
+  countsSection(doc, changes.tenants);
+  changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
+  createsSection(doc, tenantsBy.get("create") ?? [], options.inline, budget(FOLD_BUDGET.creates));
+  branchesSection(doc, changes.branches, options.inline, budget(FOLD_BUDGET.branches));
+  othersSection(doc, changes, options.inline, budget(FOLD_BUDGET.others));
+  doc.add(footer(changes));
+  return doc.text();
+}
+
+function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChange[]>): string {
+  const n = (action: TenantAction): number => tenantsBy.get(action)?.length ?? 0;
+  const errors = changes.diagnostics.filter((d) => d.severity === "error").length;
+  const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
+  const parts = [
+    errors > 0 && `${plural(errors, "error")} (preview failed)`,
+    n("update") > 0 && `${count(n("update"))} to update`,
+    n("create") > 0 && `${count(n("create"))} to create`,
+    n("retain") > 0 && `${count(n("retain"))} retained`,
+    n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
+    n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    branchChanges > 0 && plural(branchChanges, "dev branch change"),
+    changes.others.length > 0 && plural(changes.others.length, "other resource change"),
+  ].filter((p): p is string => typeof p === "string");
+  return `**neon-fleet preview: ${parts.length > 0 ? parts.join(", ") : "no changes"}**`;
+}
+
+function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDiagnostic[], inline: number, budget: number): void {
+  if (diagnostics.length === 0) return;
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const sorted = [...errors, ...diagnostics.filter((d) => d.severity === "warning")];
+  const lines = sorted.map((d) => `${d.severity}${d.subject ? ` **${d.subject}**` : ""}: ${code(d.message)}`);
+  const title = errors.length > 0 ? `### Errors (${count(errors.length)})` : `### Warnings (${count(diagnostics.length)})`;
+  doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+}
+
+function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  if (tenants.length === 0) return;
+  const lines = sortById(tenants).map((t) => {
+    const what =
+      t.action === "replace"
+        ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
+        : "delete: `onRemove: delete`, the Neon project and its data are deleted";
+    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (refused, see errors)" : ""}`;
+  });
+  doc.add(`### Destroys data (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+}
+
+function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  if (tenants.length === 0) return;
+  const intro = "Removed from plans with `onRemove: retain`: the Neon projects stay, Pulumi stops managing them.";
+  doc.add(`### Retained (${count(tenants.length)})\n\n${intro}\n\n${tenantList(tenants, inline, budget, "retained")}`);
+}
+
+function createsSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  if (tenants.length === 0) return;
+  doc.add(`### To create (${count(tenants.length)})\n\n${tenantList(tenants, inline, budget, "to create")}`);
+}
+
+/** One line per tenant while short; past `inline`, one folded line per tier and region listing the ids. */
+function tenantList(tenants: readonly TenantChange[], inline: number, budget: number, what: string): string {
+  const sorted = sortById(tenants);
+  if (sorted.length <= inline) return sorted.map((t) => `- ${t.id} (${t.tier}, ${t.region})`).join("\n");
+  const groups = [...groupBy(sorted, placement).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const perGroup = Math.max(200, budget / groups.length);
+  const lines = groups.map(([where, members]) => `${where} (${count(members.length)}): ${nameList(members.map((t) => t.id), perGroup)}`);
+  return details(`${plural(sorted.length, "tenant")} ${what}`, lines.map((line) => `- ${line}`).join("\n"));
+}
+
+const COLUMNS: readonly [TenantAction, string][] = [
+  ["create", "create"],
+  ["update", "update"],
+  ["replace", "replace"],
+  ["retain", "retain"],
+  ["delete", "delete"],
+  ["same", "unchanged"],
+];
+const MAX_TABLE_ROWS = 60;
+
+function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): void {
+  if (tenants.length === 0) return;
+  const columns = COLUMNS.filter(([action]) => tenants.some((t) => t.action === action));
+  const rows = [...groupBy(tenants, (t) => `${t.tier}\u0000${t.region}`).entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, members]) => [...key.split("\u0000"), ...columns.map(([action]) => members.filter((t) => t.action === action).length)]);
+  const shown = rows.slice(0, MAX_TABLE_ROWS);
+  const more = rows.length > shown.length ? `\n\n… and ${plural(rows.length - shown.length, "more tier and region")}` : "";
+  doc.add(`### Tenants by tier and region\n\n${table(["tier", "region", ...columns.map(([, title]) => title)], shown)}${more}`);
+}
+
+/**
+ * Groups in-place changes by property and values, so a tier edit that touches 300 tenants reads as one line
+ * (`storage 10GiB -> 20GiB: 300 tenants (pro)`), biggest groups first.
+ */
+function changesSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  const groups = new Map<string, { change: PropertyChange; tenants: TenantChange[] }>();
+  for (const tenant of tenants) {
+    for (const change of tenant.changes) {
+      const key = propertyText(change);
+      accumulate(groups, key, () => ({ change, tenants: [] })).tenants.push(tenant);
+    }
+  }
+  if (groups.size === 0) return;
+  const lines = [...groups.values()]
+    .sort((a, b) => b.tenants.length - a.tenants.length || propertyText(a.change).localeCompare(propertyText(b.change)))
+    .map(({ change, tenants: members }) => `${code(propertyText(change))}: ${plural(members.length, "tenant")} ${who(members)}`);
+  doc.add(`### Changes in place\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more distinct changes`)}`);
+}
+
+/** The tenants of a small group by id; of a large one, by tier. */
+function who(members: readonly TenantChange[]): string {
+  if (members.length <= 5) return `(${sortById(members).map((t) => t.id).join(", ")})`;
+  const tiers = [...groupBy(members, (t) => t.tier).entries()].sort((a, b) => b[1].length - a[1].length);
+  const named = tiers.slice(0, 3).map(([tier, list]) => (tiers.length === 1 ? tier : `${tier} ${count(list.length)}`));
+  return `(${named.join(", ")}${tiers.length > 3 ? ", …" : ""})`;
+}
+
+const BRANCH_NOTES: Record<BranchChange["action"], string> = {
+  create: "create",
+  update: "update",
+  reset: "reset to its parent's latest state (branch changes are lost)",
+  replace: "replace (branch data destroyed)",
+  delete: "delete (branch data destroyed)",
+  same: "unchanged",
+};
+
+function branchesSection(doc: BoundedDocument, branches: readonly BranchChange[], inline: number, budget: number): void {
+  const changed = branches.filter((b) => b.action !== "same").sort((a, b) => a.name.localeCompare(b.name));
+  if (changed.length === 0) return;
+  const lines = changed.map((b) => {
+    const properties = [...b.replaceReasons, ...b.changes].map(propertyText);
+    const detail = properties.length > 0 ? `: ${properties.join(", ")}` : ` (parent ${b.parent})`;
+    return `**${b.name}** ${BRANCH_NOTES[b.action]}${detail}`;
+  });
+  doc.add(`### Dev branches (${count(changed.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+}
+
+function othersSection(doc: BoundedDocument, changes: FleetChanges, inline: number, budget: number): void {
+  if (changes.others.length === 0) return;
+  const lines = changes.others.map((o) => `${o.op} ${o.name} (${o.type})`);
+  doc.add(`### Other resources (${count(changes.others.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+}
+
+function footer(changes: FleetChanges): string {
+  const resources = Object.entries(changes.resourceCounts)
+    .filter(([, n]) => n > 0)
+    .map(([op, n]) => `${count(n)} ${op}`)
+    .join(", ");
+  const seconds = changes.durationNanos ? ` in ${(changes.durationNanos / 1e9).toFixed(1)}s` : "";
+  return `Pulumi resources${seconds}: ${resources || "none"}. Values are in plan units.`;
+}
+
+function propertyText(change: PropertyChange): string {
+  return `${change.label} ${change.from} -> ${change.to}`;
+}
+
+function placement(t: TenantChange): string {
+  return `${t.tier} · ${t.region}`;
+}
+
+function sortById(tenants: readonly TenantChange[]): TenantChange[] {
+  return [...tenants].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
