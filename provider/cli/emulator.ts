@@ -1,8 +1,80 @@
+import { join } from "node:path";
 import type { Command } from "commander";
+import type { DatabaseBackend } from "../../emulator/databaseBackend";
+import { parseFaults } from "../../emulator/faults";
+import { startEmulator } from "../../emulator/index";
+import { FleetError, UsageError } from "../errors";
 
-/** Registers `neon-fleet emulator`. */
+interface EmulatorFlags {
+  port: string;
+  state?: string;
+  rate?: string;
+  burst?: string;
+  faults?: string;
+  opMs?: string;
+  projectLimit?: string;
+  apiKey?: string;
+  postgres?: boolean;
+}
+
+/** A whole number flag within bounds, or a UsageError naming the flag. */
+function intFlag(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  return n;
+}
+
+/**
+ * Loads the real-Postgres data plane only when asked for, so the emulator runs without it (and without
+ * PGlite loaded). A lazy require resolves both from dist/ and from sources under ts-jest.
+ */
+async function loadPostgresBackend(): Promise<DatabaseBackend> {
+  let mod: { createPostgresBackend?: (options: { dataDir?: string }) => Promise<DatabaseBackend> };
+  try {
+    mod = require(join(__dirname, "../../emulator/postgres")) as typeof mod;
+  } catch (err) {
+    throw new FleetError(`--postgres: the Postgres data plane is not available (${(err as Error).message.split("\n")[0]})`);
+  }
+  if (!mod.createPostgresBackend) throw new FleetError("--postgres: emulator/postgres does not export createPostgresBackend");
+  return mod.createPostgresBackend({});
+}
+
+/** Registers `neon-fleet emulator`: the local Neon API for demos, tests and benchmarks (SPEC 6). */
 export function registerEmulator(program: Command): void {
-  program.command("emulator").description("(not built yet)").action(() => {
-    throw new Error("emulator is not built yet");
-  });
+  program
+    .command("emulator")
+    .description("run a local emulator of the Neon v2 API")
+    .option("--port <n>", "TCP port on 127.0.0.1 (0 = pick a free one)", "0")
+    .option("--state <file>", "keep projects in this JSON file across restarts")
+    .option("--rate <perMin>", "requests per minute per API key", "700")
+    .option("--burst <perS>", "requests per second per route", "40")
+    .option("--faults <spec>", "inject faults: 503=P,drop=P,latency=MS")
+    .option("--op-ms <n>", "how long each operation runs, in ms", "300")
+    .option("--project-limit <n>", "projects allowed per account", "1000")
+    .option("--api-key <key>", "accept only this API key (default: any non-empty key)")
+    .option("--postgres", "back every branch with a real local Postgres database")
+    .action(async (flags: EmulatorFlags) => {
+      const options = {
+        port: intFlag("port", flags.port, 0),
+        stateFile: flags.state,
+        ratePerMinute: intFlag("rate", flags.rate, 1),
+        burstPerSecond: intFlag("burst", flags.burst, 1),
+        faults: flags.faults === undefined ? undefined : parseFaults(flags.faults),
+        opMs: intFlag("op-ms", flags.opMs, 0),
+        projectLimit: intFlag("project-limit", flags.projectLimit, 0),
+        apiKey: flags.apiKey,
+      };
+      if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);
+      const database = flags.postgres ? await loadPostgresBackend() : undefined;
+      const emulator = await startEmulator({ ...options, database });
+      process.stdout.write(`listening on ${emulator.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await emulator.close();
+      await database?.close();
+    });
 }

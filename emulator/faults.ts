@@ -1,0 +1,31 @@
+import { UsageError } from "../provider/errors";
+
+/** Faults injected into API answers. */
+export interface Faults {
+  /** Share of requests answered 503 before anything is done (0..1). */
+  http503?: number;
+  /** Share of requests whose change is committed and whose connection is then cut without an answer (0..1). */
+  drop?: number;
+  /** Delay added before every answer, in milliseconds. */
+  latencyMs?: number;
+}
+
+/** Parses `--faults 503=0.05,drop=0.02,latency=20ms`; a bad spec is a UsageError naming the bad part. */
+export function parseFaults(spec: string): Faults {
+  const faults: Faults = {};
+  for (const part of spec.split(",").filter((p) => p.trim() !== "")) {
+    const [key, value = ""] = part.split("=").map((s) => s.trim());
+    if (key === "503" || key === "drop") {
+      const p = Number(value);
+      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) throw new UsageError(`--faults: ${key}=${value} must be a probability from 0 to 1`);
+      faults[key === "503" ? "http503" : "drop"] = p;
+    } else if (key === "latency") {
+      const match = /^(\d+(?:\.\d+)?)(ms)?$/.exec(value);
+      if (!match) throw new UsageError(`--faults: latency=${value} must be milliseconds like 20ms or 20`);
+      faults.latencyMs = Number(match[1]);
+    } else {
+      throw new UsageError(`--faults: unknown fault "${part}"; use 503=P, drop=P and latency=MS`);
+    }
+  }
+  return faults;
+}

@@ -1,0 +1,122 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { adminHandler } from "./admin";
+import type { DatabaseBackend } from "./databaseBackend";
+import type { Faults } from "./faults";
+import { loadState, StateWriter } from "./persistence";
+import { RateLimiter } from "./rateLimiter";
+import { Router } from "./router";
+import { branchRoutes } from "./routes/branches";
+import { connectionUriRoutes } from "./routes/connectionUri";
+import { consumptionRoutes } from "./routes/consumption";
+import { endpointRoutes } from "./routes/endpoints";
+import { operationRoutes } from "./routes/operations";
+import { projectRoutes } from "./routes/projects";
+import { API_PREFIX, createRequestListener } from "./server";
+import { type EmulatorStats, StatsCounter } from "./stats";
+import { Store } from "./store";
+import type { World } from "./world";
+
+export type { EmulatorStats } from "./stats";
+export type { Faults } from "./faults";
+
+/** How to run the emulator; every field has Neon's behaviour as its default. */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 or absent picks a free one. */
+  port?: number;
+  /** Keeps every object in this JSON file across restarts. */
+  stateFile?: string;
+  /** Requests per minute per API key (default 700, Neon's limit). */
+  ratePerMinute?: number;
+  /** Requests per second per route and API key (default 40, Neon's limit). */
+  burstPerSecond?: number;
+  faults?: Faults;
+  /** How long each operation runs, in milliseconds (default 300). */
+  opMs?: number;
+  /** Live projects allowed (default 1000, Neon's Scale plan). */
+  projectLimit?: number;
+  /** When set, the only API key accepted; otherwise any non-empty Bearer key is. */
+  apiKey?: string;
+  /** A data plane: makes every branch a real database. The caller owns it and closes it. */
+  database?: DatabaseBackend;
+}
+
+/** A started emulator. */
+export interface RunningEmulator {
+  /** Base URL of the API, `http://127.0.0.1:PORT/api/v2`. */
+  url: string;
+  port: number;
+  /** The same counters `GET /__emulator/stats` answers. */
+  stats(): EmulatorStats;
+  /** Zeroes the counters (as `POST /__emulator/reset-stats`). */
+  resetStats(): void;
+  /** Stops serving, cuts open connections and writes the state file. */
+  close(): Promise<void>;
+}
+
+/** How often expired branches are looked for. */
+const EXPIRY_SWEEP_MS = 250;
+
+/** Starts the emulated Neon API on 127.0.0.1. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const state = options.stateFile ? loadState(options.stateFile) : undefined;
+  let writer: StateWriter | undefined;
+  const store = new Store(() => writer?.changed());
+  if (state) store.load(state);
+  if (options.stateFile) writer = new StateWriter(options.stateFile, () => store.snapshot());
+
+  const world: World = { store, opMs: options.opMs ?? 300, projectLimit: options.projectLimit ?? 1000, backend: options.database };
+  const stats = new StatsCounter();
+  const router = new Router([
+    ...projectRoutes(world),
+    ...operationRoutes(world),
+    ...branchRoutes(world),
+    ...endpointRoutes(world),
+    ...connectionUriRoutes(world),
+    ...consumptionRoutes(world),
+  ]);
+  const server = createServer(
+    { keepAlive: true },
+    createRequestListener({
+      router,
+      stats,
+      limiter: new RateLimiter({ perMinute: options.ratePerMinute ?? 700, burstPerSecond: options.burstPerSecond ?? 40 }),
+      faults: options.faults ?? {},
+      apiKey: options.apiKey,
+      admin: adminHandler(world, stats),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const sweeper = setInterval(() => void sweepExpiredBranches(world), EXPIRY_SWEEP_MS);
+  sweeper.unref();
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}${API_PREFIX}`,
+    port,
+    stats: () => stats.snapshot(store.projectCount),
+    resetStats: () => stats.reset(),
+    close: async () => {
+      clearInterval(sweeper);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      writer?.flush();
+    },
+  };
+}
+
+/** Neon deletes a branch when its `expires_at` passes; so does the emulator. */
+async function sweepExpiredBranches(world: World): Promise<void> {
+  const now = Date.now();
+  for (const id of [...world.store.expiring]) {
+    const branch = world.store.branches.get(id);
+    const project = branch && world.store.projects.get(branch.projectId);
+    if (!branch || !project || branch.expiresAt === undefined || branch.expiresAt > now) continue;
+    world.store.deleteBranch(project, branch);
+    await world.backend?.branchDeleted(project.id, branch.id);
+  }
+}

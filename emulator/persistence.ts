@@ -1,0 +1,46 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { FleetError } from "../provider/errors";
+import { type State, stateSchema } from "./model";
+
+/** Reads a `--state` file; undefined when it does not exist yet. A corrupt file is an error, never silently reset. */
+export function loadState(file: string): State | undefined {
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new FleetError(`emulator state ${file} is not valid JSON (${(err as Error).message}); move it away to start empty`);
+  }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success) throw new FleetError(`emulator state ${file} has an unknown layout; move it away to start empty`);
+  return parsed.data;
+}
+
+/**
+ * Writes the state after changes settle (debounced), atomically: a temp file renamed over the old one, so
+ * a crash mid-write leaves the previous complete state. The file holds role passwords, so it is owner-only.
+ */
+export class StateWriter {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly snapshot: () => State,
+    private readonly debounceMs = 200,
+  ) {}
+
+  /** Notes a change; the write happens `debounceMs` after the first unsaved change. */
+  changed(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.debounceMs);
+  }
+
+  /** Writes now if anything is unsaved. */
+  flush(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(this.snapshot()), { mode: 0o600 });
+    renameSync(temp, this.file);
+  }
+}

@@ -1,0 +1,86 @@
+/** What a handler gets from one request. */
+export interface RequestContext {
+  /** Path parameters by their OpenAPI names (`project_id`, ...). */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The parsed JSON body, or undefined when there was none. */
+  body: unknown;
+  /** The request's time; every status computed while answering uses this one instant. */
+  now: number;
+}
+
+/** A handler's answer: status and JSON body. */
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+
+/** One API route: method and OpenAPI path template (relative to /api/v2), e.g. `/projects/{project_id}`. */
+export interface Route {
+  method: string;
+  template: string;
+  handle: Handler;
+}
+
+/** A matched route with its path parameters and its stats key (`GET /projects/{project_id}`). */
+export interface Match {
+  route: Route;
+  key: string;
+  params: Record<string, string>;
+}
+
+interface Node {
+  literal: Map<string, Node>;
+  param?: { name: string; node: Node };
+  routes: Map<string, { route: Route; key: string }>;
+}
+
+const newNode = (): Node => ({ literal: new Map(), routes: new Map() });
+
+/**
+ * A segment trie compiled once from the route table: matching costs one map lookup per path segment,
+ * whatever the number of routes.
+ */
+export class Router {
+  private readonly root = newNode();
+
+  constructor(routes: Route[]) {
+    for (const route of routes) this.add(route);
+  }
+
+  /** The route for `method` and `path` (relative to /api/v2, no query), or undefined. */
+  match(method: string, path: string): Match | undefined {
+    let node: Node | undefined = this.root;
+    const params: Record<string, string> = {};
+    for (const segment of path.split("/")) {
+      if (segment === "") continue;
+      const next: Node | undefined = node.literal.get(segment);
+      if (next) node = next;
+      else if (node.param) {
+        params[node.param.name] = decodeURIComponent(segment);
+        node = node.param.node;
+      } else return undefined;
+    }
+    const found = node.routes.get(method);
+    return found && { route: found.route, key: found.key, params };
+  }
+
+  private add(route: Route): void {
+    let node = this.root;
+    for (const segment of route.template.split("/")) {
+      if (segment === "") continue;
+      if (segment.startsWith("{")) {
+        const name = segment.slice(1, -1);
+        node.param ??= { name, node: newNode() };
+        node = node.param.node;
+      } else {
+        let next = node.literal.get(segment);
+        if (!next) node.literal.set(segment, (next = newNode()));
+        node = next;
+      }
+    }
+    node.routes.set(route.method, { route, key: `${route.method} ${route.template}` });
+  }
+}

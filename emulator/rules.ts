@@ -1,0 +1,56 @@
+import { badRequest } from "./apiError";
+
+/** Regions a project can be created in (Neon's public AWS and Azure regions). */
+export const REGIONS: readonly string[] = [
+  "aws-us-east-1", "aws-us-east-2", "aws-us-west-2", "aws-eu-central-1", "aws-eu-west-2", "aws-ap-southeast-1",
+  "aws-ap-southeast-2", "aws-sa-east-1", "azure-eastus2", "azure-westus3", "azure-gwc",
+];
+/** Neon's default region when a create request names none. */
+export const DEFAULT_REGION = "aws-us-east-2";
+/** Neon's default Postgres version. */
+export const DEFAULT_PG_VERSION = 17;
+/** Compute size of endpoints when neither the request nor the project's defaults say. */
+export const DEFAULT_CU = 0.25;
+const MIN_CU = 0.25;
+const MAX_CU = 56;
+const MIN_SUSPEND = 60;
+const MAX_SUSPEND = 604_800;
+const MAX_BRANCH_TTL_MS = 30 * 24 * 3600 * 1000;
+
+export function checkRegion(region: string): void {
+  if (!REGIONS.includes(region)) throw badRequest(`region_id ${region} is not supported; use one of ${REGIONS.join(", ")}`);
+}
+
+export function checkPgVersion(version: number): void {
+  if (!Number.isInteger(version) || version < 14 || version > 18) {
+    throw badRequest(`pg_version ${version} is not supported; use 14, 15, 16, 17 or 18`);
+  }
+}
+
+/** Compute units: 0.25..56 in steps of 0.25, and min <= max. */
+export function checkComputeUnits(min: number, max: number): void {
+  for (const [name, cu] of [["autoscaling_limit_min_cu", min], ["autoscaling_limit_max_cu", max]] as const) {
+    if (cu < MIN_CU || cu > MAX_CU || !Number.isInteger(cu * 4)) {
+      throw badRequest(`${name} ${cu} is invalid: compute units must be a multiple of 0.25 between ${MIN_CU} and ${MAX_CU}`);
+    }
+  }
+  if (min > max) throw badRequest(`autoscaling_limit_min_cu ${min} must not exceed autoscaling_limit_max_cu ${max}`);
+}
+
+/** `suspend_timeout_seconds`: -1 (never), 0 (default) or 60..604800. */
+export function checkSuspendTimeout(seconds: number): void {
+  if (seconds === -1 || seconds === 0) return;
+  if (!Number.isInteger(seconds) || seconds < MIN_SUSPEND || seconds > MAX_SUSPEND) {
+    throw badRequest(`suspend_timeout_seconds ${seconds} is invalid: use -1 (never), 0 (default) or ${MIN_SUSPEND}..${MAX_SUSPEND}`);
+  }
+}
+
+/** Parses and checks a branch `expires_at`: in the future, at most 30 days ahead, never on the default branch. */
+export function parseExpiresAt(value: string, now: number, isDefault: boolean): number {
+  if (isDefault) throw badRequest("expires_at cannot be set on the default branch");
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) throw badRequest(`expires_at ${value} is not an RFC 3339 date-time`);
+  if (at <= now) throw badRequest(`expires_at ${value} is in the past; it must be a future time`);
+  if (at - now > MAX_BRANCH_TTL_MS) throw badRequest(`expires_at ${value} is more than 30 days ahead`);
+  return at;
+}
