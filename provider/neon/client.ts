@@ -1,0 +1,336 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  ConsumptionHistoryGranularity,
+  EndpointType,
+  type Branch,
+  type BranchOperations,
+  type BranchesResponse,
+  type ConnectionURIResponse,
+  type ConsumptionHistoryPerProject,
+  type ConsumptionHistoryPerProjectResponse,
+  type Endpoint,
+  type EndpointOperations,
+  type EndpointsResponse,
+  type EndpointUpdateRequest,
+  type OperationsResponse,
+  type PaginationResponse,
+  type Project,
+  type ProjectCreateRequest,
+  type ProjectListItem,
+  type ProjectResponse,
+  type ProjectUpdateRequest,
+} from "@neondatabase/api-client";
+import { FleetError, type NeonApiError } from "../errors";
+import type { RateLimiter } from "./limiter";
+import { OperationWaiter } from "./operations";
+import { ProjectDirectory } from "./projectDirectory";
+import { backoff } from "./retryPolicy";
+import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
+import type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+
+/** Neon's names for the role and database of a new project, used when the caller names none. */
+const DEFAULT_ROLE = "neondb_owner";
+const DEFAULT_DATABASE = "neondb";
+/** The consumption API takes at most 100 project ids and returns at most 100 projects a page. */
+const CONSUMPTION_BATCH = 100;
+/** Metrics the usage report compares against quotas (data transfer comes along when Neon reports it). */
+const CONSUMPTION_METRICS = ["active_time_seconds", "compute_time_seconds", "written_data_bytes", "synthetic_storage_size_bytes", "logical_size_bytes"];
+
+const isStatus = (err: unknown, status: number): boolean => (err as NeonApiError).context?.status === status;
+
+/** The NeonClient of neon-fleet: one transport, one operation waiter and one project directory per connection. */
+export class FleetNeonClient implements NeonClient {
+  private readonly directory: ProjectDirectory;
+  private readonly waiter: OperationWaiter;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly consumptionLimiter: RateLimiter,
+    private readonly callCounters: CallCounters,
+    private readonly maxAttempts: number,
+    operationTimeoutMs: number,
+  ) {
+    this.directory = new ProjectDirectory(transport);
+    this.waiter = new OperationWaiter(transport, operationTimeoutMs);
+  }
+
+  async createProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
+    const name = body.name;
+    if (!name) throw new FleetError("createProject needs a project name: the name is how an ambiguous create is found again");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.postProject(body, ctx);
+      } catch (err) {
+        if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
+        // The cut request may still be landing: give it a moment before asking whether it did.
+        await sleep(backoff(attempt, 4_000));
+        const found = await this.directory.findLive(name, body.org_id, ctx);
+        if (found) return this.describeAdopted(found, body, ctx);
+      }
+    }
+  }
+
+  findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined> {
+    return this.directory.findProjectByName(name, ctx);
+  }
+
+  getProject(projectId: string, ctx: CallContext): Promise<Project | undefined> {
+    return this.directory.getProject(projectId, ctx);
+  }
+
+  async updateProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project> {
+    const { project, operations } = await this.transport.call<ProjectResponse & OperationsResponse>({
+      method: "PATCH",
+      path: `/projects/${projectId}`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: true,
+      send: (api) => api.updateProject(projectId, { project: patch }),
+    });
+    await this.waiter.wait(projectId, operations, ctx.tenantId);
+    this.directory.cache.put(project);
+    return project;
+  }
+
+  async deleteProject(projectId: string, ctx: CallContext): Promise<void> {
+    try {
+      await this.transport.call<ProjectResponse>({
+        method: "DELETE",
+        path: `/projects/${projectId}`,
+        projectId,
+        tenantId: ctx.tenantId,
+        idempotent: true,
+        send: (api) => api.deleteProject(projectId),
+      });
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+    this.directory.cache.remove(projectId);
+  }
+
+  async listEndpoints(projectId: string, ctx: CallContext): Promise<Endpoint[]> {
+    const { endpoints } = await this.transport.call<EndpointsResponse>({
+      method: "GET",
+      path: `/projects/${projectId}/endpoints`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: true,
+      send: (api) => api.listProjectEndpoints(projectId),
+    });
+    return endpoints;
+  }
+
+  async updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint> {
+    const { endpoint, operations } = await this.transport.call<EndpointOperations>({
+      method: "PATCH",
+      path: `/projects/${projectId}/endpoints/${endpointId}`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: true,
+      send: (api) => api.updateProjectEndpoint(projectId, endpointId, { endpoint: patch }),
+    });
+    await this.waiter.wait(projectId, operations, ctx.tenantId);
+    return endpoint;
+  }
+
+  async listBranches(projectId: string, ctx: CallContext): Promise<Branch[]> {
+    const { branches } = await this.transport.call<BranchesResponse>({
+      method: "GET",
+      path: `/projects/${projectId}/branches`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: true,
+      send: (api) => api.listProjectBranches({ projectId }),
+    });
+    return branches;
+  }
+
+  async createBranch(projectId: string, spec: { name: string; parentId: string; expiresAt?: string }, ctx: CallContext): Promise<CreatedBranch> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.postBranch(projectId, spec, ctx);
+      } catch (err) {
+        if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
+        await sleep(backoff(attempt, 4_000));
+        const found = (await this.listBranches(projectId, ctx)).find((b) => b.name === spec.name);
+        if (found) return this.describeBranch(projectId, found, ctx);
+      }
+    }
+  }
+
+  async updateBranch(projectId: string, branchId: string, patch: { name?: string; expiresAt?: string | null }, ctx: CallContext): Promise<Branch> {
+    const { branch, operations } = await this.transport.call<BranchOperations>({
+      method: "PATCH",
+      path: `/projects/${projectId}/branches/${branchId}`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: true,
+      send: (api) => api.updateProjectBranch(projectId, branchId, { branch: { name: patch.name, expires_at: patch.expiresAt } }),
+    });
+    await this.waiter.wait(projectId, operations, ctx.tenantId);
+    return branch;
+  }
+
+  async deleteBranch(projectId: string, branchId: string, ctx: CallContext): Promise<void> {
+    try {
+      const { operations } = await this.transport.call<BranchOperations>({
+        method: "DELETE",
+        path: `/projects/${projectId}/branches/${branchId}`,
+        projectId,
+        tenantId: ctx.tenantId,
+        idempotent: true,
+        send: (api) => api.deleteProjectBranch({ projectId, branchId }),
+      });
+      await this.waiter.wait(projectId, operations, ctx.tenantId);
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+  }
+
+  async restoreBranch(projectId: string, branchId: string, sourceBranchId: string, ctx: CallContext): Promise<Branch> {
+    const { branch, operations } = await this.transport.call<BranchOperations>({
+      method: "POST",
+      path: `/projects/${projectId}/branches/${branchId}/restore`,
+      projectId,
+      tenantId: ctx.tenantId,
+      // Repeating a reset to the parent's latest state lands in the same state: safe after an ambiguous failure.
+      idempotent: true,
+      send: (api) => api.restoreProjectBranch(projectId, branchId, { source_branch_id: sourceBranchId }),
+    });
+    await this.waiter.wait(projectId, operations, ctx.tenantId);
+    return branch;
+  }
+
+  async connectionUri(
+    projectId: string,
+    options: { branchId?: string; pooled: boolean; roleName?: string; databaseName?: string },
+    ctx: CallContext,
+  ): Promise<string> {
+    const { uri } = await this.transport.call<ConnectionURIResponse>({
+      method: "GET",
+      path: `/projects/${projectId}/connection_uri`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: true,
+      send: (api) =>
+        api.getConnectionUri({
+          projectId,
+          branch_id: options.branchId,
+          pooled: options.pooled,
+          role_name: options.roleName ?? DEFAULT_ROLE,
+          database_name: options.databaseName ?? DEFAULT_DATABASE,
+        }),
+    });
+    return uri;
+  }
+
+  listProjects(options?: ListOptions): AsyncIterable<ProjectListItem> {
+    return this.directory.listProjects(options);
+  }
+
+  async *consumption(projectIds: string[], from: string, to: string): AsyncIterable<ConsumptionHistoryPerProject> {
+    for (let start = 0; start < projectIds.length; start += CONSUMPTION_BATCH) {
+      const batch = projectIds.slice(start, start + CONSUMPTION_BATCH);
+      for (let cursor: string | undefined, more = true; more; ) {
+        const page = await this.transport.call<ConsumptionHistoryPerProjectResponse & PaginationResponse>({
+          method: "GET",
+          path: "/consumption_history/projects",
+          idempotent: true,
+          extraLimiters: [this.consumptionLimiter],
+          send: (api) =>
+            api.getConsumptionHistoryPerProject({
+              project_ids: batch,
+              from,
+              to,
+              granularity: ConsumptionHistoryGranularity.Daily,
+              limit: CONSUMPTION_BATCH,
+              cursor,
+              metrics: CONSUMPTION_METRICS,
+            }),
+        });
+        yield* page.projects;
+        cursor = page.pagination?.cursor;
+        more = page.projects.length === CONSUMPTION_BATCH && cursor !== undefined;
+      }
+    }
+  }
+
+  counters(): CallCounters {
+    return { ...this.callCounters };
+  }
+
+  private async postProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
+    const created = await this.transport.call<
+      ProjectResponse & OperationsResponse & EndpointsResponse & { branch: Branch; connection_uris: { connection_uri: string; connection_parameters: { pooler_host: string } }[] }
+    >({
+      method: "POST",
+      path: "/projects",
+      tenantId: ctx.tenantId,
+      idempotent: false,
+      send: (api) => api.createProject({ project: body }),
+    });
+    this.directory.cache.put(created.project);
+    await this.waiter.wait(created.project.id, created.operations, ctx.tenantId);
+    const endpoint = created.endpoints.find((e) => e.type === EndpointType.ReadWrite) ?? created.endpoints[0];
+    const details = created.connection_uris[0];
+    return {
+      project: created.project,
+      defaultBranchId: created.branch.id,
+      host: endpoint.host,
+      connectionUri: details.connection_uri,
+      pooledConnectionUri: withHost(details.connection_uri, details.connection_parameters.pooler_host),
+      adopted: false,
+    };
+  }
+
+  /** What createProject returns for a project it did not see created: read back from Neon. */
+  private async describeAdopted(project: Project, body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
+    const branches = await this.listBranches(project.id, ctx);
+    const main = branches.find((b) => b.default) ?? branches[0];
+    const described = await this.describeBranch(project.id, main, ctx, body.branch?.role_name, body.branch?.database_name);
+    const pooledConnectionUri = await this.connectionUri(
+      project.id,
+      { branchId: main.id, pooled: true, roleName: body.branch?.role_name, databaseName: body.branch?.database_name },
+      ctx,
+    );
+    return { project, defaultBranchId: main.id, host: described.host, connectionUri: described.connectionUri, pooledConnectionUri, adopted: true };
+  }
+
+  private async postBranch(projectId: string, spec: { name: string; parentId: string; expiresAt?: string }, ctx: CallContext): Promise<CreatedBranch> {
+    const created = await this.transport.call<BranchOperations & EndpointsResponse & { connection_uris?: { connection_uri: string }[] }>({
+      method: "POST",
+      path: `/projects/${projectId}/branches`,
+      projectId,
+      tenantId: ctx.tenantId,
+      idempotent: false,
+      send: (api) =>
+        api.createProjectBranch(projectId, {
+          branch: { name: spec.name, parent_id: spec.parentId, expires_at: spec.expiresAt },
+          endpoints: [{ type: EndpointType.ReadWrite }],
+        }),
+    });
+    await this.waiter.wait(projectId, created.operations, ctx.tenantId);
+    const uri = created.connection_uris?.[0]?.connection_uri;
+    const endpoint = created.endpoints[0];
+    if (uri && endpoint) return { branch: created.branch, host: endpoint.host, connectionUri: uri };
+    return this.describeBranch(projectId, created.branch, ctx);
+  }
+
+  /** A branch's read-write host and connection string, read back from Neon. */
+  private async describeBranch(projectId: string, branch: Branch, ctx: CallContext, roleName?: string, databaseName?: string): Promise<CreatedBranch> {
+    const endpoints = await this.listEndpoints(projectId, ctx);
+    const endpoint = endpoints.find((e) => e.branch_id === branch.id && e.type === EndpointType.ReadWrite);
+    if (!endpoint) {
+      throw new FleetError(`branch ${branch.name} (${branch.id}) of project ${projectId} has no read-write endpoint: add one in the Neon console, then run again`);
+    }
+    const connectionUri = await this.connectionUri(projectId, { branchId: branch.id, pooled: false, roleName, databaseName }, ctx);
+    return { branch, host: endpoint.host, connectionUri };
+  }
+}
+
+/** The connection string with its host swapped (Neon's pooled host differs only there). */
+function withHost(uri: string, host: string): string {
+  const url = new URL(uri);
+  url.hostname = host;
+  return url.toString();
+}

@@ -1,0 +1,51 @@
+import { FleetError } from "../errors";
+
+/** The tunables of the client layer, read once per process from the environment. */
+export interface NeonTuning {
+  /** Requests per minute across the whole process (NEON_FLEET_RATE). */
+  ratePerMinute: number;
+  /** Requests in any one second (NEON_FLEET_BURST). */
+  burstPerSecond: number;
+  /** Requests per minute to the consumption endpoints, which Neon limits harder (NEON_FLEET_CONSUMPTION_RATE). */
+  consumptionRatePerMinute: number;
+  /** How long one HTTP request may take before it counts as a network failure (NEON_FLEET_HTTP_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** How long to wait for the operations of one mutation (NEON_FLEET_OP_TIMEOUT_MS). */
+  operationTimeoutMs: number;
+  /** Attempts per call before a retryable failure becomes an error (NEON_FLEET_MAX_ATTEMPTS). */
+  maxAttempts: number;
+}
+
+/** Neon's documented limits are 700/min and 40/s per route; the defaults stay below them so 429s stay rare. */
+const defaults: NeonTuning = {
+  ratePerMinute: 600,
+  burstPerSecond: 30,
+  consumptionRatePerMinute: 30,
+  requestTimeoutMs: 30_000,
+  operationTimeoutMs: 300_000,
+  maxAttempts: 8,
+};
+
+const variables: Record<keyof NeonTuning, string> = {
+  ratePerMinute: "NEON_FLEET_RATE",
+  burstPerSecond: "NEON_FLEET_BURST",
+  consumptionRatePerMinute: "NEON_FLEET_CONSUMPTION_RATE",
+  requestTimeoutMs: "NEON_FLEET_HTTP_TIMEOUT_MS",
+  operationTimeoutMs: "NEON_FLEET_OP_TIMEOUT_MS",
+  maxAttempts: "NEON_FLEET_MAX_ATTEMPTS",
+};
+
+/** Reads the tunables from `env`; a value that is not a positive number is an error naming the variable. */
+export function readTuning(env: NodeJS.ProcessEnv = process.env): NeonTuning {
+  const tuning = { ...defaults };
+  for (const key of Object.keys(variables) as (keyof NeonTuning)[]) {
+    const raw = env[variables[key]];
+    if (raw === undefined || raw.trim() === "") continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new FleetError(`${variables[key]}=${raw} is not a positive number: unset it or set e.g. ${variables[key]}=${defaults[key]}`);
+    }
+    tuning[key] = value;
+  }
+  return tuning;
+}

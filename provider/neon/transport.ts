@@ -1,0 +1,95 @@
+import http from "node:http";
+import https from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createApiClient, type Api } from "@neondatabase/api-client";
+import { NeonApiError, type NeonCallContext } from "../errors";
+import { describeFailure, toNeonApiError } from "./apiErrors";
+import type { RateLimiter } from "./limiter";
+import { judgeFailure } from "./retryPolicy";
+import type { NeonTuning } from "./settings";
+
+/** Where and as whom to call Neon. */
+export interface NeonConnection {
+  /** A Neon API key; never logged, never stored. */
+  apiKey: string;
+  /** Base URL of the v2 API, like `http://127.0.0.1:4010/api/v2`; default `https://console.neon.tech/api/v2`. */
+  apiHost: string;
+}
+
+/** What the process has spent on Neon so far: for benchmarks, tests and progress lines. */
+export interface CallCounters {
+  /** Requests sent, retries included. */
+  calls: number;
+  /** Requests sent again after a retryable failure. */
+  retries: number;
+  /** 429 responses received. */
+  rateLimited: number;
+}
+
+/** One logical call: what it is (for errors), whether repeating it is safe, and how to send it. */
+export interface CallSpec<T> {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  path: string;
+  projectId?: string;
+  tenantId?: string;
+  /** False for creations: after an ambiguous failure the caller must look before it sends again. */
+  idempotent: boolean;
+  /** Limiters beyond the process-wide one, for routes Neon limits harder. */
+  extraLimiters?: RateLimiter[];
+  send(api: Api<unknown>): Promise<{ data: T }>;
+}
+
+/**
+ * A non-idempotent call failed in a way that leaves its effect unknown (connection cut, timeout, 502/503/504).
+ * Callers resolve it by looking the object up; when they can't, they throw it as the NeonApiError it is.
+ */
+export class AmbiguousCallError extends NeonApiError {}
+
+/**
+ * The single HTTP path to Neon: one axios instance with keep-alive sockets and our own timeout, every request
+ * through the process limiter, every failure through the retry policy, every final failure a NeonApiError.
+ */
+export class Transport {
+  private readonly api: Api<unknown>;
+
+  constructor(
+    readonly connection: NeonConnection,
+    private readonly tuning: NeonTuning,
+    private readonly limiter: RateLimiter,
+    private readonly counters: CallCounters,
+  ) {
+    this.api = createApiClient({
+      apiKey: connection.apiKey,
+      baseURL: connection.apiHost,
+      timeout: tuning.requestTimeoutMs,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+      headers: { "User-Agent": "neon-fleet" },
+    });
+  }
+
+  /** Sends the call until it succeeds or the retry policy gives up; returns the response body. */
+  async call<T>(spec: CallSpec<T>): Promise<T> {
+    const context: NeonCallContext = { method: spec.method, path: spec.path, projectId: spec.projectId, tenantId: spec.tenantId };
+    for (let attempt = 1; ; attempt++) {
+      await this.limiter.acquire();
+      for (const extra of spec.extraLimiters ?? []) await extra.acquire();
+      this.counters.calls++;
+      try {
+        return (await spec.send(this.api)).data;
+      } catch (err) {
+        const failure = describeFailure(err);
+        if (failure.status === 429) this.counters.rateLimited++;
+        const verdict = judgeFailure(failure, attempt, this.tuning.maxAttempts);
+        if (verdict.kind === "fail") throw toNeonApiError(err, context, this.connection.apiHost);
+        if (verdict.kind === "ambiguous" && !spec.idempotent) {
+          const known = toNeonApiError(err, context, this.connection.apiHost);
+          throw new AmbiguousCallError(known.context, known.problem);
+        }
+        if (verdict.kind === "retry" && verdict.rateLimited) this.limiter.holdUntil(Date.now() + verdict.delayMs);
+        this.counters.retries++;
+        await sleep(verdict.delayMs);
+      }
+    }
+  }
+}
