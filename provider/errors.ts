@@ -79,3 +79,38 @@ export class PreviewFileError extends FleetError {
     super(`${file === "-" ? "stdin" : file}: ${problem}`);
   }
 }
+
+/** A plan value that is not a valid duration or size (`5x`, `10gb`); says which units are accepted. */
+export class UnitError extends FleetError {
+  constructor(
+    readonly text: string,
+    readonly kind: "duration" | "size",
+    readonly expected: string,
+  ) {
+    super(`${JSON.stringify(text)} is not a ${kind}; use ${expected}`);
+  }
+}
+
+/** A plan change that would replace a tenant's Neon project (and destroy its data) without the stack's opt-in. */
+export class ReplaceRefusedError extends FleetError {
+  constructor(
+    readonly tenantId: string,
+    readonly changes: readonly { property: string; from: unknown; to: unknown }[],
+  ) {
+    const what = changes.map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`).join(", ");
+    super(
+      `tenant ${tenantId}: changing ${what} replaces its Neon project and destroys its data; ` +
+        `revert the plan change, or set stack config neon-fleet:allowReplace=true to move it`,
+    );
+  }
+}
+
+/** A tenant (or dev branch) that cannot take over the existing Neon object its plan points at. */
+export class AdoptionError extends FleetError {
+  constructor(
+    readonly subject: string,
+    readonly problem: string,
+  ) {
+    super(`${subject}: ${problem}`);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Resolution of a valid plans directory into a {@link Fleet}: defaults applied (fleet < file < tenant), residency
+ * to region, tier + overrides to the Neon quota object and default endpoint settings.
+ */
+import path from "path";
+import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./schema";
+import type { PlanSource } from "./source";
+import type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedTenant, ResolvedTier } from "./types";
+
+/** Every plan file, each valid on its own and together. */
+export interface ValidPlans {
+  dir: string;
+  fleet: FleetFile;
+  tiers: Record<string, TierSpec>;
+  tenants: { source: PlanSource; file: TenantsFile }[];
+  dev?: DevFile;
+}
+
+function quotaOf(tier: TierSpec): NeonQuota {
+  return {
+    active_time_seconds: tier.activeTime,
+    compute_time_seconds: tier.computeTime,
+    written_data_bytes: tier.writtenData,
+    data_transfer_bytes: tier.dataTransfer,
+    logical_size_bytes: tier.storage,
+  };
+}
+
+function settingsOf(tier: TierSpec): EndpointSettings {
+  return { autoscaling_limit_min_cu: tier.compute.min, autoscaling_limit_max_cu: tier.compute.max, suspend_timeout_seconds: tier.suspendAfter };
+}
+
+/** The tier with a tenant's overrides over it; compute bounds override one by one. */
+function withOverrides(tier: TierSpec, overrides: Overrides): TierSpec {
+  const { compute, ...rest } = overrides;
+  const merged: TierSpec = { ...tier, compute: { ...tier.compute } };
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  if (compute?.min !== undefined) merged.compute.min = compute.min;
+  if (compute?.max !== undefined) merged.compute.max = compute.max;
+  return merged;
+}
+
+/** Resolves valid plans. Every tenant gets its own quota and settings objects, so consumers may change them freely. */
+export function buildFleet(plans: ValidPlans): Fleet {
+  const { fleet: fleetFile, tiers: tierSpecs } = plans;
+  const { projectNamePrefix, org } = fleetFile.fleet;
+  const fleetDefaults = fleetFile.defaults;
+  const tiers: Record<string, ResolvedTier> = {};
+  for (const [name, spec] of Object.entries(tierSpecs)) tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec) };
+
+  const tenants: ResolvedTenant[] = [];
+  for (const { source, file } of plans.tenants) {
+    const fileDefaults = file.defaults ?? {};
+    file.tenants.forEach((spec, i) => {
+      const tier = spec.tier ?? fileDefaults.tier ?? fleetDefaults.tier;
+      const residency = spec.residency ?? fileDefaults.residency ?? fleetDefaults.residency;
+      const hasOverrides = spec.overrides !== undefined && Object.keys(spec.overrides).length > 0;
+      const effective = hasOverrides ? withOverrides(tierSpecs[tier]!, spec.overrides!) : undefined;
+      tenants.push({
+        id: spec.id,
+        projectName: projectNamePrefix + spec.id,
+        tier,
+        residency,
+        region: spec.region ?? fleetFile.residency[residency]![0]!,
+        pgVersion: spec.pgVersion ?? fileDefaults.pgVersion ?? fleetDefaults.pgVersion,
+        ...(org === undefined ? {} : { org }),
+        ...(spec.adopt === undefined ? {} : { adopt: spec.adopt }),
+        onRemove: spec.onRemove ?? fileDefaults.onRemove ?? "retain",
+        quota: effective ? quotaOf(effective) : { ...tiers[tier]!.quota },
+        endpointSettings: effective ? settingsOf(effective) : { ...tiers[tier]!.endpointSettings },
+        hasOverrides,
+        source: { file: source.file, line: source.line(["tenants", i]) },
+      });
+    });
+  }
+
+  return {
+    dir: path.resolve(plans.dir),
+    projectNamePrefix,
+    ...(org === undefined ? {} : { org }),
+    residency: fleetFile.residency,
+    defaults: { ...fleetDefaults },
+    tiers,
+    tenants,
+    ...(plans.dev ? { dev: resolveDev(plans.dev, tiers, fleetDefaults.pgVersion) } : {}),
+    regions: [...new Set(Object.values(fleetFile.residency).flat())],
+  };
+}
+
+function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion: number): ResolvedDev {
+  const { name, region, tier } = dev.project;
+  return {
+    projectName: name,
+    region,
+    tier,
+    pgVersion: dev.project.pgVersion ?? pgVersion,
+    quota: { ...tiers[tier]!.quota },
+    endpointSettings: { ...tiers[tier]!.endpointSettings },
+    branches: (dev.branches ?? []).map((b) => ({
+      name: b.name,
+      parent: b.parent ?? "main",
+      ttlSeconds: b.ttl,
+      ...(b.resetToken === undefined ? {} : { resetToken: b.resetToken }),
+    })),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Turns zod issues into one-line plan errors at the offending node, phrased for the person editing the file:
+ * `tenant acme: pgVersion must be from 14 to 18, got 19`, `tier pro: unknown key "storge"; allowed: ...`.
+ */
+import type { z } from "zod";
+import type { PlanError } from "../errors";
+import type { PlanPath, PlanSource } from "./source";
+
+/** The entity a path belongs to, to name it in messages: `tenant acme: `, `tier pro: `, `branch x: `. */
+export function subjectOf(data: unknown, path: PlanPath): { subject: string; rest: PlanPath } {
+  const [head, index] = path;
+  if (head === "tiers" && typeof index === "string") return { subject: `tier ${index}: `, rest: path.slice(2) };
+  if ((head === "tenants" || head === "branches") && typeof index === "number") {
+    const item = valueAt(data, [head, index]) as { id?: unknown; name?: unknown } | undefined;
+    const key = head === "tenants" ? item?.id : item?.name;
+    const label = typeof key === "string" ? key : `#${index + 1}`;
+    return { subject: `${head === "tenants" ? "tenant" : "branch"} ${label}: `, rest: path.slice(2) };
+  }
+  return { subject: "", rest: path };
+}
+
+/** Renders a key path as written in YAML: `overrides.compute.max`, `residency.us[1]`. */
+export function fieldOf(path: PlanPath): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+}
+
+/** `tenant acme: pgVersion must ...`, or `tenant acme: must ...` when the subject itself is wrong. */
+function sentence(subject: string, field: string, problem: string): string {
+  return `${subject}${field ? `${field} ` : ""}${problem}`;
+}
+
+/** The plain value at `path`, or undefined when some step is missing. */
+function valueAt(data: unknown, path: PlanPath): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Describes a value's YAML kind for a message. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const EXPECTED: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false" };
+
+/** One plan error per problem in a zod issue (an unknown-keys issue yields one per key). */
+export function issueErrors(source: PlanSource, issue: z.core.$ZodIssue): PlanError[] {
+  const { subject, rest } = subjectOf(source.data, issue.path);
+  const field = fieldOf(rest);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) =>
+        source.error([...issue.path, key], `${subject}unknown key ${JSON.stringify(key)}${field ? ` in ${field}` : ""}; ${issue.message}`, "key"),
+      );
+    case "invalid_key":
+      return [source.error(issue.path, `${subject}${fieldOf(rest.slice(0, -1)) || "key"} key ${issue.issues[0]?.message ?? issue.message}`, "key")];
+    case "invalid_type": {
+      const value = valueAt(source.data, issue.path);
+      if (value === undefined) {
+        const parent = fieldOf(rest.slice(0, -1));
+        return [source.error(issue.path.slice(0, -1), `${subject}missing required key ${JSON.stringify(String(issue.path.at(-1)))}${parent ? ` in ${parent}` : ""}`)];
+      }
+      const quote = issue.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? "; quote it" : "";
+      const problem = issue.message.startsWith("must ") ? issue.message : `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${kindOf(value)}`;
+      return [source.error(issue.path, sentence(subject, field, problem + quote))];
+    }
+    default:
+      return [source.error(issue.path, sentence(subject, field, issue.message))];
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The zod schemas of the four plan file kinds, exactly as SPEC 3 writes them. They are the single source: the
+ * parsed file types below are inferred from them and `neon-fleet schema` renders them as JSON Schema. Values in
+ * plan units are parsed here (transforms), so a parsed file already holds Neon units (seconds, bytes).
+ *
+ * Issue messages read as the end of a sentence whose subject (the key path) is added where the issue is reported.
+ */
+import { z } from "zod";
+import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from "./units";
+
+const DAY = 86_400;
+/** Neon's limit for `expires_at`: at most this far ahead. */
+export const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
+const CU_MIN = 0.25;
+const CU_MAX = 56;
+
+/** Shows a rejected input value in a message. */
+function shown(input: unknown): string {
+  return typeof input === "string" ? JSON.stringify(input) : String(input);
+}
+
+/** An issue message `must <rule>, got <value>`. */
+function must(rule: string): { error: (issue: { input?: unknown }) => string } {
+  return { error: (issue) => `must ${rule}, got ${shown(issue.input)}` };
+}
+
+/** A mapping that rejects unknown keys and names the allowed ones. */
+function strict<Shape extends z.ZodRawShape>(shape: Shape) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? `allowed: ${allowed}` : undefined),
+  });
+}
+
+const name = (what: string) => z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, must(`be a ${what} name of lowercase letters, digits, - and _`));
+const tierName = name("tier").meta({ description: "A tier defined in tiers.yaml" });
+const residencyName = name("residency group").meta({ description: "A residency group defined in fleet.yaml" });
+
+const regionId = z
+  .string()
+  .regex(/^(aws|azure|gcp)-[a-z0-9-]+$/, must("be a Neon region id such as aws-us-east-2"))
+  .meta({ description: "Neon region id, e.g. aws-us-east-2" });
+
+const pgVersion = z.number(must("be a Postgres major version from 14 to 18")).int(must("be a whole number from 14 to 18")).min(14, must("be from 14 to 18")).max(18, must("be from 14 to 18")).meta({ description: "Postgres major version, 14..18" });
+
+const onRemove = z.enum(["retain", "delete"], must("be retain or delete")).meta({
+  description: "What removing the tenant from plans does: retain (default) releases the Neon project, delete deletes it",
+});
+
+const cu = z
+  .number(must(`be compute units from ${CU_MIN} to ${CU_MAX}`))
+  .min(CU_MIN, must(`be from ${CU_MIN} to ${CU_MAX} CU`))
+  .max(CU_MAX, must(`be from ${CU_MIN} to ${CU_MAX} CU`));
+
+const durationText = (words: string, also: string) =>
+  z.string(must(`be a duration such as 5m or 100h${also}`)).regex(new RegExp(`^(?:${words})$|${DURATION_PATTERN}`), must(`be a duration such as 90s, 5m, 100h, 7d${also}`)).refine((text) => text !== "", must(`be a duration such as 5m${also}`));
+
+/** A quota duration: `100h`, or `unlimited` (0). */
+const quotaDuration = durationText("unlimited", " or unlimited").transform(parseDuration).meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
+
+/** A quota size: `512MiB`, or `unlimited` (0). */
+const quotaSize = z
+  .string(must("be a size such as 512MiB or 5GB, or unlimited"))
+  .regex(new RegExp(`^unlimited$|${SIZE_PATTERN}`), must("be a size with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB) or unlimited"))
+  .transform(parseSize)
+  .meta({ description: "Size (B, KB, MB, GB, TB decimal; KiB, MiB, GiB, TiB binary) or unlimited" });
+
+/** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */
+const suspendAfter = durationText("never", " or never")
+  .transform(parseDuration)
+  .refine((s) => s === -1 || (s >= 60 && s <= 7 * DAY), must("be from 1m to 7d, or never"))
+  .meta({ description: "Idle time before the compute suspends: 1m..7d, or never" });
+
+const compute = strict({
+  min: cu.meta({ description: "Minimum compute units (autoscaling_limit_min_cu)" }),
+  max: cu.meta({ description: "Maximum compute units (autoscaling_limit_max_cu)" }),
+}).refine((c) => c.min <= c.max, { error: "must not exceed compute.max", path: ["min"] });
+
+const tierShape = {
+  compute,
+  suspendAfter,
+  computeTime: quotaDuration.meta({ description: "CU-hours of compute per month (settings.quota.compute_time_seconds)" }),
+  activeTime: quotaDuration.meta({ description: "Active time per month (settings.quota.active_time_seconds)" }),
+  storage: quotaSize.meta({ description: "Logical size limit (settings.quota.logical_size_bytes)" }),
+  dataTransfer: quotaSize.meta({ description: "Data transfer per month (settings.quota.data_transfer_bytes)" }),
+  writtenData: quotaSize.meta({ description: "Written data per month (settings.quota.written_data_bytes)" }),
+};
+
+/** One tier of tiers.yaml: every key required. */
+export const tierSchema = strict(tierShape);
+
+/** A tenant's overrides: any tier key, compute bounds one by one. */
+export const overridesSchema = strict({
+  compute: strict({ min: cu.optional(), max: cu.optional() }).optional(),
+  suspendAfter: suspendAfter.optional(),
+  computeTime: tierShape.computeTime.optional(),
+  activeTime: tierShape.activeTime.optional(),
+  storage: tierShape.storage.optional(),
+  dataTransfer: tierShape.dataTransfer.optional(),
+  writtenData: tierShape.writtenData.optional(),
+}).meta({ description: "Per-tenant values over the tier's" });
+
+/** fleet.yaml. */
+export const fleetFileSchema = strict({
+  fleet: strict({
+    projectNamePrefix: z
+      .string(must("be a string such as tenant-"))
+      .regex(/^[A-Za-z0-9._-]{0,32}$/, must("be at most 32 letters, digits, ., _ or -"))
+      .meta({ description: "Neon project name = prefix + tenant id" }),
+    org: z.string(must("be a Neon organization id")).regex(/^org-[a-z0-9-]+$/, must("be a Neon organization id such as org-example-123")).optional(),
+  }),
+  residency: z
+    .record(residencyName, z.array(regionId, must("be a list of Neon regions")).min(1, must("list at least one region")), must("be a mapping of residency group to regions"))
+    .refine((groups) => Object.keys(groups).length > 0, must("define at least one residency group"))
+    .meta({ description: "Residency group -> allowed Neon regions; the first is the default placement" }),
+  defaults: strict({ residency: residencyName, tier: tierName, pgVersion }).meta({ description: "Fleet-wide defaults for tenants" }),
+}).meta({ title: "fleet.yaml" });
+
+/** tiers.yaml. */
+export const tiersFileSchema = strict({
+  tiers: z
+    .record(tierName, tierSchema, must("be a mapping of tier name to tier"))
+    .refine((tiers) => Object.keys(tiers).length > 0, must("define at least one tier")),
+}).meta({ title: "tiers.yaml" });
+
+/** One tenant of a tenants/*.yaml file. */
+export const tenantSchema = strict({
+  id: z
+    .string(must("be a string of lowercase letters, digits and -"))
+    .regex(/^[a-z0-9][a-z0-9-]{0,46}$/, must("be 1-47 lowercase letters, digits or -, starting with a letter or digit"))
+    .meta({ description: "The stable key of the tenant" }),
+  tier: tierName.optional(),
+  residency: residencyName.optional(),
+  region: regionId.optional().meta({ description: "Must belong to the residency group; defaults to its first region" }),
+  pgVersion: pgVersion.optional(),
+  overrides: overridesSchema.optional(),
+  adopt: z
+    .string(must("be a Neon project id"))
+    .regex(/^[a-z0-9][a-z0-9-]*$/, must("be a Neon project id such as withered-sun-12345678"))
+    .optional()
+    .meta({ description: "Take over this existing Neon project instead of creating one" }),
+  onRemove: onRemove.optional(),
+});
+
+/** tenants/*.yaml. */
+export const tenantsFileSchema = strict({
+  defaults: strict({ tier: tierName.optional(), residency: residencyName.optional(), pgVersion: pgVersion.optional(), onRemove: onRemove.optional() })
+    .optional()
+    .meta({ description: "Defaults for this file's tenants, over the fleet defaults" }),
+  tenants: z.array(tenantSchema, must("be a list of tenants")),
+}).meta({ title: "tenants/*.yaml" });
+
+const branchName = z
+  .string(must("be a branch name"))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$/, must("be letters, digits, ., _, / or -, starting with a letter or digit"));
+
+/** One ephemeral branch of dev.yaml. */
+export const devBranchSchema = strict({
+  name: branchName,
+  parent: branchName.optional().meta({ description: "Parent branch, default main" }),
+  ttl: durationText("", "")
+    .transform(parseDuration)
+    .refine((s) => s > 0 && s <= MAX_BRANCH_TTL_SECONDS, must("be from 1s to 30d (Neon expires branches at most 30 days ahead)"))
+    .meta({ description: "Time to live, at most 30d" }),
+  resetToken: z.string(must("be a string; quote it")).min(1, must("not be empty")).optional().meta({
+    description: "Changing it resets the branch to its parent's latest state",
+  }),
+});
+
+/** dev.yaml. */
+export const devFileSchema = strict({
+  project: strict({
+    name: z.string(must("be a Neon project name")).min(1, must("not be empty")).max(64, must("be at most 64 characters")),
+    region: regionId,
+    tier: tierName,
+    pgVersion: pgVersion.optional(),
+  }),
+  branches: z.array(devBranchSchema, must("be a list of branches")).optional(),
+}).meta({ title: "dev.yaml" });
+
+/** fleet.yaml as parsed. */
+export type FleetFile = z.output<typeof fleetFileSchema>;
+/** tiers.yaml as parsed (quota values in Neon units). */
+export type TiersFile = z.output<typeof tiersFileSchema>;
+/** One tier as parsed. */
+export type TierSpec = z.output<typeof tierSchema>;
+/** A tenant's overrides as parsed. */
+export type Overrides = z.output<typeof overridesSchema>;
+/** One tenant as written. */
+export type TenantSpec = z.output<typeof tenantSchema>;
+/** A tenants/*.yaml file as parsed. */
+export type TenantsFile = z.output<typeof tenantsFileSchema>;
+/** dev.yaml as parsed. */
+export type DevFile = z.output<typeof devFileSchema>;

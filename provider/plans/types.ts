@@ -1,0 +1,86 @@
+/**
+ * The resolved fleet: what the stack program, `summarize` and `usage` consume. Values are in Neon's units
+ * (seconds, bytes; quota 0 = unlimited; suspend -1 = never, 0 = Neon's default).
+ */
+
+/** A project's `settings.quota`, in seconds and bytes; 0 = unlimited. */
+export interface NeonQuota {
+  active_time_seconds: number;
+  compute_time_seconds: number;
+  written_data_bytes: number;
+  data_transfer_bytes: number;
+  logical_size_bytes: number;
+}
+
+/** A project's `default_endpoint_settings` (and every endpoint's autoscaling/suspend). */
+export interface EndpointSettings {
+  autoscaling_limit_min_cu: number;
+  autoscaling_limit_max_cu: number;
+  /** -1 = never suspend, 0 = Neon's default, else 60..604800. */
+  suspend_timeout_seconds: number;
+}
+
+/** A tier of tiers.yaml in Neon units. */
+export interface ResolvedTier {
+  name: string;
+  quota: NeonQuota;
+  endpointSettings: EndpointSettings;
+}
+
+/** A tenant with every default applied: fleet defaults < file defaults < the tenant's own keys. */
+export interface ResolvedTenant {
+  id: string;
+  /** Fleet prefix + id: deterministic, so a project can be found again by name after an ambiguous create. */
+  projectName: string;
+  tier: string;
+  residency: string;
+  region: string;
+  pgVersion: number;
+  org?: string;
+  adopt?: string;
+  onRemove: "retain" | "delete";
+  /** The tier's quota with the tenant's overrides applied. */
+  quota: NeonQuota;
+  endpointSettings: EndpointSettings;
+  /** True when the tenant has `overrides` ("Custom" in a summary). */
+  hasOverrides: boolean;
+  /** Where the tenant is written: file relative to the current directory, 1-based line of its list item. */
+  source: { file: string; line: number };
+}
+
+/** An ephemeral branch of the dev project. */
+export interface ResolvedDevBranch {
+  name: string;
+  /** Parent branch name; `main` unless written. */
+  parent: string;
+  ttlSeconds: number;
+  resetToken?: string;
+}
+
+/** The dev project of dev.yaml. */
+export interface ResolvedDev {
+  projectName: string;
+  region: string;
+  tier: string;
+  pgVersion: number;
+  quota: NeonQuota;
+  endpointSettings: EndpointSettings;
+  branches: ResolvedDevBranch[];
+}
+
+/** A whole plans directory, validated and resolved. */
+export interface Fleet {
+  /** Absolute path of the plans directory. */
+  dir: string;
+  projectNamePrefix: string;
+  org?: string;
+  /** Residency group -> allowed regions, first = default placement. */
+  residency: Record<string, string[]>;
+  defaults: { residency: string; tier: string; pgVersion: number };
+  tiers: Record<string, ResolvedTier>;
+  /** In file order (tenants/*.yaml sorted by name), then list order. */
+  tenants: ResolvedTenant[];
+  dev?: ResolvedDev;
+  /** Distinct regions across residency groups, in order of first mention. */
+  regions: string[];
+}

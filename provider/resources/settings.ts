@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/**
+ * The Neon settings a tier puts on a project, in Neon's own units, and their comparison. Shared by
+ * TenantProject (a project is born with them) and PlanQuota (which keeps the project on them).
+ */
+
+const nonNegativeInt = z.number().int().nonnegative();
+
+/** `settings.quota` of a Neon project: every key present (the full object is always sent), 0 = unlimited. */
+export const neonQuotaSchema = z.strictObject({
+  active_time_seconds: nonNegativeInt,
+  compute_time_seconds: nonNegativeInt,
+  written_data_bytes: nonNegativeInt,
+  data_transfer_bytes: nonNegativeInt,
+  logical_size_bytes: nonNegativeInt,
+});
+
+/** The autoscaling and suspend settings of a tier, applied to `default_endpoint_settings` and every endpoint. */
+export const endpointSettingsSchema = z
+  .strictObject({
+    autoscaling_limit_min_cu: z.number().min(0.25).max(56),
+    autoscaling_limit_max_cu: z.number().min(0.25).max(56),
+    /** -1 = never suspend, 0 = Neon's default, otherwise 60..604800. */
+    suspend_timeout_seconds: z.number().int().min(-1).max(604800),
+  })
+  .refine((s) => s.autoscaling_limit_min_cu <= s.autoscaling_limit_max_cu, {
+    message: "autoscaling_limit_min_cu must not exceed autoscaling_limit_max_cu",
+  });
+
+/** A project's `settings.quota` with every key; 0 = unlimited. */
+export type NeonQuota = z.infer<typeof neonQuotaSchema>;
+/** Autoscaling limits (CU) and suspend timeout (seconds, -1 = never) of a tier. */
+export type EndpointSettings = z.infer<typeof endpointSettingsSchema>;
+/** Both halves of a tier as Neon holds them on one project. */
+export interface TierSettings {
+  quota: NeonQuota;
+  endpointSettings: EndpointSettings;
+}
+
+/** The live shape Neon reports: keys may be missing, and a missing quota key means unlimited. */
+interface LiveProjectSettings {
+  settings?: { quota?: Partial<Record<keyof NeonQuota, number>> };
+  default_endpoint_settings?: { autoscaling_limit_min_cu?: number; autoscaling_limit_max_cu?: number; suspend_timeout_seconds?: number };
+}
+
+/** Reads a project's tier settings as Neon reports them, filling Neon's defaults for missing keys. */
+export function liveTierSettings(project: LiveProjectSettings): TierSettings {
+  const q = project.settings?.quota ?? {};
+  const e = project.default_endpoint_settings ?? {};
+  return {
+    quota: {
+      active_time_seconds: q.active_time_seconds ?? 0,
+      compute_time_seconds: q.compute_time_seconds ?? 0,
+      written_data_bytes: q.written_data_bytes ?? 0,
+      data_transfer_bytes: q.data_transfer_bytes ?? 0,
+      logical_size_bytes: q.logical_size_bytes ?? 0,
+    },
+    endpointSettings: {
+      autoscaling_limit_min_cu: e.autoscaling_limit_min_cu ?? 0.25,
+      autoscaling_limit_max_cu: e.autoscaling_limit_max_cu ?? 0.25,
+      suspend_timeout_seconds: e.suspend_timeout_seconds ?? 0,
+    },
+  };
+}
+
+/** True when an endpoint (or default endpoint settings) already has the tier's autoscaling and suspend values. */
+export function endpointMatches(
+  endpoint: { autoscaling_limit_min_cu?: number; autoscaling_limit_max_cu?: number; suspend_timeout_seconds?: number },
+  want: EndpointSettings,
+): boolean {
+  return (
+    endpoint.autoscaling_limit_min_cu === want.autoscaling_limit_min_cu &&
+    endpoint.autoscaling_limit_max_cu === want.autoscaling_limit_max_cu &&
+    endpoint.suspend_timeout_seconds === want.suspend_timeout_seconds
+  );
+}

@@ -1,0 +1,25 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { configureNeon } from "../neon";
+
+/**
+ * The `configure` of every neon-fleet provider: hands the stack's `neon-fleet:apiKey` (secret, already
+ * decrypted by the engine) and `neon-fleet:apiHost` to the Neon client layer, which falls back to
+ * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set. Nothing is kept in the provider object,
+ * so nothing reaches the serialized provider in state.
+ */
+export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  configureNeon({ apiKey: stackValue(req, "neon-fleet:apiKey"), apiHost: stackValue(req, "neon-fleet:apiHost") });
+}
+
+/** A config value, or undefined when unset; empty strings count as unset so env fallbacks still apply. */
+function stackValue(req: pulumi.dynamic.ConfigureRequest, key: string): string | undefined {
+  // The dynamic-provider server builds its Config from the engine's Configure call; if the engine never
+  // sent one, `get` throws on the missing bag, which means "not set" here.
+  let value: string | undefined;
+  try {
+    value = req.config.get(key);
+  } catch {
+    value = undefined;
+  }
+  return value === undefined || value === "" ? undefined : value;
+}

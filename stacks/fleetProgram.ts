@@ -1,0 +1,103 @@
+import type { Fleet, ResolvedDev, ResolvedTenant } from "../provider/plans";
+import { DevBranch, PlanQuota, TenantProject } from "../provider/resources";
+import { inShard, residencyOf, type Shard } from "./shard";
+
+/** Stack-wide choices that are not in the plans. */
+export interface ProgramOptions {
+  shard: Shard;
+  /** `neon-fleet:allowReplace`: lets a region/pgVersion/org change replace a tenant's project. */
+  allowReplace: boolean;
+}
+
+/** What the stack exports: how many tenants it manages, per tier and per region. */
+export interface FleetOutputs {
+  tenants: number;
+  tenantsByTier: Record<string, number>;
+  tenantsByRegion: Record<string, number>;
+  /** Dev branches managed by this stack (0 when the dev project is in another shard or absent). */
+  devBranches: number;
+}
+
+/** Resource name of the dev project: tenant ids cannot contain `/`, so it never collides with a tenant. */
+export const devResourceName = (dev: ResolvedDev): string => `dev/${dev.projectName}`;
+
+/** Registers one TenantProject + PlanQuota per tenant of the shard, and the dev project with its branches. */
+export function registerFleet(fleet: Fleet, options: ProgramOptions): FleetOutputs {
+  const tenants = fleet.tenants.filter((t) => inShard(options.shard, t));
+  for (const tenant of tenants) registerTenant(tenant, options);
+  const dev = fleet.dev;
+  const devResidency = dev && residencyOf(fleet, dev.region);
+  const withDev = dev !== undefined && inShard(options.shard, { region: dev.region, residency: devResidency ?? "" });
+  if (withDev) registerDev(dev, devResidency ?? "dev", fleet.org, options);
+  return {
+    tenants: tenants.length,
+    tenantsByTier: countBy(tenants, (t) => t.tier),
+    tenantsByRegion: countBy(tenants, (t) => t.region),
+    devBranches: withDev ? dev.branches.length : 0,
+  };
+}
+
+function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): void {
+  const project = new TenantProject(tenant.id, {
+    tenantId: tenant.id,
+    projectName: tenant.projectName,
+    tier: tenant.tier,
+    residency: tenant.residency,
+    region: tenant.region,
+    pgVersion: tenant.pgVersion,
+    org: tenant.org,
+    adopt: tenant.adopt,
+    onRemove: tenant.onRemove,
+    quota: tenant.quota,
+    endpointSettings: tenant.endpointSettings,
+    allowReplace: options.allowReplace,
+  });
+  new PlanQuota(tenant.id, {
+    tenantId: tenant.id,
+    tier: tenant.tier,
+    projectId: project.projectId,
+    quota: tenant.quota,
+    endpointSettings: tenant.endpointSettings,
+    observedSettings: project.observedSettings,
+  });
+}
+
+function registerDev(dev: ResolvedDev, residency: string, org: string | undefined, options: ProgramOptions): void {
+  const name = devResourceName(dev);
+  const project = new TenantProject(name, {
+    tenantId: name,
+    projectName: dev.projectName,
+    tier: dev.tier,
+    residency,
+    region: dev.region,
+    pgVersion: dev.pgVersion,
+    org,
+    onRemove: "retain",
+    quota: dev.quota,
+    endpointSettings: dev.endpointSettings,
+    allowReplace: options.allowReplace,
+  });
+  new PlanQuota(name, {
+    tenantId: name,
+    tier: dev.tier,
+    projectId: project.projectId,
+    quota: dev.quota,
+    endpointSettings: dev.endpointSettings,
+    observedSettings: project.observedSettings,
+  });
+  for (const branch of dev.branches) {
+    new DevBranch(branch.name, {
+      projectId: project.projectId,
+      name: branch.name,
+      parent: branch.parent,
+      ttlSeconds: branch.ttlSeconds,
+      resetToken: branch.resetToken,
+    });
+  }
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
