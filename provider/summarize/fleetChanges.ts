@@ -1,3 +1,4 @@
+import { formatDuration } from "../plans/units";
 import { accumulate } from "./collections";
 import type { PreviewDiagnostic, PreviewDocument, PreviewStep } from "./previewDocument";
 import { changedProperties, type PropertyChange } from "./properties";
@@ -39,6 +40,8 @@ export interface BranchChange {
   name: string;
   action: BranchAction;
   parent: string;
+  /** Time to live in plan units. */
+  ttl: string;
   replaceReasons: PropertyChange[];
   changes: PropertyChange[];
 }
@@ -140,7 +143,8 @@ class ChangeSet {
 
 /** The replace reasons and in-place changes of a step, with replace-forcing properties kept out of the latter. */
 function stepChanges(step: PreviewStep, action: StepAction): { replaceReasons: PropertyChange[]; changes: PropertyChange[] } {
-  if (action !== "update" && action !== "replace") return { replaceReasons: [], changes: [] };
+  // The delete-replaced half of a replace carries only the old state: nothing to compare.
+  if ((action !== "update" && action !== "replace") || !step.oldState || !step.newState) return { replaceReasons: [], changes: [] };
   const all = changedProperties(step.oldState?.inputs, step.newState?.inputs);
   if (action === "update") return { replaceReasons: [], changes: all };
   const reasons = step.replaceReasons?.length ? changedProperties(step.oldState?.inputs, step.newState?.inputs, step.replaceReasons) : all;
@@ -148,31 +152,54 @@ function stepChanges(step: PreviewStep, action: StepAction): { replaceReasons: P
   return { replaceReasons: reasons, changes: all.filter((c) => !reasonLabels.has(c.label)) };
 }
 
-function stringInput(step: PreviewStep, key: string): string | undefined {
-  const value = step.newState?.inputs?.[key] ?? step.oldState?.inputs?.[key];
-  return typeof value === "string" ? value : undefined;
+/** A string input as it will be after the step, or as it was when the step removes the resource. */
+function stringInput(step: PreviewStep, key: string): { value?: string; after: boolean } {
+  const after = step.newState != null;
+  const value = (after ? step.newState : step.oldState)?.inputs?.[key];
+  return { value: typeof value === "string" ? value : undefined, after };
+}
+
+/**
+ * Keeps the value a resource will have after the preview: a value read from a new state wins over one read
+ * from an old state (the delete-replaced half of a region move still names the old region).
+ */
+class LatestValue {
+  private value?: string;
+  private fromAfter = false;
+
+  offer(found: { value?: string; after: boolean }): void {
+    if (found.value === undefined || (this.fromAfter && !found.after)) return;
+    if (this.value === undefined || found.after) {
+      this.value = found.value;
+      this.fromAfter = found.after;
+    }
+  }
+
+  get(): string {
+    return this.value ?? "?";
+  }
 }
 
 type TenantAccumulator = ReturnType<typeof newTenant>;
 
 function newTenant(id: string) {
   let action: TenantAction = "same";
-  let tier: string | undefined;
-  let region: string | undefined;
+  const tier = new LatestValue();
+  const region = new LatestValue();
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
       action = stronger(TENANT_PRECEDENCE, action, tenantAction(step, type, stepAction));
-      tier ??= stringInput(step, "tier");
-      if (type === TYPES.tenantProject) region = stringInput(step, "region") ?? region;
+      tier.offer(stringInput(step, "tier"));
+      region.offer(stringInput(step, "region"));
       const found = stepChanges(step, stepAction);
       replaceReasons.addAll(found.replaceReasons);
       changes.addAll(found.changes);
     },
     result(failed: boolean): TenantChange {
-      return { id, action, tier: tier ?? "?", region: region ?? "?", replaceReasons: replaceReasons.list, changes: changes.list, failed };
+      return { id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed };
     },
   };
 }
@@ -190,7 +217,8 @@ type BranchAccumulator = ReturnType<typeof newBranch>;
 
 function newBranch(name: string) {
   let action: BranchAction = "same";
-  let parent: string | undefined;
+  const parent = new LatestValue();
+  let ttl: number | undefined;
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
   return {
@@ -198,12 +226,14 @@ function newBranch(name: string) {
       const found = stepChanges(step, stepAction);
       const resets = stepAction === "update" && found.changes.some((c) => c.label === "resetToken");
       action = stronger(BRANCH_PRECEDENCE, action, resets ? "reset" : stepAction);
-      parent ??= stringInput(step, "parent");
+      parent.offer(stringInput(step, "parent"));
+      const ttlSeconds = (step.newState ?? step.oldState)?.inputs?.ttlSeconds;
+      if (typeof ttlSeconds === "number") ttl = ttlSeconds;
       replaceReasons.addAll(found.replaceReasons);
       changes.addAll(found.changes);
     },
     result(): BranchChange {
-      return { name, action, parent: parent ?? "?", replaceReasons: replaceReasons.list, changes: changes.list };
+      return { name, action, parent: parent.get(), ttl: ttl === undefined ? "?" : formatDuration(ttl), replaceReasons: replaceReasons.list, changes: changes.list };
     },
   };
 }
@@ -219,7 +249,9 @@ function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagno
     if (d.severity !== "error" && d.severity !== "warning") continue;
     const { type, name } = d.urn ? parseUrn(d.urn) : { type: "", name: "" };
     const subject = type === "pulumi:pulumi:Stack" ? "" : name;
-    result.push({ severity: d.severity, subject, message: (d.message ?? "").trim() });
+    // The CLI folds the prefix into the message (`error: ...`); the engine double keeps it apart.
+    const message = (d.message ?? "").replace(/^\s*(error|warning): /, "").trim();
+    result.push({ severity: d.severity, subject, message });
   }
   return result;
 }

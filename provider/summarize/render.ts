@@ -116,7 +116,11 @@ function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): 
     .map(([key, members]) => [...key.split("\u0000"), ...columns.map(([action]) => members.filter((t) => t.action === action).length)]);
   const shown = rows.slice(0, MAX_TABLE_ROWS);
   const more = rows.length > shown.length ? `\n\n… and ${plural(rows.length - shown.length, "more tier and region")}` : "";
-  doc.add(`### Tenants by tier and region\n\n${table(["tier", "region", ...columns.map(([, title]) => title)], shown)}${more}`);
+  // `pulumi preview --json` hides unchanged resources, so a re-tier (PlanQuota only) may not show the region.
+  const unplaced = tenants.some((t) => t.region === "?")
+    ? "\n\nRegion `?`: the preview does not show these tenants' projects; `pulumi preview --json --show-sames` does."
+    : "";
+  doc.add(`### Tenants by tier and region\n\n${table(["tier", "region", ...columns.map(([, title]) => title)], shown)}${more}${unplaced}`);
 }
 
 /**
@@ -160,7 +164,7 @@ function branchesSection(doc: BoundedDocument, branches: readonly BranchChange[]
   if (changed.length === 0) return;
   const lines = changed.map((b) => {
     const properties = [...b.replaceReasons, ...b.changes].map(propertyText);
-    const detail = properties.length > 0 ? `: ${properties.join(", ")}` : ` (parent ${b.parent})`;
+    const detail = properties.length > 0 ? `: ${properties.join(", ")}` : ` (parent ${b.parent}, ttl ${b.ttl})`;
     return `**${b.name}** ${BRANCH_NOTES[b.action]}${detail}`;
   });
   doc.add(`### Dev branches (${count(changed.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
