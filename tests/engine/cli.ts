@@ -1,0 +1,59 @@
+/**
+ * `npm run -s engine -- preview|up|refresh|destroy --plans DIR --state FILE [--api URL] [--json OUT]
+ * [--config KEY=VALUE]... [--program PATH] [--stack NAME]`: the engine double's command line.
+ * Exit 0 when every step succeeded, 1 otherwise with one `error: <urn>: <message>` line per failure.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { FleetError } from "../../provider/errors";
+import { runEngine, type EngineRunOptions } from "./index";
+import { parseConfigFlag } from "./project";
+
+/** Builds the command line; exported so tests can parse without spawning. */
+export function buildEngineCli(): Command {
+  return new Command("engine")
+    .description("engine double (a test double of the Pulumi engine, not a Pulumi replacement): runs the stack program against the real dynamic-provider server")
+    .addOption(new Option("--state <file>", "state file (JSON; secrets encrypted with PULUMI_CONFIG_PASSPHRASE)").makeOptionMandatory())
+    .option("--plans <dir>", "sets config neon-fleet:plans")
+    .option("--api <url>", "sets config neon-fleet:apiHost and NEON_API_HOST for the provider")
+    .option("--json <out>", "writes the `pulumi preview --json`-shaped document")
+    .option("--config <key=value>", "stack config, repeatable (e.g. neon-fleet:allowReplace=true)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--program <path>", "the stack program (default dist/stacks/index.js)")
+    .option("--stack <name>", "stack name", "local")
+    .argument("<command>", "preview | up | refresh | destroy")
+    .showHelpAfterError()
+    .exitOverride()
+    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string }) => {
+      if (!["preview", "up", "refresh", "destroy"].includes(command)) throw new CommanderError(2, "engine.command", `unknown command ${command}; use preview, up, refresh or destroy`);
+      const config = Object.fromEntries(flags.config.map((c) => parseConfigFlag("neon-fleet", c)));
+      const options: EngineRunOptions = {
+        command: command as EngineRunOptions["command"],
+        stateFile: flags.state,
+        stack: flags.stack,
+        config,
+        onLog: (line) => process.stderr.write(`${line}\n`),
+        ...(flags.plans !== undefined ? { plansDir: flags.plans } : {}),
+        ...(flags.api !== undefined ? { apiUrl: flags.api } : {}),
+        ...(flags.json !== undefined ? { jsonOut: flags.json } : {}),
+        ...(flags.program !== undefined ? { program: flags.program } : {}),
+      };
+      const result = await runEngine(options);
+      const summary = Object.entries(result.preview.changeSummary).map(([op, n]) => `${op} ${n}`).join(", ");
+      process.stdout.write(`${command}: ${summary || "no resources"}\n`);
+      if (command === "up") for (const [k, v] of Object.entries(result.outputs)) process.stdout.write(`  ${k}: ${JSON.stringify(v)}\n`);
+      process.exitCode = result.ok ? 0 : 1;
+    });
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildEngineCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exitCode = err.exitCode;
+    else {
+      process.stderr.write(`${err instanceof FleetError ? err.message : `error: ${(err as Error).message.split("\n")[0]}`}\n`);
+      process.exitCode = err instanceof FleetError ? err.exitCode : 1;
+    }
+  }
+}
+
+if (require.main === module) void main(process.argv);

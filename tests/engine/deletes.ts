@@ -1,0 +1,78 @@
+/**
+ * Deletes a set of resources the way the engine does: dependents before what they depend on (by
+ * dependencies, parent, deletedWith and provider reference), independent ones in parallel within the
+ * provider pool. retainOnDelete drops a resource from state without calling Delete; a resource whose
+ * `deletedWith` target is deleted in the same run is not deleted on its own; protected ones fail.
+ */
+import { DefaultProvider } from "./defaultProvider";
+import { showState, type StepOp } from "./preview";
+import { forProvider } from "./properties";
+import type { ProviderHost } from "./providerHost";
+import { fail, type RunContext } from "./run";
+import type { ResourceState } from "./state";
+
+/** A resource to delete: removed from the program (`delete`) or replaced earlier (`delete-replaced`). */
+export interface DeleteItem {
+  state: ResourceState;
+  op: Extract<StepOp, "delete" | "delete-replaced">;
+}
+
+/** The URNs a resource's deletion must wait for: everything that refers to it must go first. */
+function referencesOf(r: ResourceState): string[] {
+  const refs = [...r.dependencies];
+  if (r.parent) refs.push(r.parent);
+  if (r.deletedWith) refs.push(r.deletedWith);
+  if (r.provider) refs.push(r.provider.slice(0, r.provider.lastIndexOf("::")));
+  return refs;
+}
+
+/** Runs every delete, dependents first; returns once all have finished or failed. */
+export async function deleteInOrder(ctx: RunContext, provider: () => Promise<ProviderHost>, items: readonly DeleteItem[]): Promise<void> {
+  const byUrn = new Map<string, number[]>();
+  items.forEach((item, i) => byUrn.set(item.state.urn, [...(byUrn.get(item.state.urn) ?? []), i]));
+  const dependents: number[][] = items.map(() => []);
+  items.forEach((item, i) => {
+    for (const ref of referencesOf(item.state)) for (const j of byUrn.get(ref) ?? []) if (j !== i) dependents[j].push(i);
+  });
+  ctx.progress.known += items.length;
+  const runs = new Map<number, Promise<boolean>>();
+  const run = (i: number): Promise<boolean> => {
+    let p = runs.get(i);
+    if (!p) {
+      p = Promise.all(dependents[i].map(run)).then((ok) => {
+        if (ok.every(Boolean)) return deleteOne(ctx, provider, items[i], byUrn);
+        fail(ctx, items[i].state.urn, "not deleted because a resource that depends on it failed to delete");
+        return false;
+      });
+      runs.set(i, p);
+    }
+    return p;
+  };
+  await Promise.all(items.map((_, i) => run(i)));
+}
+
+async function deleteOne(ctx: RunContext, provider: () => Promise<ProviderHost>, item: DeleteItem, deleting: ReadonlyMap<string, number[]>): Promise<boolean> {
+  const r = item.state;
+  try {
+    if (r.protect && item.op === "delete") {
+      fail(ctx, r.urn, `cannot delete ${r.urn}: it is protected; set protect: false on it first`);
+      return false;
+    }
+    const callsProvider = r.custom && !DefaultProvider.isProviderType(r.type) && !r.retainOnDelete && !(r.deletedWith && deleting.has(r.deletedWith));
+    if (!ctx.dryRun) {
+      if (callsProvider) {
+        const host = await provider();
+        await ctx.pool.run(() => host.delete(r.urn, r.id ?? "", forProvider(r.outputs), forProvider(r.inputs)));
+      }
+      if (item.op === "delete-replaced") ctx.live.removePendingDelete(r);
+      else ctx.live.remove(r.urn);
+    }
+    ctx.steps.push({ op: item.op, urn: r.urn, ...(r.provider ? { provider: r.provider } : {}), oldState: showState(r) });
+    return true;
+  } catch (e) {
+    fail(ctx, r.urn, (e as Error).message);
+    return false;
+  } finally {
+    ctx.progress.done++;
+  }
+}

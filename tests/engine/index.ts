@@ -1,0 +1,185 @@
+/**
+ * The engine double: a TEST DOUBLE of the Pulumi engine (not a Pulumi replacement) for machines without
+ * the Pulumi CLI. It runs the stack program under @pulumi/pulumi's own `cmd/run`, serves the
+ * ResourceMonitor/Engine gRPC services the program talks to, and drives the real dynamic-provider
+ * server shipped in @pulumi/pulumi the way the engine does, keeping state in a JSON file and writing a
+ * `pulumi preview --json`-shaped document.
+ */
+import { writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DefaultProvider } from "./defaultProvider";
+import { deleteInOrder, type DeleteItem } from "./deletes";
+import { Deployment, ROOT_STACK_TYPE } from "./deployment";
+import { MonitorServer } from "./monitor";
+import { changeSummary, type PreviewDocument } from "./preview";
+import { makeSecret, redact, type PropertyMap } from "./properties";
+import { runProgram } from "./program";
+import { findProject, parseConfigFlag, qualifyKey, readStackConfig, type Project, type StackConfig } from "./project";
+import { refreshAll } from "./refresh";
+import { LiveState, fail, type Failure, type RunContext } from "./run";
+import { Semaphore } from "./semaphore";
+import { loadState } from "./state";
+
+export type { PreviewDocument, PreviewStep, PreviewResourceState, PreviewDiagnostic, StepOp } from "./preview";
+
+/** One engine run. */
+export interface EngineRunOptions {
+  command: "preview" | "up" | "refresh" | "destroy";
+  /** Sets config `neon-fleet:plans`. */
+  plansDir?: string;
+  stateFile: string;
+  /** Sets config `neon-fleet:apiHost` and NEON_API_HOST for the provider. */
+  apiUrl?: string;
+  /** The Neon API key; else config `neon-fleet:apiKey`, else env NEON_API_KEY. Always a secret. */
+  apiKey?: string;
+  /** Where to write the preview document. */
+  jsonOut?: string;
+  /** Stack config, `KEY: VALUE` (bare keys get the project namespace). */
+  config?: Record<string, string>;
+  /** The program; default dist/stacks/index.js under the project root. */
+  program?: string;
+  /** Default `local`. */
+  stack?: string;
+  /** Extra environment for the program and the provider. */
+  env?: Record<string, string>;
+  /** Receives each engine output line (progress, errors) as it happens; the CLI passes stderr. */
+  onLog?: (line: string) => void;
+}
+
+/** The outcome of a run. */
+export interface EngineRunResult {
+  /** True when every step succeeded and the program exited cleanly. */
+  ok: boolean;
+  preview: PreviewDocument;
+  failures: Failure[];
+  /** Stack outputs, secrets as `[secret]`. */
+  outputs: Record<string, unknown>;
+  /** Everything the engine printed (progress, errors, the program's own stderr on failure). */
+  stderr: string;
+}
+
+/** How often long runs print progress and save state. */
+const PROGRESS_INTERVAL_MS = 5000;
+
+/** Runs one engine command. Throws only for setup problems (bad state file, no Pulumi.yaml); resource failures are in the result. */
+export async function runEngine(options: EngineRunOptions): Promise<EngineRunResult> {
+  const started = process.hrtime.bigint();
+  const project = findProject(process.cwd());
+  const stack = options.stack ?? "local";
+  const config = stackConfig(project, stack, options);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...(options.apiUrl ? { NEON_API_HOST: options.apiUrl } : {}) };
+  const loaded = await loadState(options.stateFile, env.PULUMI_CONFIG_PASSPHRASE ?? "");
+  const lines: string[] = [];
+  const ctx: RunContext = {
+    project: project.name,
+    stack,
+    dryRun: options.command === "preview",
+    pool: new Semaphore(4 * os.cpus().length),
+    live: new LiveState(options.stateFile, project.name, stack, loaded.crypter, loaded.resources),
+    steps: [],
+    diagnostics: [],
+    failures: [],
+    progress: { done: 0, known: 0 },
+    log: (line) => {
+      lines.push(line);
+      options.onLog?.(line);
+    },
+  };
+  const wireConfig: PropertyMap = {};
+  for (const [k, v] of Object.entries(config.values)) wireConfig[k] = config.secretKeys.has(k) ? makeSecret(v) : v;
+
+  const monitor = await MonitorServer.listen();
+  const provider = new DefaultProvider(ctx, { engineAddress: monitor.address, rootDir: project.rootDir, env, config: wireConfig });
+  const deployment = new Deployment(ctx, provider);
+  monitor.serve(stack, project.name, deployment);
+  const ticker = setInterval(() => {
+    ctx.log(`engine: ${options.command}: ${ctx.progress.done}/${ctx.progress.known} resources done, ${ctx.pool.inFlight} provider calls in flight`);
+    if (!ctx.dryRun) void ctx.live.save();
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    let refreshSummary: Record<string, number> | undefined;
+    if (options.command === "preview" || options.command === "up") {
+      await deploy(ctx, options, project, stack, config, env, monitor, provider, deployment);
+    } else if (options.command === "destroy") {
+      const items = ctx.live.pendingDeletes().map((state): DeleteItem => ({ state, op: "delete-replaced" }));
+      items.push(...ctx.live.all().map((state): DeleteItem => ({ state, op: "delete" })));
+      await deleteInOrder(ctx, () => provider.existing(), items);
+    } else {
+      refreshSummary = { ...(await refreshAll(ctx, () => provider.existing())) };
+    }
+    return await finish(ctx, options, config, started, lines, deployment, refreshSummary);
+  } finally {
+    clearInterval(ticker);
+    provider.close();
+    monitor.stop();
+  }
+}
+
+/** preview/up: run the program, then delete what it no longer declares (only if it succeeded). */
+async function deploy(ctx: RunContext, options: EngineRunOptions, project: Project, stack: string, config: StackConfig, env: NodeJS.ProcessEnv, monitor: MonitorServer, provider: DefaultProvider, deployment: Deployment): Promise<void> {
+  const program = path.resolve(project.rootDir, options.program ?? "dist/stacks/index.js");
+  const exit = await runProgram({
+    program,
+    rootDir: project.rootDir,
+    monitorAddress: monitor.address,
+    project: project.name,
+    stack,
+    dryRun: ctx.dryRun,
+    parallel: ctx.pool.limit,
+    config: config.values,
+    secretKeys: [...config.secretKeys],
+    env,
+  });
+  if (exit.code !== 0) {
+    if (ctx.failures.length === 0) {
+      const reason = lastLine(exit.stderr) || lastLine(exit.stdout) || `exited with code ${exit.code}`;
+      fail(ctx, `urn:pulumi:${stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${stack}`, `the program failed: ${reason}`);
+    }
+    if (exit.stderr.trim()) ctx.log(exit.stderr.trimEnd());
+    ctx.diagnostics.push({ prefix: "warning: ", message: "resources missing from the program were not deleted because the program did not complete", severity: "warning" });
+    return;
+  }
+  const registered = new Set(deployment.registered);
+  const items: DeleteItem[] = ctx.live.pendingDeletes().map((state) => ({ state, op: "delete-replaced" }));
+  for (const state of ctx.live.all()) if (!registered.has(state.urn)) items.push({ state, op: "delete" });
+  await deleteInOrder(ctx, () => provider.existing(), items);
+  ctx.live.reorder(deployment.registered);
+}
+
+async function finish(ctx: RunContext, options: EngineRunOptions, config: StackConfig, started: bigint, lines: string[], deployment: Deployment, refreshSummary?: Record<string, number>): Promise<EngineRunResult> {
+  if (!ctx.dryRun) await ctx.live.save();
+  const outputs = redact(deployment.stackOutputs) as Record<string, unknown>;
+  const shownConfig: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config.values)) shownConfig[k] = config.secretKeys.has(k) ? "[secret]" : v;
+  const preview: PreviewDocument = {
+    config: shownConfig,
+    steps: ctx.steps,
+    duration: Number(process.hrtime.bigint() - started),
+    changeSummary: refreshSummary ?? changeSummary(ctx.steps),
+    diagnostics: ctx.diagnostics,
+    ...(options.command === "up" || options.command === "preview" ? { outputs } : {}),
+  };
+  if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(preview, null, 2)}\n`);
+  for (const f of ctx.failures) ctx.log(`error: ${f.urn}: ${f.message}`);
+  return { ok: ctx.failures.length === 0, preview, failures: ctx.failures, outputs, stderr: lines.map((l) => `${l}\n`).join("") };
+}
+
+/** Stack config: Pulumi.<stack>.yaml, then --plans/--api, then --config, then the API key (always secret). */
+function stackConfig(project: Project, stack: string, options: EngineRunOptions): StackConfig {
+  const config = readStackConfig(project, stack);
+  const set = (key: string, value: string): void => void (config.values[qualifyKey(project.name, key)] = value);
+  if (options.plansDir !== undefined) set("neon-fleet:plans", options.plansDir);
+  if (options.apiUrl !== undefined) set("neon-fleet:apiHost", options.apiUrl);
+  for (const [k, v] of Object.entries(options.config ?? {})) set(...parseConfigFlag(project.name, `${k}=${v}`));
+  const apiKey = options.apiKey ?? config.values["neon-fleet:apiKey"] ?? options.env?.NEON_API_KEY ?? process.env.NEON_API_KEY;
+  if (apiKey !== undefined) {
+    config.values["neon-fleet:apiKey"] = apiKey;
+    config.secretKeys.add("neon-fleet:apiKey");
+  }
+  return config;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").filter(Boolean).pop()?.trim() ?? "";
+}
