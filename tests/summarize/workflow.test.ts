@@ -1,0 +1,86 @@
+import { readFileSync } from "fs";
+import path from "path";
+import { parse } from "yaml";
+
+/** The parts of a GitHub Actions workflow this test reads. */
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  id?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  if?: string;
+  permissions?: Record<string, string>;
+  strategy?: { matrix?: { stack?: string[] } };
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, { branches?: string[] } | null>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const file = path.join(__dirname, "..", "..", ".github", "workflows", "neon-fleet.yml");
+const text = readFileSync(file, "utf8");
+const workflow = parse(text) as Workflow;
+const { preview, up } = workflow.jobs;
+
+describe("the GitOps workflow a fleet owner copies", () => {
+  it("previews pull requests and applies merges to main", () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
+    expect(workflow.on.push?.branches).toEqual(["main"]);
+    expect(preview.if).toBe("github.event_name == 'pull_request'");
+    expect(up.if).toContain("github.ref == 'refs/heads/main'");
+  });
+
+  it("runs both jobs per stack shard", () => {
+    expect(preview.strategy?.matrix?.stack).toEqual(["us", "eu"]);
+    expect(up.strategy?.matrix?.stack).toEqual(preview.strategy?.matrix?.stack);
+  });
+
+  it("never lets two ups of one stack overlap, and never cancels an up halfway", () => {
+    expect(up.concurrency?.group).toContain("${{ matrix.stack }}");
+    expect(up.concurrency?.group).not.toContain("github.sha");
+    expect(up.concurrency?.["cancel-in-progress"]).toBe(false);
+  });
+
+  it("summarizes the JSON preview with neon-fleet and posts it as one comment per stack, updated in place", () => {
+    const steps = preview.steps;
+    const previewStep = steps.findIndex((s) => /pulumi preview .*--json.*> preview\.json/.test(s.run ?? ""));
+    const summarize = steps.findIndex((s) => (s.run ?? "").includes("npx neon-fleet summarize preview.json"));
+    const comment = steps.findIndex((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"));
+    expect(previewStep).toBeGreaterThanOrEqual(0);
+    expect(summarize).toBeGreaterThan(previewStep);
+    expect(comment).toBeGreaterThan(summarize);
+    expect(steps[comment].with).toEqual({ header: "neon-fleet-${{ matrix.stack }}", path: "summary.md" });
+    expect(preview.permissions?.["pull-requests"]).toBe("write");
+  });
+
+  it("posts the summary of a failed preview before failing the job", () => {
+    const last = preview.steps[preview.steps.length - 1];
+    expect(preview.steps.find((s) => s.id === "preview")?.run).toContain("set +e");
+    expect(last.if).toBe("steps.preview.outputs.exit != '0'");
+  });
+
+  it("runs pulumi up through pulumi/actions on the shard's stack", () => {
+    const apply = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(apply?.with).toMatchObject({ command: "up", "stack-name": "${{ matrix.stack }}" });
+  });
+
+  it("reads every credential from repository secrets", () => {
+    for (const name of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "NEON_API_KEY"]) {
+      expect(workflow.env[name]).toBe(`\${{ secrets.${name} }}`);
+    }
+    expect(text).not.toMatch(/napi_[a-z0-9]{10,}|pul-[a-f0-9]{20,}/);
+  });
+
+  it("pins every action to a major version", () => {
+    const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const action of uses) expect(action).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+  });
+});
