@@ -52,7 +52,8 @@ export class OperationWaiter {
         this.learn(operation, Date.now() - started, poll === 1);
         return;
       }
-      delay = Math.min(maxPollMs, Math.max(minPollMs, poll === 1 ? this.estimate(target.action) / 4 : delay * 1.5));
+      // Missed: the guess was short by an unknown amount; half the guess again, then growing steps, bound the extra polls.
+      delay = Math.min(maxPollMs, Math.max(minPollMs, poll === 1 ? delay / 2 : delay * 1.5));
     }
   }
 

@@ -1,0 +1,50 @@
+import { NeonApiError } from "../../provider/errors";
+import { inParallel, requests, startRig } from "./emulatorClient";
+
+describe("surviving Neon's failures", () => {
+  test("a change to a project busy with another change waits out the 423 instead of failing", async () => {
+    const rig = await startRig({ opMs: 300 });
+    try {
+      const { project } = await rig.client.createProject({ name: "tenant-busy" }, {});
+      const [endpoint] = await rig.client.listEndpoints(project.id, {});
+      rig.emulator.resetStats();
+      await Promise.all([
+        rig.client.updateEndpoint(project.id, endpoint.id, { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2 }, {}),
+        rig.client.updateEndpoint(project.id, endpoint.id, { suspend_timeout_seconds: 600 }, {}),
+      ]);
+      // The second patch met the first one's running operation (423) at least once and was sent again.
+      expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}/endpoints/{endpoint_id}"]).toBeGreaterThan(2);
+      const [live] = await rig.client.listEndpoints(project.id, {});
+      expect([live.autoscaling_limit_max_cu, live.suspend_timeout_seconds]).toEqual([2, 600]);
+    } finally {
+      await rig.emulator.close();
+    }
+  });
+
+  test("onboarding 100 tenants through 503s and cut connections yields exactly 100 projects, no duplicates", async () => {
+    const rig = await startRig({ opMs: 20, faults: { http503: 0.05, drop: 0.02 } });
+    try {
+      const names = Array.from({ length: 100 }, (_, i) => `tenant-t${i}`);
+      const created = await inParallel(names, 16, (name) => rig.client.createProject({ name }, { tenantId: name }));
+      expect(rig.emulator.stats().projects).toBe(100);
+      expect(new Set(created.map((c) => c.project.id)).size).toBe(100);
+      expect(created.map((c) => c.project.name)).toEqual(names);
+      expect(rig.client.counters().retries).toBeGreaterThan(0);
+    } finally {
+      await rig.emulator.close();
+    }
+  });
+
+  test("an operation that outlasts the wait fails naming the operation and the project", async () => {
+    const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 });
+    try {
+      const failure = await rig.client.createProject({ name: "tenant-slow" }, { tenantId: "slow" }).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(NeonApiError);
+      const message = (failure as NeonApiError).message;
+      expect(message).toMatch(/^tenant slow: GET \/projects\/[a-z0-9-]+\/operations\/[a-z0-9-]+ .*operation start_compute [a-z0-9-]+ on project [a-z0-9-]+ did not finish within 300ms/);
+      expect(message).toContain("NEON_FLEET_OP_TIMEOUT_MS");
+    } finally {
+      await rig.emulator.close();
+    }
+  });
+});
