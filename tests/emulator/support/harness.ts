@@ -11,27 +11,39 @@ export function sharedContract(): OpenApiContract {
   return contract;
 }
 
-/** A real @neondatabase/api-client talking to an emulator, checking every answer against the OpenAPI document. */
+/** A real @neondatabase/api-client talking to an emulator, recording every answer for the contract check. */
 export interface CheckedClient {
   api: Api<unknown>;
-  /** Contract violations seen so far (each test expects this to stay empty). */
-  violations: string[];
+  /** Contract violations among the answers so far (each test expects none). */
+  violations(): string[];
   /** `METHOD template` of every answered request, to show which routes a test exercised. */
-  answered: Set<string>;
+  answered(): Set<string>;
 }
 
-/** A client of `emulator` with `apiKey` (null sends no Authorization header). */
+interface Answer {
+  method: string;
+  path: string;
+  status: number;
+  data: unknown;
+  requestId: unknown;
+}
+
+/**
+ * A client of `emulator` with `apiKey` (null sends no Authorization header). Answers are checked when
+ * `violations()` is called, not in flight, so checking never delays the calls a test makes.
+ */
 export function checkedClient(emulator: RunningEmulator, apiKey: string | null = "test-key"): CheckedClient {
   const api = createApiClient({ apiKey, baseURL: emulator.url });
-  const checked: CheckedClient = { api, violations: [], answered: new Set() };
+  const answers: Answer[] = [];
   const record = (response: AxiosResponse) => {
     const url = new URL(api.instance.getUri(response.config));
-    const method = (response.config.method ?? "get").toUpperCase();
-    const path = url.pathname.replace(/^\/api\/v2/, "");
-    const c = sharedContract();
-    checked.answered.add(`${method} ${c.templateOf(method, path)}`);
-    checked.violations.push(...c.check(method, path, response.status, response.data));
-    if (!response.headers["x-neon-ret-request-id"]) checked.violations.push(`${method} ${path}: no x-neon-ret-request-id header`);
+    answers.push({
+      method: (response.config.method ?? "get").toUpperCase(),
+      path: url.pathname.replace(/^\/api\/v2/, ""),
+      status: response.status,
+      data: response.data,
+      requestId: response.headers["x-neon-ret-request-id"],
+    });
   };
   api.instance.interceptors.response.use(
     (response) => {
@@ -43,7 +55,15 @@ export function checkedClient(emulator: RunningEmulator, apiKey: string | null =
       return Promise.reject(error);
     },
   );
-  return checked;
+  return {
+    api,
+    violations: () =>
+      answers.flatMap((a) => [
+        ...sharedContract().check(a.method, a.path, a.status, a.data),
+        ...(a.requestId ? [] : [`${a.method} ${a.path}: no x-neon-ret-request-id header`]),
+      ]),
+    answered: () => new Set(answers.map((a) => `${a.method} ${sharedContract().templateOf(a.method, a.path)}`)),
+  };
 }
 
 /** Starts an emulator for a test: fast operations and no rate limit unless the test asks for them. */
