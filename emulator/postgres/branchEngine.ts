@@ -1,0 +1,233 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Mutex } from "./mutex";
+import type { SnapshotStore } from "./snapshots";
+import { concat, int32, query, startupMessage, SYNC } from "./wire";
+
+/** The authenticated client a session answers to. */
+export interface SessionClient {
+  /** Sends backend bytes to the client. */
+  write(bytes: Uint8Array): void;
+  /** Ends the connection because its database went away (restore, delete, shutdown). */
+  kick(): void;
+}
+
+/** One client connection's use of the branch's database. */
+export interface Session {
+  /** Runs one frontend message; the answer streams to the client. */
+  send(message: Uint8Array): Promise<void>;
+  /** The client went away: undoes what it left half done and lets others in. */
+  close(): Promise<void>;
+}
+
+/** What a branch engine needs to know about its branch. */
+export interface BranchEngineOptions {
+  /** The branch's key in the snapshot store. */
+  key: string;
+  store: SnapshotStore;
+  /** The data a branch that has never run starts from. */
+  initial: () => Promise<Blob>;
+  databaseName: string;
+  roleName: string;
+  /** Stop the database after this long without connections (its data stays in the store). */
+  idleMs: number;
+}
+
+/** `Z`, length 5, status: the ReadyForQuery that ends every answer to a Sync or a Query. */
+const READY_FOR_QUERY = 0x5a;
+
+/**
+ * One branch's database: a PGlite instance started on the first connection and stopped (dumped to the
+ * snapshot store) after `idleMs` without one, like Neon's scale to zero.
+ *
+ * PGlite is a single Postgres backend, so every client connection shares one session. Two locks keep
+ * clients apart: `backend` lets one protocol message (or a dump) run at a time, and `turn` gives one
+ * client the backend from its first message until Postgres reports it idle outside a transaction, so
+ * neither a transaction nor an extended-protocol exchange ever interleaves with another client's.
+ */
+export class BranchEngine {
+  private db?: PGlite;
+  private readonly backend = new Mutex();
+  private readonly turn = new Mutex();
+  private readonly sessions = new Set<EngineSession>();
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: BranchEngineOptions) {}
+
+  /** Whether a PGlite instance is running for this branch. */
+  get running(): boolean {
+    return this.db !== undefined;
+  }
+
+  /** Starts the database if needed and runs the client's startup on it; the answer (AuthenticationOk ... ReadyForQuery) goes to the client. */
+  async open(client: SessionClient, params: Record<string, string>): Promise<Session> {
+    const session = new EngineSession(this, client);
+    this.sessions.add(session);
+    clearTimeout(this.idleTimer);
+    const startup = startupMessage({ ...params, user: this.options.roleName, database: this.options.databaseName });
+    try {
+      await session.send(startup);
+    } catch (err) {
+      session.abandon();
+      throw err;
+    }
+    return session;
+  }
+
+  /** The branch's current data, without disturbing its clients (uncommitted work is not part of it). */
+  snapshot(): Promise<Blob> {
+    return this.backend.run(async () => (this.db ? this.db.dumpDataDir("gzip") : this.stored()));
+  }
+
+  /** Replaces the branch's data (restore): its clients are disconnected, the next connection sees `snapshot`. */
+  async replace(snapshot: Blob): Promise<void> {
+    this.kickAll();
+    await this.backend.run(async () => {
+      await this.shutdown(false);
+      await this.options.store.put(this.options.key, snapshot);
+    });
+  }
+
+  /** Frees the branch's database and data for good. */
+  async destroy(): Promise<void> {
+    this.kickAll();
+    await this.backend.run(async () => {
+      await this.shutdown(false);
+      await this.options.store.delete(this.options.key);
+    });
+  }
+
+  /** Disconnects clients and stops the database, keeping its data in the store when `persist`. */
+  async close(persist: boolean): Promise<void> {
+    this.kickAll();
+    await this.backend.run(() => this.shutdown(persist));
+  }
+
+  /** Runs one message on the running database under the backend lock; returns the trailing ReadyForQuery status, if any. */
+  async execute(message: Uint8Array, onData: (bytes: Uint8Array) => void): Promise<string | undefined> {
+    return this.backend.run(async () => {
+      const db = await this.start();
+      let tail = new Uint8Array(0);
+      await db.execProtocolRawStream(message, {
+        onRawData: (chunk) => {
+          // PGlite hands out views of WASM memory that the next message overwrites: copy before queueing.
+          const bytes = chunk.slice();
+          tail = concat([tail, bytes.subarray(-6)]).slice(-6);
+          onData(bytes);
+        },
+      });
+      const ready = tail.length === 6 && tail[0] === READY_FOR_QUERY && int32(tail, 1) === 5;
+      return ready ? String.fromCharCode(tail[5]) : undefined;
+    });
+  }
+
+  /** @internal Waits for the client's turn on the shared backend session. */
+  takeTurn(): Promise<void> {
+    return this.turn.lock();
+  }
+
+  /** @internal Ends a client's turn. */
+  endTurn(): void {
+    this.turn.unlock();
+  }
+
+  /** @internal Forgets a session; the last one out arms the idle stop. */
+  detach(session: EngineSession): void {
+    if (!this.sessions.delete(session) || this.sessions.size > 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.stopIfIdle(), this.options.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private async stopIfIdle(): Promise<void> {
+    await this.backend.run(async () => {
+      if (this.sessions.size === 0) await this.shutdown(true);
+    });
+  }
+
+  private async start(): Promise<PGlite> {
+    if (this.db) return this.db;
+    this.db = await PGlite.create({
+      loadDataDir: await this.stored(),
+      database: this.options.databaseName,
+      username: this.options.roleName,
+    });
+    return this.db;
+  }
+
+  private async stored(): Promise<Blob> {
+    return (await this.options.store.get(this.options.key)) ?? this.options.initial();
+  }
+
+  /** Stops PGlite (call under the backend lock). */
+  private async shutdown(persist: boolean): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const db = this.db;
+    if (!db) return;
+    this.db = undefined;
+    if (persist) await this.options.store.put(this.options.key, await db.dumpDataDir("gzip"));
+    await db.close();
+  }
+
+  private kickAll(): void {
+    for (const session of this.sessions) session.kick();
+  }
+}
+
+/** One client's session on the shared backend: holds the turn while the client is mid-exchange or mid-transaction. */
+class EngineSession implements Session {
+  private holdsTurn = false;
+  private closed = false;
+  /** Postgres's transaction status after the last answer: I(dle), T(ransaction), E(rror in transaction). */
+  private status = "I";
+
+  constructor(
+    private readonly engine: BranchEngine,
+    private readonly client: SessionClient,
+  ) {}
+
+  async send(message: Uint8Array): Promise<void> {
+    if (!this.holdsTurn) {
+      await this.engine.takeTurn();
+      this.holdsTurn = true;
+    }
+    if (this.closed) return this.giveBackTurn();
+    const status = await this.engine.execute(message, (bytes) => {
+      if (!this.closed) this.client.write(bytes);
+    });
+    if (status) this.status = status;
+    if (status === "I") this.giveBackTurn();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.holdsTurn) {
+      // Leave the shared backend as a fresh client expects it: no pending exchange, no open transaction.
+      const discard = () => undefined;
+      this.status = (await this.engine.execute(SYNC, discard)) ?? this.status;
+      if (this.status !== "I") await this.engine.execute(query("ROLLBACK"), discard);
+      this.giveBackTurn();
+    }
+    this.engine.detach(this);
+  }
+
+  /** The database is going away: the client is disconnected and nothing of its session is cleaned up. */
+  kick(): void {
+    if (this.closed) return;
+    this.client.kick();
+    this.abandon();
+  }
+
+  /** Lets go of the backend without touching it: the database is going away or never answered. */
+  abandon(): void {
+    this.closed = true;
+    this.giveBackTurn();
+    this.engine.detach(this);
+  }
+
+  private giveBackTurn(): void {
+    if (!this.holdsTurn) return;
+    this.holdsTurn = false;
+    this.engine.endTurn();
+  }
+}
