@@ -1,8 +1,34 @@
 import type { Command } from "commander";
+import { importFleet } from "../fleetImport";
+import { openOutput } from "../fleetImport/output";
+import { configureNeon, DEFAULT_API_HOST, neon } from "../neon";
+import { loadPlans } from "../plans";
 
-/** Registers `neon-fleet import`. */
+/** Registers `neon-fleet import`: tenants YAML with `adopt:` for every project the plans do not manage yet. */
 export function registerImport(program: Command): void {
-  program.command("import").description("(not built yet)").action(() => {
-    throw new Error("import is not built yet");
-  });
+  program
+    .command("import")
+    .description("write tenants YAML (with adopt: ids) for the Neon projects not yet in the plans; progress on stderr")
+    .option("--api <url>", "Neon API base URL (default NEON_API_HOST, else Neon's own)")
+    .option("--out <file>", "write to this new file instead of stdout")
+    .option("--plans <dir>", "plans directory the tenants are added to", "plans")
+    .action(async (options: { api?: string; out?: string; plans: string }) => {
+      const fleet = await loadPlans(options.plans);
+      configureNeon({ apiHost: options.api });
+      const client = neon();
+      const output = openOutput(options.out);
+      try {
+        await importFleet({
+          fleet,
+          client,
+          source: options.api ?? process.env.NEON_API_HOST ?? DEFAULT_API_HOST,
+          write: (chunk) => output.write(chunk),
+          report: (line) => process.stderr.write(`${line}\n`),
+        });
+        await output.finish();
+      } catch (err) {
+        await output.abort();
+        throw err;
+      }
+    });
 }
