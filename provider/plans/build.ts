@@ -69,7 +69,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
         quota: effective ? quotaOf(effective) : { ...tiers[tier]!.quota },
         endpointSettings: effective ? settingsOf(effective) : { ...tiers[tier]!.endpointSettings },
         hasOverrides,
-        source: { file: source.file, line: source.line(["tenants", i]) },
+        source: { file: source.file, line: source.itemLine("tenants", i) },
       });
     });
   }

@@ -4,6 +4,7 @@
  * that is wrong: a tenant's own key when it wrote one, else the defaults it inherited from (reported once).
  * A rule whose reference file is itself broken or missing is skipped rather than reported as a second problem.
  */
+import path from "path";
 import type { PlanError } from "../errors";
 import type { DevView, FleetView, TenantsView, TiersView } from "./parse";
 import type { PlanSource } from "./source";
@@ -41,7 +42,7 @@ export function crossCheck(input: CrossCheckInput, errors: PlanError[]): void {
     }
   }
 
-  const seen = new Map<string, PlanSource>();
+  const seen = new Map<string, { source: PlanSource; index: number }>();
   for (const file of input.tenants) {
     const { source, defaults } = file;
     if (defaults?.tier) report(source, ["defaults", "tier"], unknownTier(defaults.tier), "defaults: ");
@@ -50,8 +51,10 @@ export function crossCheck(input: CrossCheckInput, errors: PlanError[]): void {
       if (!tenant) return;
       const at = (key: string) => ["tenants", i, key];
       const first = seen.get(tenant.id);
-      if (first) report(source, at("id"), `tenant ${tenant.id}: duplicate id; tenant ids are unique across all tenants files (also in ${first.file})`);
-      else seen.set(tenant.id, source);
+      if (first) {
+        const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
+        report(source, at("id"), `tenant ${tenant.id}: duplicate id, also in ${where}; tenant ids are unique across all tenants files`);
+      } else seen.set(tenant.id, { source, index: i });
       if (tenant.tier) report(source, at("tier"), unknownTier(tenant.tier), `tenant ${tenant.id}: `);
       if (tenant.residency) report(source, at("residency"), unknownGroup(tenant.residency), `tenant ${tenant.id}: `);
       const residency = tenant.residency ?? defaults?.residency ?? input.fleet?.defaults?.residency;
@@ -96,7 +99,7 @@ function checkDev(dev: DevView, unknownTier: (name: string) => string | undefine
   dev.branches.forEach((branch, i) => {
     if (!branch?.parent || branch.parent === "main" || branch.name === "main") return;
     if (!parents.has(branch.parent)) {
-      errors.push(source.error(["branches", i, "parent"], `branch ${branch.name}: parent ${branch.parent} is not main nor a branch of dev.yaml; allowed: ${list(["main", ...parents.keys()])}`));
+      errors.push(source.error(["branches", i, "parent"], `branch ${branch.name}: parent ${branch.parent} is not main nor a branch of dev.yaml; allowed: ${list(["main", ...[...parents.keys()].filter((n) => n !== branch.name)])}`));
       return;
     }
     const chain = new Set([branch.name]);

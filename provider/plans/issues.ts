@@ -4,12 +4,17 @@
  */
 import type { z } from "zod";
 import type { PlanError } from "../errors";
+import { shown } from "./schema";
 import type { PlanPath, PlanSource } from "./source";
 
 /** The entity a path belongs to, to name it in messages: `tenant acme: `, `tier pro: `, `branch x: `. */
 export function subjectOf(data: unknown, path: PlanPath): { subject: string; rest: PlanPath } {
   const [head, index] = path;
   if (head === "tiers" && typeof index === "string") return { subject: `tier ${index}: `, rest: path.slice(2) };
+  if (head === "project" && path.length > 1) {
+    const name = valueAt(data, ["project", "name"]);
+    return { subject: typeof name === "string" ? `project ${name}: ` : "project: ", rest: path.slice(1) };
+  }
   if ((head === "tenants" || head === "branches") && typeof index === "number") {
     const item = valueAt(data, [head, index]) as { id?: unknown; name?: unknown } | undefined;
     const key = head === "tenants" ? item?.id : item?.name;
@@ -39,14 +44,6 @@ function valueAt(data: unknown, path: PlanPath): unknown {
   return value;
 }
 
-/** Describes a value's YAML kind for a message. */
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
 const EXPECTED: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false" };
 
 /** One plan error per problem in a zod issue (an unknown-keys issue yields one per key). */
@@ -64,10 +61,11 @@ export function issueErrors(source: PlanSource, issue: z.core.$ZodIssue): PlanEr
       const value = valueAt(source.data, issue.path);
       if (value === undefined) {
         const parent = fieldOf(rest.slice(0, -1));
-        return [source.error(issue.path.slice(0, -1), `${subject}missing required key ${JSON.stringify(String(issue.path.at(-1)))}${parent ? ` in ${parent}` : ""}`)];
+        const missing = `${subject}missing required key ${JSON.stringify(String(issue.path.at(-1)))}${parent ? ` in ${parent}` : ""}`;
+        return [source.error(issue.path.slice(0, -1), missing, "key")];
       }
       const quote = issue.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? "; quote it" : "";
-      const problem = issue.message.startsWith("must ") ? issue.message : `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${kindOf(value)}`;
+      const problem = issue.message.startsWith("must ") ? issue.message : `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${shown(value)}`;
       return [source.error(issue.path, sentence(subject, field, problem + quote))];
     }
     default:

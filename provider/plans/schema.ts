@@ -6,7 +6,7 @@
  * Issue messages read as the end of a sentence whose subject (the key path) is added where the issue is reported.
  */
 import { z } from "zod";
-import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from "./units";
+import { DURATION_PATTERN, SIZE_PATTERN, formatDuration, parseDuration, parseSize } from "./units";
 
 const DAY = 86_400;
 /** Neon's limit for `expires_at`: at most this far ahead. */
@@ -15,13 +15,22 @@ const CU_MIN = 0.25;
 const CU_MAX = 56;
 
 /** Shows a rejected input value in a message. */
-function shown(input: unknown): string {
-  return typeof input === "string" ? JSON.stringify(input) : String(input);
+export function shown(input: unknown): string {
+  if (typeof input === "string") return JSON.stringify(input);
+  if (Array.isArray(input)) return input.length === 0 ? "an empty list" : "a list";
+  if (input === null || input === undefined) return "nothing";
+  if (typeof input === "object") return "a mapping";
+  return String(input);
 }
 
 /** An issue message `must <rule>, got <value>`. */
 function must(rule: string): { error: (issue: { input?: unknown }) => string } {
   return { error: (issue) => `must ${rule}, got ${shown(issue.input)}` };
+}
+
+/** Like {@link must} for a rule checked after unit parsing: shows the rejected value in plan units again. */
+function mustDuration(rule: string): { error: (issue: { input?: unknown }) => string } {
+  return { error: (issue) => `must ${rule}, got ${typeof issue.input === "number" ? formatDuration(issue.input) : shown(issue.input)}` };
 }
 
 /** A mapping that rejects unknown keys and names the allowed ones. */
@@ -68,13 +77,19 @@ const quotaSize = z
 /** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */
 const suspendAfter = durationText("never", " or never")
   .transform(parseDuration)
-  .refine((s) => s === -1 || (s >= 60 && s <= 7 * DAY), must("be from 1m to 7d, or never"))
+  .refine((s) => s === -1 || (s >= 60 && s <= 7 * DAY), mustDuration("be from 1m to 7d, or never"))
   .meta({ description: "Idle time before the compute suspends: 1m..7d, or never" });
 
 const compute = strict({
   min: cu.meta({ description: "Minimum compute units (autoscaling_limit_min_cu)" }),
   max: cu.meta({ description: "Maximum compute units (autoscaling_limit_max_cu)" }),
-}).refine((c) => c.min <= c.max, { error: "must not exceed compute.max", path: ["min"] });
+}).refine((c) => c.min <= c.max, {
+  error: (issue) => {
+    const c = issue.input as { min: number; max: number };
+    return `must not exceed compute.max (${c.min} > ${c.max} CU)`;
+  },
+  path: ["min"],
+});
 
 const tierShape = {
   compute,
@@ -160,9 +175,9 @@ export const devBranchSchema = strict({
   parent: branchName.optional().meta({ description: "Parent branch, default main" }),
   ttl: durationText("", "")
     .transform(parseDuration)
-    .refine((s) => s > 0 && s <= MAX_BRANCH_TTL_SECONDS, must("be from 1s to 30d (Neon expires branches at most 30 days ahead)"))
+    .refine((s) => s > 0 && s <= MAX_BRANCH_TTL_SECONDS, mustDuration("be from 1s to 30d (Neon expires branches at most 30 days ahead)"))
     .meta({ description: "Time to live, at most 30d" }),
-  resetToken: z.string(must("be a string; quote it")).min(1, must("not be empty")).optional().meta({
+  resetToken: z.string(must("be a string")).min(1, must("not be empty")).optional().meta({
     description: "Changing it resets the branch to its parent's latest state",
   }),
 });

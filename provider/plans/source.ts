@@ -1,9 +1,9 @@
 /**
- * One plan file as text, YAML document and plain data, plus the positions of its nodes. Positions are only looked up
- * when something is reported (an error, a tenant's line), so loading a valid fleet costs one YAML parse per file.
+ * One plan file as text and plain data, plus the positions of its nodes. Positions are only looked up when something
+ * is reported (an error, a tenant's line), so loading a valid fleet costs one YAML parse per file.
  */
-import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type ParsedNode } from "yaml";
 import { isUtf8 } from "buffer";
+import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type ParsedNode, type YAMLMap } from "yaml";
 import { PlanError } from "../errors";
 
 /** A path into a file's data, as zod reports it: mapping keys and list indexes. */
@@ -18,16 +18,34 @@ export type Anchor = "value" | "key";
  */
 const MAX_ALIAS_COUNT = 10_000;
 
+/** Parse options; the same on the error path's second parse, so positions agree. */
+const OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
+
 /** A parsed plan file: its data and a way to point at any node in it. */
 export class PlanSource {
+  private doc: Document.Parsed | undefined;
+  private readonly itemOffsets = new Map<string, number[]>();
+
+  /**
+   * Keeps the file's text rather than its YAML document: node trees of a big fleet would stay in memory (and in
+   * the garbage collector's way) for positions that only errors need, so {@link error} parses the text again.
+   * Item offsets of the top-level lists (tenants, branches) are kept because every tenant reports its line.
+   */
   constructor(
     /** The file as shown to users: relative to the current directory. */
     readonly file: string,
     /** The file's content as plain data (mappings, lists, scalars). */
     readonly data: Record<string, unknown>,
-    private readonly doc: Document.Parsed,
+    private readonly text: string,
     private readonly lines: LineCounter,
-  ) {}
+    root: YAMLMap,
+  ) {
+    for (const pair of root.items) {
+      if (isScalar(pair.key) && isSeq(pair.value)) {
+        this.itemOffsets.set(String(pair.key.value), pair.value.items.map((item) => (item as Node).range?.[0] ?? 0));
+      }
+    }
+  }
 
   /** A problem at the node at `path` (or the deepest existing node on the way to it). */
   error(path: PlanPath, problem: string, anchor: Anchor = "value"): PlanError {
@@ -35,12 +53,13 @@ export class PlanSource {
     return new PlanError(this.file, line, col, problem);
   }
 
-  /** The 1-based line of the node at `path`. */
-  line(path: PlanPath): number {
-    return this.lines.linePos(this.offset(path, "value")).line;
+  /** The 1-based line of item `index` of the top-level list `key`, e.g. a tenant of `tenants`. */
+  itemLine(key: string, index: number): number {
+    return this.lines.linePos(this.itemOffsets.get(key)?.[index] ?? 0).line;
   }
 
   private offset(path: PlanPath, anchor: Anchor): number {
+    this.doc ??= parseDocument(this.text, OPTIONS);
     let node: Node | null = this.doc.contents;
     let key: Node | null = null;
     for (const segment of path) {
@@ -73,17 +92,17 @@ export function parsePlanFile(file: string, bytes: Buffer, expected: string): Pl
   const text = decodeText(bytes);
   if (text === undefined) return [new PlanError(file, 1, 1, `is binary data, not YAML text; expected a mapping with ${expected}`)];
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { ...OPTIONS, lineCounter: lines });
   const at = (offset: number, problem: string) => {
     const { line, col } = lines.linePos(offset);
     return new PlanError(file, line, col, problem);
   };
-  if (doc.errors.length > 0) return doc.errors.map((e) => at(e.pos[0], syntaxProblem(e.code, e.message, text.slice(e.pos[0], e.pos[1]))));
+  if (doc.errors.length > 0) return doc.errors.map((e) => at(e.pos[0], syntaxProblem(e.code, e.message, text.slice(e.pos[0]))));
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return [at(0, `is empty; expected a mapping with ${expected}`)];
   if (!isMap(root)) return [at(root.range[0], `must be a mapping with ${expected}, got ${isSeq(root) ? "a list" : "a single value"}`)];
   try {
-    return new PlanSource(file, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>, doc, lines);
+    return new PlanSource(file, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>, text, lines, root);
   } catch {
     return [at(firstAliasOffset(doc), "expands aliases too many times (a YAML alias bomb?); write the values out instead of nesting aliases")];
   }
@@ -96,10 +115,11 @@ function decodeText(bytes: Buffer): string | undefined {
   return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
-function syntaxProblem(code: string, message: string, source: string): string {
+/** A YAML parser error as a plan problem; `rest` is the file's text from the error's position on. */
+function syntaxProblem(code: string, message: string, rest: string): string {
   switch (code) {
     case "DUPLICATE_KEY":
-      return `duplicate key ${JSON.stringify(source.trim())}; each key may appear once in a mapping`;
+      return `duplicate key ${JSON.stringify(/^[^:,\n}]*/.exec(rest)![0].trim())}; each key may appear once in a mapping`;
     case "MULTIPLE_DOCS":
       return "holds several YAML documents (---); keep one document per plan file";
     default:

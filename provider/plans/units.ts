@@ -54,14 +54,16 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * Formats seconds in plan units, exact and round-trippable through {@link parseDuration}: `360000` -> `100h`,
- * `300` -> `5m`, `93784` -> `1d2h3m4s`. 0 is `unlimited` and -1 `never`, mirroring the parser.
+ * Formats seconds in plan units, exact and round-trippable through {@link parseDuration}: the largest of d, h, m
+ * that divides exactly (`360000` -> `100h`, `300` -> `5m`), else every unit (`90` -> `1m30s`, `93784` -> `1d2h3m4s`). 0 is `unlimited`
+ * and -1 `never`, mirroring the parser.
  */
 export function formatDuration(seconds: number): string {
   if (seconds === 0) return "unlimited";
   if (seconds === -1) return "never";
   const sign = seconds < 0 ? "-" : "";
   let rest = Math.round(Math.abs(seconds));
+  for (const [unit, size] of Object.entries(SECONDS)) if (size > 1 && rest >= size && rest % size === 0) return `${sign}${rest / size}${unit}`;
   let text = "";
   for (const [unit, size] of Object.entries(SECONDS)) {
     if (rest >= size) {
