@@ -1,0 +1,137 @@
+import type { ProjectListItem } from "@neondatabase/api-client";
+import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
+
+/** The tiers of tests/fixtures/fleet/hundred/tiers.yaml in Neon's units. */
+const TIERS = {
+  free: {
+    quota: { active_time_seconds: 0, compute_time_seconds: 360_000, written_data_bytes: 2 ** 30, data_transfer_bytes: 5 * 2 ** 30, logical_size_bytes: 512 * 2 ** 20 },
+    endpoint: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 },
+  },
+  pro: {
+    quota: { active_time_seconds: 0, compute_time_seconds: 2_700_000, written_data_bytes: 50 * 2 ** 30, data_transfer_bytes: 50 * 2 ** 30, logical_size_bytes: 10 * 2 ** 30 },
+    endpoint: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 },
+  },
+  enterprise: {
+    quota: { active_time_seconds: 0, compute_time_seconds: 0, written_data_bytes: 0, data_transfer_bytes: 0, logical_size_bytes: 100 * 2 ** 30 },
+    endpoint: { autoscaling_limit_min_cu: 1, autoscaling_limit_max_cu: 8, suspend_timeout_seconds: 600 },
+  },
+} as const;
+type Tier = keyof typeof TIERS;
+
+const N = 100;
+/** Fixture ids are `<group>-<index>`; tier = index mod 3 (free, pro, enterprise). */
+const tierOf = (tenantId: string): Tier => (["free", "pro", "enterprise"] as const)[Number(tenantId.slice(3)) % 3];
+const regionOf = (tenantId: string): string => (tenantId.startsWith("eu-") ? "aws-eu-central-1" : "aws-us-east-2");
+
+function expectOnTier(project: ProjectListItem, tier: { quota: object; endpoint: object }): void {
+  expect(project.settings?.quota).toEqual(tier.quota);
+  expect(project.default_endpoint_settings).toMatchObject(tier.endpoint);
+}
+
+/** The tenants' projects by tenant id; fails when a tenant has none or more than one. */
+async function projectsByTenant(world: FleetWorld): Promise<Map<string, ProjectListItem>> {
+  const byTenant = new Map<string, ProjectListItem>();
+  for (const project of await world.projects()) {
+    const tenantId = project.name.replace(/^tenant-/, "");
+    expect(byTenant.has(tenantId)).toBe(false);
+    byTenant.set(tenantId, project);
+  }
+  return byTenant;
+}
+
+describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
+  let world: FleetWorld;
+  // Neon's own limits on the emulator and the client's default budget: the zero-429 claim is about these.
+  beforeAll(async () => {
+    world = await fleetWorld("hundred", { fast: false });
+  });
+  afterAll(async () => world.close());
+
+  test("preview shows 200 creates and makes no API call", async () => {
+    const result = await world.run("preview");
+    expect(result.ok).toBe(true);
+    expect(Object.values(stepOps(result, "TenantProject")).filter((op) => op === "create")).toHaveLength(N);
+    expect(Object.values(stepOps(result, "PlanQuota")).filter((op) => op === "create")).toHaveLength(N);
+    expect(world.emulator.stats().requests.total).toBe(0);
+  });
+
+  test("up creates every project in its region on its tier, within 2 calls per tenant and no 429", async () => {
+    world.emulator.resetStats();
+    const result = await world.run("up");
+    expect(result.failures).toEqual([]);
+    expect(result.outputs).toMatchObject({ tenants: N, tenantsByTier: { free: 34, pro: 34, enterprise: 32 } });
+
+    const byTenant = await projectsByTenant(world);
+    expect(byTenant.size).toBe(N);
+    for (const [tenantId, project] of byTenant) {
+      expect(project.region_id).toBe(regionOf(tenantId));
+      expectOnTier(project, TIERS[tierOf(tenantId)]);
+    }
+    const stats = world.emulator.stats();
+    // Per tenant: its create and one operation poll. Shared: one listing of the account (adoption by
+    // name), a page per 400 projects. Nothing else: PlanQuota's creates are free (born on tier).
+    expect(stats.requests.byRoute).toEqual({
+      "POST /projects": N,
+      "GET /projects/{project_id}/operations/{operation_id}": expect.any(Number),
+      "GET /projects": Math.ceil(N / 400),
+    });
+    expect(stats.requests.total).toBeLessThanOrEqual(2 * N + Math.ceil(N / 400));
+    expect(stats.rateLimited).toBe(0);
+  });
+
+  test("a second up with no plan change makes no mutation and almost no call", async () => {
+    world.emulator.resetStats();
+    const result = await world.run("up");
+    expect(result.ok).toBe(true);
+    expect(Object.keys(result.preview.changeSummary)).toEqual(["same"]);
+    expect(world.emulator.stats().requests.total).toBeLessThanOrEqual(Math.ceil(N / 400) + 2);
+    expect(world.mutations()).toBe(0);
+  });
+
+  test("re-tiering pro updates exactly the pro tenants, their defaults and their existing endpoints", async () => {
+    world.editPlan("tiers.yaml", (text) => text.replace("compute: { min: 0.25, max: 2 }", "compute: { min: 0.5, max: 4 }").replace("storage: 10GiB", "storage: 20GiB"));
+    const newPro = {
+      quota: { ...TIERS.pro.quota, logical_size_bytes: 20 * 2 ** 30 },
+      endpoint: { ...TIERS.pro.endpoint, autoscaling_limit_min_cu: 0.5, autoscaling_limit_max_cu: 4 },
+    };
+
+    const result = await world.run("up");
+    expect(result.failures).toEqual([]);
+    const quotaOps = stepOps(result, "PlanQuota");
+    const updated = Object.keys(quotaOps).filter((id) => quotaOps[id] === "update").sort();
+    const pro = Object.keys(quotaOps).filter((id) => tierOf(id) === "pro").sort();
+    expect(pro).toHaveLength(34);
+    expect(updated).toEqual(pro);
+    expect(Object.values(stepOps(result, "TenantProject")).every((op) => op === "same")).toBe(true);
+    for (const [tenantId, project] of await projectsByTenant(world)) {
+      const tier = tierOf(tenantId);
+      expectOnTier(project, tier === "pro" ? newPro : TIERS[tier]);
+      if (tier === "enterprise") continue;
+      for (const endpoint of await world.endpoints(project.id)) {
+        expect(endpoint).toMatchObject(tier === "pro" ? newPro.endpoint : TIERS.free.endpoint);
+      }
+    }
+  });
+});
+
+describe("onboarding through an unreliable Neon (5% 503s, 2% dropped connections)", () => {
+  let world: FleetWorld;
+  beforeAll(async () => {
+    world = await fleetWorld("hundred", { emulator: { faults: { http503: 0.05, drop: 0.02 } } });
+  });
+  afterAll(async () => world.close());
+
+  test("every tenant ends with exactly one project on its tier, and a rerun changes nothing", async () => {
+    const result = await world.run("up");
+    expect(result.failures).toEqual([]);
+    const byTenant = await projectsByTenant(world);
+    expect(byTenant.size).toBe(N);
+    for (const [tenantId, project] of byTenant) expectOnTier(project, TIERS[tierOf(tenantId)]);
+
+    world.emulator.resetStats();
+    const rerun = await world.run("up");
+    expect(rerun.ok).toBe(true);
+    expect(Object.keys(rerun.preview.changeSummary)).toEqual(["same"]);
+    expect(world.mutations()).toBe(0);
+  });
+});
