@@ -64,6 +64,8 @@ export interface FleetDiagnostic {
 /** A preview document read as changes to the fleet. */
 export interface FleetChanges {
   tenants: TenantChange[];
+  /** The dev project (TenantProject and PlanQuota named `dev/<project name>`), when the preview shows it. */
+  devProjects: TenantChange[];
   branches: BranchChange[];
   others: OtherChange[];
   diagnostics: FleetDiagnostic[];
@@ -109,14 +111,21 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   }
   const diagnostics = readDiagnostics(doc.diagnostics ?? []);
   const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
+  const all = [...tenants.values()].map((t) => t.result(failedNames.has(t.id)));
   return {
-    tenants: [...tenants.values()].map((t) => t.result(failedNames.has(t.id))),
+    tenants: all.filter((t) => !isDevProject(t.id)),
+    devProjects: all.filter((t) => isDevProject(t.id)),
     branches: [...branches.values()].map((b) => b.result()),
     others,
     diagnostics,
     resourceCounts: doc.changeSummary ?? {},
     durationNanos: doc.duration ?? undefined,
   };
+}
+
+/** The stack program names the dev project's resources `dev/<project name>`; a tenant id cannot contain `/`. */
+function isDevProject(name: string): boolean {
+  return name.startsWith("dev/");
 }
 
 /** Splits `urn:pulumi:STACK::PROJECT::[PARENT$]TYPE::NAME` into the resource's own type and its name. */

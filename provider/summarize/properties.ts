@@ -36,12 +36,15 @@ const VIEWS: Record<string, PropertyView> = {
   ttlSeconds: { label: "ttl", format: formatDuration },
 };
 
-/** Inputs that wire resources together rather than say anything a plan author wrote. */
-const WIRING = new Set(["tenantId", "projectId"]);
+/**
+ * Inputs that say nothing a plan author wrote: ids and observations wiring resources together, and the
+ * stack's replace permission (it shows on the replaced tenant only, where the replace itself says more).
+ */
+const WIRING = new Set(["tenantId", "projectId", "observedSettings", "allowReplace"]);
 
 /**
  * The properties that differ between two input objects, in plan units, in a stable order.
- * Keys starting with `__` (the serialized dynamic provider) and wiring ids are skipped.
+ * Keys starting with `__` (the serialized dynamic provider), wiring and computed inputs are skipped.
  * @param only when given, just these top-level keys (a step's `replaceReasons`).
  */
 export function changedProperties(
@@ -49,8 +52,11 @@ export function changedProperties(
   newInputs: Record<string, unknown> | null | undefined,
   only?: readonly string[],
 ): PropertyChange[] {
-  const before = flatten(oldInputs ?? {}, only);
-  const after = flatten(newInputs ?? {}, only);
+  // Plan values are always known at preview time; an input that becomes unknown is another resource's output.
+  const computed = Object.keys(newInputs ?? {}).filter((key) => newInputs?.[key] === UNKNOWN_VALUE);
+  const skip = (key: string): boolean => key.startsWith("__") || WIRING.has(key) || computed.includes(key) || (only !== undefined && !only.includes(key));
+  const before = flatten(oldInputs ?? {}, skip);
+  const after = flatten(newInputs ?? {}, skip);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort(byViewOrder);
   const changes: PropertyChange[] = [];
   for (const path of paths) {
@@ -73,10 +79,10 @@ export function formatValue(value: unknown, view?: PropertyView): string {
   return JSON.stringify(value);
 }
 
-function flatten(inputs: Record<string, unknown>, only?: readonly string[]): Map<string, unknown> {
+function flatten(inputs: Record<string, unknown>, skip: (key: string) => boolean): Map<string, unknown> {
   const flat = new Map<string, unknown>();
   for (const [key, value] of Object.entries(inputs)) {
-    if (key.startsWith("__") || WIRING.has(key) || (only && !only.includes(key))) continue;
+    if (skip(key)) continue;
     if (isPlainObject(value)) {
       for (const [inner, innerValue] of Object.entries(value)) flat.set(`${key}.${inner}`, innerValue);
     } else {

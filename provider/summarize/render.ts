@@ -28,12 +28,13 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const budget = (cap: number): number => Math.min(cap, doc.remaining() / 2);
   doc.add(verdict(changes, tenantsBy));
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
-  dangerousSection(doc, [...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
+  const devDangerous = changes.devProjects.filter((p) => p.action === "replace" || p.action === "delete");
+  dangerousSection(doc, [...devDangerous, ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
   createsSection(doc, tenantsBy.get("create") ?? [], options.inline, budget(FOLD_BUDGET.creates));
-  branchesSection(doc, changes.branches, options.inline, budget(FOLD_BUDGET.branches));
+  devSection(doc, changes, options.inline, budget(FOLD_BUDGET.branches));
   othersSection(doc, changes, options.inline, budget(FOLD_BUDGET.others));
   doc.add(footer(changes));
   return doc.text();
@@ -50,6 +51,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("retain") > 0 && `${count(n("retain"))} retained`,
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
   ].filter((p): p is string => typeof p === "string");
@@ -159,15 +161,23 @@ const BRANCH_NOTES: Record<BranchChange["action"], string> = {
   same: "unchanged",
 };
 
-function branchesSection(doc: BoundedDocument, branches: readonly BranchChange[], inline: number, budget: number): void {
-  const changed = branches.filter((b) => b.action !== "same").sort((a, b) => a.name.localeCompare(b.name));
-  if (changed.length === 0) return;
-  const lines = changed.map((b) => {
+/** The dev project's own changes, then its branches': small, and apart from the tenants. */
+function devSection(doc: BoundedDocument, changes: FleetChanges, inline: number, budget: number): void {
+  const projects = changes.devProjects.filter((p) => p.action !== "same");
+  const branches = changes.branches.filter((b) => b.action !== "same").sort((a, b) => a.name.localeCompare(b.name));
+  if (projects.length + branches.length === 0) return;
+  const projectLines = projects.map((p) => {
+    const properties = [...p.replaceReasons, ...p.changes].map(propertyText);
+    return `project **${p.id.slice("dev/".length)}** ${p.action}${properties.length > 0 ? `: ${properties.join(", ")}` : ""}`;
+  });
+  const branchLines = branches.map((b) => {
     const properties = [...b.replaceReasons, ...b.changes].map(propertyText);
     const detail = properties.length > 0 ? `: ${properties.join(", ")}` : ` (parent ${b.parent}, ttl ${b.ttl})`;
     return `**${b.name}** ${BRANCH_NOTES[b.action]}${detail}`;
   });
-  doc.add(`### Dev branches (${count(changed.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const lines = [...projectLines, ...branchLines];
+  const title = projects.length > 0 ? "Dev project and branches" : "Dev branches";
+  doc.add(`### ${title} (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
 function othersSection(doc: BoundedDocument, changes: FleetChanges, inline: number, budget: number): void {

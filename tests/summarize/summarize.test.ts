@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import path from "path";
@@ -195,7 +195,7 @@ describe("any fleet size fits in one comment", () => {
 
 describe("the summary stays plain enough for a terminal", () => {
   it("uses only Markdown a terminal reader can follow: no HTML other than the fold", () => {
-    const text = execFileSync(process.execPath, [bin, "summarize", path.join(fixtures, "mixed.json")], { encoding: "utf8" });
+    const text = summarize(path.join(fixtures, "mixed.json")).stdout;
     const tags = new Set(text.match(/<\/?[a-z]+>/g) ?? []);
     for (const tag of ["<details>", "<summary>", "</summary>", "</details>"]) tags.delete(tag);
     expect([...tags]).toEqual([]);
