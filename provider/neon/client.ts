@@ -78,6 +78,10 @@ export class FleetNeonClient implements NeonClient {
     return this.directory.getProject(projectId, ctx);
   }
 
+  readProject(projectId: string, ctx: CallContext): Promise<Project | undefined> {
+    return this.directory.fetch(projectId, ctx);
+  }
+
   async updateProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project> {
     const { project, operations } = await this.transport.call<ProjectResponse & OperationsResponse>({
       method: "PATCH",

@@ -57,6 +57,8 @@ export interface NeonClient {
    * run switch to the paged listing. A project served from a listing carries only the usage counters a listing has.
    */
   getProject(projectId: string, ctx: CallContext): Promise<Project | undefined>;
+  /** Always asks Neon (never the cache): the full project with this period's usage counters, or undefined on 404. */
+  readProject(projectId: string, ctx: CallContext): Promise<Project | undefined>;
   /** Patches the project and waits for its operations. */
   updateProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project>;
   /** Deletes the project; a project that is already gone counts as deleted. */
