@@ -30,7 +30,7 @@ function must(rule: string): { error: (issue: { input?: unknown }) => string } {
 
 /** Like {@link must} for a rule checked after unit parsing: shows the rejected value in plan units again. */
 function mustDuration(rule: string): { error: (issue: { input?: unknown }) => string } {
-  return { error: (issue) => `must ${rule}, got ${typeof issue.input === "number" ? formatDuration(issue.input) : shown(issue.input)}` };
+  return { error: (issue) => `must ${rule}, got ${issue.input === 0 ? "0s" : typeof issue.input === "number" ? formatDuration(issue.input) : shown(issue.input)}` };
 }
 
 /** A mapping that rejects unknown keys and names the allowed ones. */
@@ -50,7 +50,12 @@ const regionId = z
   .regex(/^(aws|azure|gcp)-[a-z0-9-]+$/, must("be a Neon region id such as aws-us-east-2"))
   .meta({ description: "Neon region id, e.g. aws-us-east-2" });
 
-const pgVersion = z.number(must("be a Postgres major version from 14 to 18")).int(must("be a whole number from 14 to 18")).min(14, must("be from 14 to 18")).max(18, must("be from 14 to 18")).meta({ description: "Postgres major version, 14..18" });
+const pgVersion = z
+  .number(must("be a Postgres major version from 14 to 18"))
+  .int(must("be a whole number from 14 to 18"))
+  .min(14, must("be from 14 to 18"))
+  .max(18, must("be from 14 to 18"))
+  .meta({ description: "Postgres major version, 14..18" });
 
 const onRemove = z.enum(["retain", "delete"], must("be retain or delete")).meta({
   description: "What removing the tenant from plans does: retain (default) releases the Neon project, delete deletes it",
@@ -61,11 +66,17 @@ const cu = z
   .min(CU_MIN, must(`be from ${CU_MIN} to ${CU_MAX} CU`))
   .max(CU_MAX, must(`be from ${CU_MIN} to ${CU_MAX} CU`));
 
-const durationText = (words: string, also: string) =>
-  z.string(must(`be a duration such as 5m or 100h${also}`)).regex(new RegExp(`^(?:${words})$|${DURATION_PATTERN}`), must(`be a duration such as 90s, 5m, 100h, 7d${also}`)).refine((text) => text !== "", must(`be a duration such as 5m${also}`));
+/** Duration text, optionally also one special word (`unlimited`, `never`); parsed to seconds by the caller. */
+function durationText(word?: "unlimited" | "never") {
+  const rule = `be a duration such as 90s, 5m, 100h, 7d${word ? ` or ${word}` : ""}`;
+  return z
+    .string(must(rule))
+    .regex(new RegExp(word ? `^${word}$|${DURATION_PATTERN}` : DURATION_PATTERN), must(rule))
+    .refine((text) => text !== "", must(rule));
+}
 
 /** A quota duration: `100h`, or `unlimited` (0). */
-const quotaDuration = durationText("unlimited", " or unlimited").transform(parseDuration).meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
+const quotaDuration = durationText("unlimited").transform(parseDuration).meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
 
 /** A quota size: `512MiB`, or `unlimited` (0). */
 const quotaSize = z
@@ -75,7 +86,7 @@ const quotaSize = z
   .meta({ description: "Size (B, KB, MB, GB, TB decimal; KiB, MiB, GiB, TiB binary) or unlimited" });
 
 /** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */
-const suspendAfter = durationText("never", " or never")
+const suspendAfter = durationText("never")
   .transform(parseDuration)
   .refine((s) => s === -1 || (s >= 60 && s <= 7 * DAY), mustDuration("be from 1m to 7d, or never"))
   .meta({ description: "Idle time before the compute suspends: 1m..7d, or never" });
@@ -173,7 +184,7 @@ const branchName = z
 export const devBranchSchema = strict({
   name: branchName,
   parent: branchName.optional().meta({ description: "Parent branch, default main" }),
-  ttl: durationText("", "")
+  ttl: durationText()
     .transform(parseDuration)
     .refine((s) => s > 0 && s <= MAX_BRANCH_TTL_SECONDS, mustDuration("be from 1s to 30d (Neon expires branches at most 30 days ahead)"))
     .meta({ description: "Time to live, at most 30d" }),

@@ -42,6 +42,10 @@ describe("resolving plans into a fleet", () => {
     });
   });
 
+  it("lets tenants share overrides through a YAML anchor", () => {
+    expect(tenants["custom-twin"]).toMatchObject({ hasOverrides: true, quota: tenants.custom!.quota, endpointSettings: tenants.custom!.endpointSettings });
+  });
+
   it("records where each tenant is written", () => {
     expect(tenants.custom!.source).toEqual({ file: path.relative(process.cwd(), path.join(PRECEDENCE, "tenants", "b-plain.yaml")), line: 3 });
   });
