@@ -31,6 +31,8 @@ export class Deployment implements MonitorHandler {
   /** URNs registered by the program, in registration order (a valid dependency order). */
   readonly registered: string[] = [];
   private readonly seen = new Set<string>();
+  /** Resources that failed or were skipped in this run. */
+  private readonly failed = new Set<string>();
   /** Components registered in this run (their outputs arrive later through registerResourceOutputs). */
   private readonly components = new Map<string, ResourceState>();
   private providerRegistered = false;
@@ -42,20 +44,34 @@ export class Deployment implements MonitorHandler {
     private readonly provider: DefaultProvider,
   ) {}
 
-  /** ResourceMonitor.RegisterResource. */
+  /**
+   * ResourceMonitor.RegisterResource. A failed step fails that resource only: it is answered with a
+   * FAIL result, and resources depending on a failed one are skipped (kept as they were), so the
+   * program and the other resources carry on.
+   */
   async registerResource(reg: Registration): Promise<RegistrationResult> {
-    if (this.seen.has(reg.urn)) throw new UnsupportedRegistrationError(`${reg.urn}: registered twice; resource names must be unique per type`);
-    this.seen.add(reg.urn);
-    this.registered.push(reg.urn);
     this.ctx.progress.known++;
     try {
+      if (this.seen.has(reg.urn)) throw new UnsupportedRegistrationError(`${reg.urn}: registered twice; resource names must be unique per type`);
+      this.seen.add(reg.urn);
+      this.registered.push(reg.urn);
+      const failedDependency = [...reg.dependencies, ...(reg.parent ? [reg.parent] : [])].find((u) => this.failed.has(u));
+      if (failedDependency) return this.skip(reg);
       return reg.custom ? await this.custom(reg) : this.component(reg);
     } catch (e) {
+      this.failed.add(reg.urn);
       fail(this.ctx, reg.urn, (e as Error).message);
-      throw e;
+      return { id: "", outputs: {}, result: "fail" };
     } finally {
       this.ctx.progress.done++;
     }
+  }
+
+  /** A resource that depends on a failed one keeps its old state untouched and gets no step. */
+  private skip(reg: Registration): RegistrationResult {
+    this.failed.add(reg.urn);
+    const old = this.ctx.live.get(reg.urn);
+    return { id: old?.id ?? "", outputs: old?.outputs ?? {}, result: "skip" };
   }
 
   /** ResourceMonitor.RegisterResourceOutputs: component outputs; on the root stack, the stack outputs. */
@@ -82,7 +98,7 @@ export class Deployment implements MonitorHandler {
     this.record({ op, urn: reg.urn, ...(old ? { oldState: showState(old) } : {}), newState: showState(next) });
     this.components.set(reg.urn, next);
     if (!this.ctx.dryRun) this.ctx.live.put(next);
-    return { id: "", outputs: {} };
+    return { id: "", outputs: {}, result: "success" };
   }
 
   private async custom(reg: Registration): Promise<RegistrationResult> {
@@ -115,7 +131,7 @@ export class Deployment implements MonitorHandler {
       const same = { ...next, outputs: old.outputs };
       this.record({ op: "same", urn: reg.urn, provider: providerRef, oldState: showState(old), newState: showState(same) });
       if (!this.ctx.dryRun) this.ctx.live.put(same);
-      return { id: old.id ?? "", outputs: old.outputs };
+      return { id: old.id ?? "", outputs: old.outputs, result: "success" };
     }
     if (diff.replaces.length) return this.replace(host, old, next, reg, changes, reg.deleteBeforeReplace ?? diff.deleteBeforeReplace);
     return this.update(host, old, next, reg, changes);
@@ -124,7 +140,7 @@ export class Deployment implements MonitorHandler {
   private async create(host: ProviderHost, next: ResourceState, reg: Registration): Promise<RegistrationResult> {
     const created = await this.createOrPreview(host, next, reg);
     this.record({ op: "create", urn: reg.urn, provider: next.provider, newState: showState(created) });
-    return { id: created.id ?? "", outputs: created.outputs };
+    return { id: created.id ?? "", outputs: created.outputs, result: "success" };
   }
 
   /** Create through the provider (up) or just show the inputs as outputs (preview: Create is never called). */
@@ -153,7 +169,7 @@ export class Deployment implements MonitorHandler {
     }
     const updated = { ...next, outputs };
     this.record({ op: "update", urn: reg.urn, provider: next.provider, oldState: showState(old), newState: showState(updated), diffReasons: changes.diffReasons, detailedDiff: changes.detailedDiff });
-    return { id: old.id ?? "", outputs };
+    return { id: old.id ?? "", outputs, result: "success" };
   }
 
   /**
@@ -189,7 +205,7 @@ export class Deployment implements MonitorHandler {
       if (this.ctx.dryRun) this.record({ op: "delete-replaced", urn: reg.urn, provider: next.provider, oldState: showState(old) });
       else this.ctx.live.addPendingDelete(old);
     }
-    return { id: created.id ?? "", outputs: created.outputs };
+    return { id: created.id ?? "", outputs: created.outputs, result: "success" };
   }
 
   private record(step: PreviewStep): void {

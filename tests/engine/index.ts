@@ -95,7 +95,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   monitor.serve(stack, project.name, deployment);
   const ticker = setInterval(() => {
     ctx.log(`engine: ${options.command}: ${ctx.progress.done}/${ctx.progress.known} resources done, ${ctx.pool.inFlight} provider calls in flight`);
-    if (!ctx.dryRun) void ctx.live.save();
+    if (!ctx.dryRun) ctx.live.checkpoint();
   }, PROGRESS_INTERVAL_MS);
   try {
     let refreshSummary: Record<string, number> | undefined;

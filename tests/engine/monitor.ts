@@ -30,11 +30,18 @@ export interface Registration {
   deletedWith?: string;
 }
 
-/** What the engine answers to a registration. */
+/**
+ * What the engine answers to a registration. `fail` and `skip` are answered as results, not gRPC
+ * errors (the SDK asks for result reporting): the program's outputs of that resource stay unknown and
+ * the program runs on, as under `pulumi up --continue-on-error`.
+ */
 export interface RegistrationResult {
   id: string;
   outputs: PropertyMap;
+  result: "success" | "fail" | "skip";
 }
+
+const RESULTS = { success: res.Result.SUCCESS, fail: res.Result.FAIL, skip: res.Result.SKIP } as const;
 
 /** Severity of an engine log message. */
 export type Severity = "debug" | "info" | "warning" | "error";
@@ -105,12 +112,12 @@ export class MonitorServer {
     const registerResource: Unary<res.RegisterResourceRequest, res.RegisterResourceResponse> = (call, cb) => {
       const reg = decodeRegistration(call.request, stack, project);
       handler.registerResource(reg).then(
-        ({ id, outputs }) => {
+        ({ id, outputs, result }) => {
           const resp = new res.RegisterResourceResponse();
           resp.setUrn(reg.urn);
           resp.setId(id);
           resp.setObject(Struct.fromJavaScript(outputs as Parameters<typeof Struct.fromJavaScript>[0]));
-          resp.setResult(res.Result.SUCCESS);
+          resp.setResult(RESULTS[result]);
           cb(null, resp);
         },
         (e: Error) => cb({ code: grpc.status.UNKNOWN, details: e.message }, null),

@@ -20,6 +20,7 @@ export class LiveState {
   private pending: ResourceState[] = [];
   private writes: Promise<void> = Promise.resolve();
   private dirty = false;
+  private checkpointing = false;
 
   constructor(
     private readonly file: string,
@@ -92,6 +93,16 @@ export class LiveState {
     const snapshot = [...this.resources.values(), ...this.pending];
     this.writes = this.writes.then(() => saveState(this.file, this.project, this.stack, this.crypter, snapshot));
     return this.writes;
+  }
+
+  /**
+   * A save during a long run: skipped while the previous write is still going, so big states
+   * (thousands of resources) never queue up writes faster than the disk takes them.
+   */
+  checkpoint(): void {
+    if (this.checkpointing) return;
+    this.checkpointing = true;
+    void this.save().finally(() => (this.checkpointing = false));
   }
 }
 

@@ -1,0 +1,200 @@
+/**
+ * The engine double drives the real dynamic-provider server the way `pulumi up` would. These stories
+ * run the fixture program (tests/fixtures/engine, compiled to dist/ by `npm test`) whose provider
+ * records every call it receives and keeps its "cloud" in a JSON file.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { runEngine, type EngineRunOptions, type EngineRunResult } from "./index";
+
+const root = path.resolve(__dirname, "../..");
+const program = path.join(root, "dist/tests/fixtures/engine/program.js");
+const TYPE = "pulumi-nodejs:dynamic/fixture:Thing";
+const urn = (name: string): string => `urn:pulumi:enginetest::neon-fleet::${TYPE}::${name}`;
+
+interface SpecResource {
+  name: string;
+  value: string;
+  key?: string;
+  failOn?: "create" | "update" | "delete";
+  dependsOn?: string[];
+  retainOnDelete?: boolean;
+  deleteBeforeReplace?: boolean;
+}
+
+/** A throwaway stack: spec file, state file, the provider's call log and its "cloud". */
+class Sandbox {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), "engine-double-"));
+  readonly state = path.join(this.dir, "state.json");
+  readonly json = path.join(this.dir, "preview.json");
+  readonly spec = path.join(this.dir, "spec.json");
+  readonly log = path.join(this.dir, "calls.log");
+  readonly world = path.join(this.dir, "world.json");
+
+  /** Runs one engine command over `resources`; returns the result and the provider calls it caused. */
+  async run(command: EngineRunOptions["command"], resources: SpecResource[], extra: Partial<EngineRunOptions> = {}): Promise<EngineRunResult & { calls: string[] }> {
+    writeFileSync(this.spec, JSON.stringify({ resources }));
+    rmSync(this.log, { force: true });
+    const result = await runEngine({
+      command,
+      stateFile: this.state,
+      jsonOut: this.json,
+      program,
+      stack: "enginetest",
+      config: { "fixture:spec": this.spec },
+      env: this.env(),
+      ...extra,
+    });
+    return { ...result, calls: this.calls() };
+  }
+
+  env(): Record<string, string> {
+    return { FIXTURE_LOG: this.log, FIXTURE_WORLD: this.world };
+  }
+
+  /** Provider calls as `method name`, in the order the provider received them. */
+  calls(): string[] {
+    if (!existsSync(this.log)) return [];
+    return readFileSync(this.log, "utf8").trim().split("\n").map((l) => {
+      const { method, name } = JSON.parse(l) as { method: string; name: string };
+      return `${method} ${name}`;
+    });
+  }
+
+  cloud(): Record<string, string> {
+    return existsSync(this.world) ? (JSON.parse(readFileSync(this.world, "utf8")) as Record<string, string>) : {};
+  }
+
+  stateUrns(): string[] {
+    return (JSON.parse(readFileSync(this.state, "utf8")) as { resources: { urn: string }[] }).resources.map((r) => r.urn);
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const opsOf = (r: EngineRunResult, name: string): string[] => r.preview.steps.filter((s) => s.urn === urn(name)).map((s) => s.op);
+
+let box: Sandbox;
+beforeAll(() => {
+  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npx tsc -p .\` (npm test does) before these tests`);
+});
+beforeEach(() => (box = new Sandbox()));
+afterEach(() => box.dispose());
+
+describe("engine double", () => {
+  it("up creates resources in dependency order, and a second up is all `same` with no writes", async () => {
+    const spec = [{ name: "b", value: "1" }, { name: "a", value: "2", dependsOn: ["b"] }];
+    const first = await box.run("up", spec);
+    expect(first.ok).toBe(true);
+    expect(first.calls.filter((c) => c.startsWith("create"))).toEqual(["create b", "create a"]);
+    expect(first.preview.changeSummary).toEqual({ create: 4 }); // stack, default provider, b, a
+    expect(box.cloud()).toEqual({ "b-k1": "1", "a-k1": "2" });
+
+    const second = await box.run("up", spec);
+    expect(second.ok).toBe(true);
+    expect(second.preview.changeSummary).toEqual({ same: 4 });
+    expect(second.calls.filter((c) => !c.startsWith("check") && !c.startsWith("diff"))).toEqual([]);
+  });
+
+  it("a changed value is an update naming the property; a changed key is a replacement, delete-before-replace when asked", async () => {
+    await box.run("up", [{ name: "a", value: "1" }, { name: "d", value: "1", deleteBeforeReplace: true }]);
+
+    const updated = await box.run("up", [{ name: "a", value: "2" }, { name: "d", value: "1" , deleteBeforeReplace: true }]);
+    const step = updated.preview.steps.find((s) => s.urn === urn("a"));
+    expect(step).toMatchObject({ op: "update", diffReasons: ["value"], detailedDiff: { value: { kind: "update", inputDiff: true } } });
+    expect(updated.calls).toContain("update a");
+
+    const replaced = await box.run("up", [{ name: "a", value: "2", key: "k2" }, { name: "d", value: "1", key: "k2", deleteBeforeReplace: true }]);
+    expect(replaced.ok).toBe(true);
+    expect(opsOf(replaced, "a")).toEqual(["create-replacement", "replace", "delete-replaced"]);
+    expect(replaced.preview.steps.find((s) => s.urn === urn("a") && s.op === "replace")?.replaceReasons).toEqual(["key"]);
+    const writes = replaced.calls.filter((c) => /^(create|delete)/.test(c));
+    expect(writes.indexOf("create a")).toBeLessThan(writes.indexOf("delete a"));
+    expect(writes.indexOf("delete d")).toBeLessThan(writes.indexOf("create d"));
+    expect(box.cloud()).toEqual({ "a-k2": "2", "d-k2": "1" });
+    expect(replaced.preview.changeSummary).toMatchObject({ replace: 2 });
+  });
+
+  it("removing resources deletes dependents first; retainOnDelete leaves the resource in the cloud", async () => {
+    await box.run("up", [{ name: "b", value: "1" }, { name: "a", value: "1", dependsOn: ["b"] }, { name: "r", value: "1", retainOnDelete: true }]);
+    const removed = await box.run("up", []);
+    expect(removed.ok).toBe(true);
+    expect(removed.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete a", "delete b"]);
+    expect(opsOf(removed, "r")).toEqual(["delete"]);
+    expect(box.cloud()).toEqual({ "r-k1": "1" });
+    expect(box.stateUrns().filter((u) => u.includes(TYPE))).toEqual([]);
+  });
+
+  it("refresh reads every resource and forgets one deleted behind the engine's back", async () => {
+    await box.run("up", [{ name: "p", value: "1" }, { name: "q", value: "1" }]);
+    writeFileSync(box.world, JSON.stringify({ "p-k1": "drifted" }));
+    const refreshed = await box.run("refresh", []);
+    expect(refreshed.ok).toBe(true);
+    expect(refreshed.calls.sort()).toEqual(["read p", "read q"]);
+    expect(refreshed.preview.changeSummary).toEqual({ same: 0, update: 1, delete: 1 });
+    expect(box.stateUrns()).not.toContain(urn("q"));
+    const next = await box.run("preview", [{ name: "p", value: "1" }, { name: "q", value: "1" }]);
+    expect(opsOf(next, "p")).toEqual(["update"]);
+    expect(opsOf(next, "q")).toEqual(["create"]);
+  });
+
+  it("preview only calls check and diff, shows what up would do, and leaves the state file alone", async () => {
+    await box.run("up", [{ name: "a", value: "1" }, { name: "gone", value: "1" }]);
+    const before = readFileSync(box.state, "utf8");
+    const preview = await box.run("preview", [{ name: "a", value: "2" }, { name: "c", value: "1", dependsOn: ["a"] }]);
+    expect(preview.ok).toBe(true);
+    expect(new Set(preview.calls.map((c) => c.split(" ")[0]))).toEqual(new Set(["check", "diff"]));
+    expect(opsOf(preview, "a")).toEqual(["update"]);
+    expect(opsOf(preview, "c")).toEqual(["create"]);
+    expect(opsOf(preview, "gone")).toEqual(["delete"]);
+    expect(readFileSync(box.state, "utf8")).toBe(before);
+    expect(JSON.parse(readFileSync(box.json, "utf8"))).toMatchObject({ changeSummary: { update: 1, create: 1, delete: 1, same: 2 } });
+  });
+
+  it("secrets show as [secret] in the document and are encrypted in the state file, API key included", async () => {
+    const result = await box.run("up", [{ name: "s", value: "1" }], { apiKey: "napi_test_key_do_not_leak" });
+    expect(result.ok).toBe(true);
+    expect(result.outputs).toEqual({ count: 1, firstPassword: "[secret]" });
+    const doc = readFileSync(box.json, "utf8");
+    const state = readFileSync(box.state, "utf8");
+    for (const text of [doc, state, result.stderr]) {
+      expect(text).not.toContain("pw-s");
+      expect(text).not.toContain("napi_test_key_do_not_leak");
+    }
+    expect(JSON.parse(doc).config["neon-fleet:apiKey"]).toBe("[secret]");
+    expect(result.preview.steps.find((s) => s.urn === urn("s"))?.newState?.outputs.password).toBe("[secret]");
+    expect(state).toContain('"ciphertext": "v1:');
+    // The state still decrypts: a second up sees the same secret output and changes nothing.
+    const again = await box.run("up", [{ name: "s", value: "1" }], { apiKey: "napi_test_key_do_not_leak" });
+    expect(again.preview.changeSummary).toEqual({ same: 3 });
+  });
+
+  it("a failing resource fails alone: the others are created, its dependents skipped, and the CLI exits 1 with one error line", async () => {
+    const resources = [{ name: "ok1", value: "1" }, { name: "bad", value: "1", failOn: "create" }, { name: "child", value: "1", dependsOn: ["bad"] }, { name: "ok2", value: "1" }];
+    writeFileSync(box.spec, JSON.stringify({ resources }));
+    const cli = path.join(root, "dist/tests/engine/cli.js");
+    const args = [cli, "up", "--state", box.state, "--json", box.json, "--program", program, "--stack", "enginetest", "--config", `fixture:spec=${box.spec}`];
+    const outcome = await promisify(execFile)(process.execPath, args, { cwd: root, env: { ...process.env, ...box.env() } }).then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([`error: ${urn("bad")}: fixture bad refuses to be created`]);
+    expect(box.calls().filter((c) => c.startsWith("create")).sort()).toEqual(["create bad", "create ok1", "create ok2"]);
+    expect(box.cloud()).toEqual({ "ok1-k1": "1", "ok2-k1": "1" });
+  });
+
+  it("destroy deletes everything, dependents first", async () => {
+    await box.run("up", [{ name: "b", value: "1" }, { name: "a", value: "1", dependsOn: ["b"] }]);
+    const destroyed = await box.run("destroy", []);
+    expect(destroyed.ok).toBe(true);
+    expect(destroyed.calls).toEqual(["delete a", "delete b"]);
+    expect(box.stateUrns()).toEqual([]);
+    expect(box.cloud()).toEqual({});
+  });
+});
