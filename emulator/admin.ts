@@ -22,7 +22,7 @@ export function adminHandler(world: World, stats: StatsCounter): AdminHandler {
         const project = world.store.projects.get(projectId);
         if (!project) return { status: 404, body: { code: "NOT_FOUND", message: `project ${projectId} not found` } };
         project.consumption = metrics;
-        world.store.touch();
+        world.store.projectChanged(project);
         return { status: 200, body: { projectId, metrics } };
       } catch (err) {
         if (err instanceof ApiError) return { status: err.status, body: { code: err.code, message: err.message } };

@@ -9,7 +9,12 @@ export interface RequestContext {
   now: number;
 }
 
-/** A handler's answer: status and JSON body. */
+/** A body already serialized to JSON, for answers served from a cache. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+/** A handler's answer: status and JSON body (a value to serialize, or RawJson). */
 export interface Reply {
   status: number;
   body: unknown;

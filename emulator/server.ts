@@ -3,7 +3,7 @@ import { ApiError } from "./apiError";
 import type { Faults } from "./faults";
 import { requestId } from "./ids";
 import type { RateLimiter } from "./rateLimiter";
-import type { Router } from "./router";
+import { RawJson, type Router } from "./router";
 import type { StatsCounter } from "./stats";
 
 /** Where the emulated API lives on the server, as on console.neon.tech. */
@@ -25,7 +25,7 @@ export interface Pipeline {
 }
 
 function send(res: ServerResponse, id: string, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const json = JSON.stringify(body);
+  const json = body instanceof RawJson ? body.json : JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(json),

@@ -22,6 +22,8 @@ export class Store {
   /** `seq` of deleted projects: a cursor naming a project deleted between two pages still resumes. */
   private readonly retiredSeq = new Map<string, number>();
   private nextSeq = 1;
+  /** Serialized project views keyed by the month they were rendered in; dropped whenever the project changes. */
+  private readonly projectJson = new WeakMap<ProjectRecord, { month: string; json: string }>();
 
   constructor(private readonly changed: () => void = () => undefined) {}
 
@@ -82,6 +84,24 @@ export class Store {
   addOperation(project: ProjectRecord, operation: OperationRecord): void {
     this.operations.set(operation.id, operation);
     project.operationIds.push(operation.id);
+    this.changed();
+  }
+
+  /**
+   * The project's view as JSON, rendered once per change: `GET /projects/{project_id}` is the hottest
+   * route of a fleet run. `month` is the consumption period the view shows, so a new month re-renders.
+   */
+  cachedProjectJson(project: ProjectRecord, month: string, render: () => unknown): string {
+    const cached = this.projectJson.get(project);
+    if (cached && cached.month === month) return cached.json;
+    const json = JSON.stringify(render());
+    this.projectJson.set(project, { month, json });
+    return json;
+  }
+
+  /** Records an in-place change of a project the caller already mutated. */
+  projectChanged(project: ProjectRecord): void {
+    this.projectJson.delete(project);
     this.changed();
   }
 

@@ -37,7 +37,7 @@ export function operationView(op: OperationRecord, now: number) {
 }
 
 /** Start and end of the calendar month of `now`: Neon's consumption period. */
-function consumptionPeriod(now: number): { start: string; end: string } {
+export function consumptionPeriod(now: number): { start: string; end: string } {
   const d = new Date(now);
   return {
     start: iso(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)),

@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import { PostgresWorker } from "./pglite";
 import { Mutex } from "./mutex";
 import type { SnapshotStore } from "./snapshots";
 import { concat, int32, query, startupMessage, SYNC } from "./wire";
@@ -36,7 +36,7 @@ export interface BranchEngineOptions {
 const READY_FOR_QUERY = 0x5a;
 
 /**
- * One branch's database: a PGlite instance started on the first connection and stopped (dumped to the
+ * One branch's database: a PGlite instance (in a worker thread) started on the first connection and stopped (dumped to the
  * snapshot store) after `idleMs` without one, like Neon's scale to zero.
  *
  * PGlite is a single Postgres backend, so every client connection shares one session. Two locks keep
@@ -45,7 +45,7 @@ const READY_FOR_QUERY = 0x5a;
  * neither a transaction nor an extended-protocol exchange ever interleaves with another client's.
  */
 export class BranchEngine {
-  private db?: PGlite;
+  private db?: PostgresWorker;
   private readonly backend = new Mutex();
   private readonly turn = new Mutex();
   private readonly sessions = new Set<EngineSession>();
@@ -75,7 +75,7 @@ export class BranchEngine {
 
   /** The branch's current data, without disturbing its clients (uncommitted work is not part of it). */
   snapshot(): Promise<Blob> {
-    return this.backend.run(async () => (this.db ? this.db.dumpDataDir("gzip") : this.stored()));
+    return this.backend.run(async () => (this.db ? this.db.dump() : this.stored()));
   }
 
   /** Replaces the branch's data (restore): its clients are disconnected, the next connection sees `snapshot`. */
@@ -107,13 +107,9 @@ export class BranchEngine {
     return this.backend.run(async () => {
       const db = await this.start();
       let tail = new Uint8Array(0);
-      await db.execProtocolRawStream(message, {
-        onRawData: (chunk) => {
-          // PGlite hands out views of WASM memory that the next message overwrites: copy before queueing.
-          const bytes = chunk.slice();
-          tail = concat([tail, bytes.subarray(-6)]).slice(-6);
-          onData(bytes);
-        },
+      await db.exec(message, (bytes) => {
+        tail = concat([tail, bytes.subarray(-6)]).slice(-6);
+        onData(bytes);
       });
       const ready = tail.length === 6 && tail[0] === READY_FOR_QUERY && int32(tail, 1) === 5;
       return ready ? String.fromCharCode(tail[5]) : undefined;
@@ -144,10 +140,10 @@ export class BranchEngine {
     });
   }
 
-  private async start(): Promise<PGlite> {
+  private async start(): Promise<PostgresWorker> {
     if (this.db) return this.db;
-    this.db = await PGlite.create({
-      loadDataDir: await this.stored(),
+    this.db = await PostgresWorker.start({
+      snapshot: await this.stored(),
       database: this.options.databaseName,
       username: this.options.roleName,
     });
@@ -164,7 +160,7 @@ export class BranchEngine {
     const db = this.db;
     if (!db) return;
     this.db = undefined;
-    if (persist) await this.options.store.put(this.options.key, await db.dumpDataDir("gzip"));
+    if (persist) await this.options.store.put(this.options.key, await db.dump());
     await db.close();
   }
 

@@ -28,8 +28,8 @@ interface ServedBranch {
 }
 
 /**
- * The `--postgres` data plane: every emulated branch is a PGlite database (Postgres 18 in WASM, in
- * process) on a port of its own, behind a front door that enforces the branch role's password with
+ * The `--postgres` data plane: every emulated branch is a PGlite database (Postgres 18 in WASM, in a
+ * worker thread) on a port of its own, behind a front door that enforces the branch role's password with
  * SCRAM-SHA-256 and serves the project's database name. Databases start on first connection and stop
  * when idle; branching copies the parent's data as of creation, restore replaces it with the source's.
  */

@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import { PostgresWorker } from "./pglite";
 import type { SnapshotStore } from "./snapshots";
 
 /** `"name"` with embedded quotes doubled: a Postgres identifier whatever the Neon API allowed in it. */
@@ -38,13 +38,13 @@ export class Templates {
   private async load(key: string, databaseName: string, roleName: string): Promise<Blob> {
     const stored = await this.store.get(key);
     if (stored) return stored;
-    const db = await PGlite.create();
+    const db = await PostgresWorker.start({});
     try {
       // The role is a superuser because PGlite's single backend runs every session as it; Neon's owner role
       // is not, which only matters to apps that probe their own privileges.
-      if (roleName !== "postgres") await db.exec(`CREATE ROLE ${ident(roleName)} SUPERUSER LOGIN`);
-      if (databaseName !== "postgres") await db.exec(`CREATE DATABASE ${ident(databaseName)} OWNER ${ident(roleName)}`);
-      const template = await db.dumpDataDir("gzip");
+      if (roleName !== "postgres") await db.sql(`CREATE ROLE ${ident(roleName)} SUPERUSER LOGIN`);
+      if (databaseName !== "postgres") await db.sql(`CREATE DATABASE ${ident(databaseName)} OWNER ${ident(roleName)}`);
+      const template = await db.dump();
       await this.store.put(key, template);
       return template;
     } finally {

@@ -2,12 +2,12 @@ import { ApiError } from "../apiError";
 import { branchId, endpointId, projectId, rolePassword, uniqueId } from "../ids";
 import type { BranchRecord, DefaultEndpointSettings, EndpointRecord, ProjectRecord } from "../model";
 import { parseBody, projectCreateBody, projectUpdateBody } from "../requests";
-import type { Route } from "../router";
+import { RawJson, type Route } from "../router";
 import {
   checkComputeUnits, checkPgVersion, checkRegion, checkSuspendTimeout, DEFAULT_CU, DEFAULT_PG_VERSION, DEFAULT_REGION,
 } from "../rules";
 import {
-  branchView, connectionDetailsView, databaseView, endpointDefaults, endpointView, operationView, projectListItemView,
+  branchView, connectionDetailsView, consumptionPeriod, databaseView, endpointDefaults, endpointView, operationView, projectListItemView,
   projectView, roleView,
 } from "../views";
 import { assertUnlocked, requireProject, startOperations, type World } from "../world";
@@ -121,7 +121,11 @@ export function projectRoutes(world: World): Route[] {
     {
       method: "GET",
       template: "/projects/{project_id}",
-      handle: ({ params, now }) => ({ status: 200, body: { project: projectView(requireProject(world, params.project_id), now) } }),
+      handle: ({ params, now }) => {
+        const project = requireProject(world, params.project_id);
+        const json = store.cachedProjectJson(project, consumptionPeriod(now).start, () => projectView(project, now));
+        return { status: 200, body: new RawJson(`{"project":${json}}`) };
+      },
     },
     {
       method: "PATCH",
@@ -144,7 +148,7 @@ export function projectRoutes(world: World): Route[] {
         if (defaults) project.defaultEndpointSettings = defaults;
         if (req.history_retention_seconds !== undefined) project.historyRetentionSeconds = req.history_retention_seconds;
         project.updatedAt = now;
-        store.touch();
+        store.projectChanged(project);
         return { status: 200, body: { project: projectView(project, now), operations: [] } };
       },
     },
