@@ -103,12 +103,15 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
   };
 }
 
-/** The `op` of every step of the last preview document whose URN ends with `::name` and has `type`. */
+/**
+ * The step ops of a run's preview document for resources of `type`, by resource name, joined with `,`
+ * (a replace is several steps, e.g. `delete-replaced,replace,create-replacement`).
+ */
 export function stepOps(result: EngineRunResult, type: "TenantProject" | "PlanQuota" | "DevBranch"): Record<string, string> {
   const ops: Record<string, string> = {};
   for (const step of result.preview.steps) {
     const match = /::pulumi-nodejs:dynamic\/neon:(\w+)::(.+)$/.exec(step.urn);
-    if (match && match[1] === type) ops[match[2]] = step.op;
+    if (match && match[1] === type) ops[match[2]] = ops[match[2]] ? `${ops[match[2]]},${step.op}` : step.op;
   }
   return ops;
 }
