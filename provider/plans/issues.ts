@@ -56,7 +56,8 @@ export function issueErrors(source: PlanSource, issue: z.core.$ZodIssue): PlanEr
         source.error([...issue.path, key], `${subject}unknown key ${JSON.stringify(key)}${field ? ` in ${field}` : ""}; ${issue.message}`, "key"),
       );
     case "invalid_key":
-      return [source.error(issue.path, `${subject}${fieldOf(rest.slice(0, -1)) || "key"} key ${issue.issues[0]?.message ?? issue.message}`, "key")];
+      // A bad mapping key (a tier or residency group name): name the mapping, since the key is the subject.
+      return [source.error(issue.path, `${fieldOf(issue.path.slice(0, -1))}: key ${issue.issues[0]?.message ?? issue.message}`, "key")];
     case "invalid_type": {
       const value = valueAt(source.data, issue.path);
       if (value === undefined) {
