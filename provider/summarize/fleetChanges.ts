@@ -4,7 +4,7 @@ import type { PreviewDiagnostic, PreviewDocument, PreviewStep } from "./previewD
 import { changedProperties, type PropertyChange } from "./properties";
 
 /** Type tokens of the three resources (see the resource contract). */
-export const TYPES = {
+const TYPES = {
   tenantProject: "pulumi-nodejs:dynamic/neon:TenantProject",
   planQuota: "pulumi-nodejs:dynamic/neon:PlanQuota",
   devBranch: "pulumi-nodejs:dynamic/neon:DevBranch",
@@ -129,7 +129,7 @@ function isDevProject(name: string): boolean {
 }
 
 /** Splits `urn:pulumi:STACK::PROJECT::[PARENT$]TYPE::NAME` into the resource's own type and its name. */
-export function parseUrn(urn: string): { type: string; name: string } {
+function parseUrn(urn: string): { type: string; name: string } {
   const parts = urn.split("::");
   const qualifiedType = parts[2] ?? "";
   return { type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };

@@ -3,26 +3,22 @@ import { PreviewFileError } from "../errors";
 
 /**
  * The document `pulumi preview --json` prints (Pulumi's `display.PreviewDigest`), and the engine double
- * writes. Objects are loose because the CLI adds fields over time; only what the summary reads is checked.
+ * writes. Objects are loose because the CLI adds fields over time; only what the summary reads is checked
+ * (outputs, diff details and provider references pass through unread).
  * Go's encoder writes absent slices and maps as `null`, hence `nullish` rather than `optional`.
  */
 const resourceStateSchema = z.looseObject({
   urn: z.string(),
   type: z.string(),
-  id: z.string().nullish(),
   inputs: z.record(z.string(), z.unknown()).nullish(),
-  outputs: z.record(z.string(), z.unknown()).nullish(),
 });
 
 const stepSchema = z.looseObject({
   op: z.string(),
   urn: z.string(),
-  provider: z.string().nullish(),
   oldState: resourceStateSchema.nullish(),
   newState: resourceStateSchema.nullish(),
-  diffReasons: z.array(z.string()).nullish(),
   replaceReasons: z.array(z.string()).nullish(),
-  detailedDiff: z.record(z.string(), z.looseObject({ kind: z.string() })).nullish(),
 });
 
 const diagnosticSchema = z.looseObject({
@@ -49,8 +45,6 @@ export const previewDocumentSchema = z
 export type PreviewDocument = z.infer<typeof previewDocumentSchema>;
 /** One step the engine would take on one resource. */
 export type PreviewStep = z.infer<typeof stepSchema>;
-/** A resource's old or new state inside a step. */
-export type ResourceState = z.infer<typeof resourceStateSchema>;
 /** A warning or error the preview reported. */
 export type PreviewDiagnostic = z.infer<typeof diagnosticSchema>;
 

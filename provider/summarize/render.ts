@@ -126,7 +126,7 @@ function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): 
 }
 
 /**
- * Groups in-place changes by property and values, so a tier edit that touches 300 tenants reads as one line
+ * Groups property changes by property and values, so a tier edit that touches 300 tenants reads as one line
  * (`storage 10GiB -> 20GiB: 300 tenants (pro)`), biggest groups first.
  */
 function changesSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
@@ -141,7 +141,7 @@ function changesSection(doc: BoundedDocument, tenants: readonly TenantChange[], 
   const lines = [...groups.values()]
     .sort((a, b) => b.tenants.length - a.tenants.length || propertyText(a.change).localeCompare(propertyText(b.change)))
     .map(({ change, tenants: members }) => `${code(propertyText(change))}: ${plural(members.length, "tenant")} ${who(members)}`);
-  doc.add(`### Changes in place\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more distinct changes`)}`);
+  doc.add(`### Property changes\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more distinct changes`)}`);
 }
 
 /** The tenants of a small group by id; of a large one, by tier. */
