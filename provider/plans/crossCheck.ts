@@ -7,7 +7,7 @@
 import path from "path";
 import type { PlanError } from "../errors";
 import type { DevView, FleetView, TenantsView, TiersView } from "./parse";
-import type { PlanSource } from "./source";
+import type { PlanPath, PlanSource } from "./source";
 
 /** Everything the cross-file rules look at; `undefined` where a file is missing or broken. */
 export interface CrossCheckInput {
@@ -20,92 +20,124 @@ export interface CrossCheckInput {
 
 const list = (names: Iterable<string>) => [...names].join(", ");
 
-/** Appends every cross-file problem to `errors`. */
-export function crossCheck(input: CrossCheckInput, errors: PlanError[]): void {
-  const tierNames = input.tiers?.names;
-  const groups = input.fleet?.residency;
-  const unknownTier = (name: string) => (tierNames && !tierNames.has(name) ? `tier "${name}" is not in tiers.yaml; allowed: ${list(tierNames)}` : undefined);
-  const unknownGroup = (name: string) => (groups && !(name in groups) ? `residency "${name}" is not a group of fleet.yaml; allowed: ${list(Object.keys(groups))}` : undefined);
-  const report = (source: PlanSource, path: readonly PropertyKey[], problem: string | undefined, subject = "") => {
-    if (problem) errors.push(source.error(path, subject + problem));
-  };
+/** A record's own entry: plan names such as `constructor` must not reach Object.prototype. */
+const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+  record && Object.hasOwn(record, key) ? record[key] : undefined;
 
-  const fleet = input.fleetSource;
-  if (fleet) {
-    const defaults = input.fleet?.defaults;
-    if (defaults) {
-      report(fleet, ["defaults", "tier"], unknownTier(defaults.tier), "defaults: ");
-      report(fleet, ["defaults", "residency"], unknownGroup(defaults.residency), "defaults: ");
-    }
-    for (const [group, regions] of Object.entries(groups ?? {})) {
-      regions.forEach((region, i) => report(fleet, ["residency", group, i], regions.indexOf(region) < i ? `residency ${group}: region ${region} is listed twice` : undefined));
-    }
+/** The references a file may make and how to report a problem. */
+class Checker {
+  /** Tenant id -> where it was first seen. */
+  readonly seen = new Map<string, { source: PlanSource; index: number }>();
+
+  constructor(
+    readonly input: CrossCheckInput,
+    private readonly errors: PlanError[],
+  ) {}
+
+  report(source: PlanSource, path: PlanPath, problem: string | undefined, subject = ""): void {
+    if (problem) this.errors.push(source.error(path, subject + problem));
   }
 
-  const seen = new Map<string, { source: PlanSource; index: number }>();
-  for (const file of input.tenants) {
-    const { source, defaults } = file;
-    if (defaults?.tier) report(source, ["defaults", "tier"], unknownTier(defaults.tier), "defaults: ");
-    if (defaults?.residency) report(source, ["defaults", "residency"], unknownGroup(defaults.residency), "defaults: ");
-    file.tenants.forEach((tenant, i) => {
-      if (!tenant) return;
-      const at = (key: string) => ["tenants", i, key];
-      const first = seen.get(tenant.id);
-      if (first) {
-        const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
-        report(source, at("id"), `tenant ${tenant.id}: duplicate id, also in ${where}; tenant ids are unique across all tenants files`);
-      } else seen.set(tenant.id, { source, index: i });
-      if (tenant.tier) report(source, at("tier"), unknownTier(tenant.tier), `tenant ${tenant.id}: `);
-      if (tenant.residency) report(source, at("residency"), unknownGroup(tenant.residency), `tenant ${tenant.id}: `);
-      const residency = tenant.residency ?? defaults?.residency ?? input.fleet?.defaults?.residency;
-      const allowed = residency === undefined ? undefined : groups?.[residency];
-      if (tenant.region && allowed && !allowed.includes(tenant.region)) {
-        report(source, at("region"), `tenant ${tenant.id}: region ${tenant.region} is not in residency ${residency}; allowed: ${list(allowed)}`);
-      }
-      const tier = input.tiers?.tiers[tenant.tier ?? defaults?.tier ?? input.fleet?.defaults?.tier ?? ""];
-      const compute = tenant.overrides?.compute;
-      if (tier && compute) {
-        const min = compute.min ?? tier.compute.min;
-        const max = compute.max ?? tier.compute.max;
-        if (min > max) report(source, [...at("overrides"), "compute"], `tenant ${tenant.id}: overrides.compute gives min ${min} > max ${max} CU; set both so that min <= max`);
-      }
-    });
+  /** Why `name` is not a tier, or undefined when it is (or tiers.yaml is unreadable). */
+  unknownTier(name: string): string | undefined {
+    const names = this.input.tiers?.names;
+    return names && !names.has(name) ? `tier "${name}" is not in tiers.yaml; allowed: ${list(names)}` : undefined;
   }
 
-  if (input.dev) {
-    checkDev(input.dev, unknownTier, errors);
-    const name = input.dev.project?.name;
-    const prefix = input.fleet?.fleet?.projectNamePrefix;
-    if (name !== undefined && prefix !== undefined && name.startsWith(prefix) && seen.has(name.slice(prefix.length))) {
-      report(input.dev.source, ["project", "name"], `project ${name}: is also the project name of tenant ${name.slice(prefix.length)}; give the dev project a name outside the fleet's prefix`);
-    }
+  /** Why `name` is not a residency group, or undefined when it is (or fleet.yaml's residency is unreadable). */
+  unknownGroup(name: string): string | undefined {
+    const groups = this.input.fleet?.residency;
+    return groups && !Object.hasOwn(groups, name) ? `residency "${name}" is not a group of fleet.yaml; allowed: ${list(Object.keys(groups))}` : undefined;
   }
 }
 
-/** Dev branches: names unique and not `main` (Neon does not expire the default branch), parents form a tree under main. */
-function checkDev(dev: DevView, unknownTier: (name: string) => string | undefined, errors: PlanError[]): void {
+/** Appends every cross-file problem to `errors`. */
+export function crossCheck(input: CrossCheckInput, errors: PlanError[]): void {
+  const checker = new Checker(input, errors);
+  if (input.fleetSource) checkFleet(checker, input.fleetSource);
+  for (const file of input.tenants) checkTenants(checker, file);
+  if (input.dev) checkDev(checker, input.dev);
+}
+
+function checkFleet(c: Checker, source: PlanSource): void {
+  const defaults = c.input.fleet?.defaults;
+  if (defaults) {
+    c.report(source, ["defaults", "tier"], c.unknownTier(defaults.tier), "defaults: ");
+    c.report(source, ["defaults", "residency"], c.unknownGroup(defaults.residency), "defaults: ");
+  }
+  for (const [group, regions] of Object.entries(c.input.fleet?.residency ?? {})) {
+    regions.forEach((region, i) => {
+      if (regions.indexOf(region) < i) c.report(source, ["residency", group, i], `residency ${group}: region ${region} is listed twice`);
+    });
+  }
+}
+
+function checkTenants(c: Checker, file: TenantsView): void {
+  const { source, defaults } = file;
+  const fleetDefaults = c.input.fleet?.defaults;
+  if (defaults?.tier) c.report(source, ["defaults", "tier"], c.unknownTier(defaults.tier), "defaults: ");
+  if (defaults?.residency) c.report(source, ["defaults", "residency"], c.unknownGroup(defaults.residency), "defaults: ");
+  file.tenants.forEach((tenant, i) => {
+    if (!tenant) return;
+    const at = (...keys: string[]) => ["tenants", i, ...keys];
+    const subject = `tenant ${tenant.id}: `;
+    const first = c.seen.get(tenant.id);
+    if (first) {
+      const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
+      c.report(source, at("id"), `duplicate id, also in ${where}; tenant ids are unique across all tenants files`, subject);
+    } else c.seen.set(tenant.id, { source, index: i });
+    if (tenant.tier) c.report(source, at("tier"), c.unknownTier(tenant.tier), subject);
+    if (tenant.residency) c.report(source, at("residency"), c.unknownGroup(tenant.residency), subject);
+
+    const residency = tenant.residency ?? defaults?.residency ?? fleetDefaults?.residency ?? "";
+    const allowed = own(c.input.fleet?.residency, residency);
+    if (tenant.region && allowed && !allowed.includes(tenant.region)) {
+      c.report(source, at("region"), `region ${tenant.region} is not in residency ${residency}; allowed: ${list(allowed)}`, subject);
+    }
+    const tier = own(c.input.tiers?.tiers, tenant.tier ?? defaults?.tier ?? fleetDefaults?.tier ?? "");
+    const compute = tenant.overrides?.compute;
+    if (tier && compute) {
+      const min = compute.min ?? tier.compute.min;
+      const max = compute.max ?? tier.compute.max;
+      if (min > max) c.report(source, at("overrides", "compute"), `overrides.compute gives min ${min} > max ${max} CU; set both so that min <= max`, subject);
+    }
+  });
+}
+
+/**
+ * Dev: the project's tier exists and its name is no tenant's; branch names are unique and not `main` (Neon does
+ * not expire the default branch); parents are main or another branch of dev.yaml, without cycles.
+ */
+function checkDev(c: Checker, dev: DevView): void {
   const { source, project } = dev;
   if (project) {
-    const problem = unknownTier(project.tier);
-    if (problem) errors.push(source.error(["project", "tier"], `project ${project.name}: ${problem}`));
+    const subject = `project ${project.name}: `;
+    c.report(source, ["project", "tier"], c.unknownTier(project.tier), subject);
+    const prefix = c.input.fleet?.fleet?.projectNamePrefix;
+    const tenantId = prefix !== undefined && project.name.startsWith(prefix) ? project.name.slice(prefix.length) : undefined;
+    if (tenantId !== undefined && c.seen.has(tenantId)) {
+      c.report(source, ["project", "name"], `is also the project name of tenant ${tenantId}; give the dev project a name outside the fleet's prefix`, subject);
+    }
   }
   const parents = new Map<string, string>();
   dev.branches.forEach((branch, i) => {
     if (!branch) return;
-    if (branch.name === "main") errors.push(source.error(["branches", i, "name"], "branch main: is the dev project's default branch and cannot expire; pick another name"));
-    else if (parents.has(branch.name)) errors.push(source.error(["branches", i, "name"], `branch ${branch.name}: duplicate name; branch names are unique`));
+    if (branch.name === "main") c.report(source, ["branches", i, "name"], "branch main: is the dev project's default branch and cannot expire; pick another name");
+    else if (parents.has(branch.name)) c.report(source, ["branches", i, "name"], `branch ${branch.name}: duplicate name; branch names are unique`);
     else parents.set(branch.name, branch.parent ?? "main");
   });
   dev.branches.forEach((branch, i) => {
     if (!branch?.parent || branch.parent === "main" || branch.name === "main") return;
+    const subject = `branch ${branch.name}: `;
     if (!parents.has(branch.parent)) {
-      errors.push(source.error(["branches", i, "parent"], `branch ${branch.name}: parent ${branch.parent} is not main nor a branch of dev.yaml; allowed: ${list(["main", ...[...parents.keys()].filter((n) => n !== branch.name)])}`));
+      const allowed = ["main", ...[...parents.keys()].filter((n) => n !== branch.name)];
+      c.report(source, ["branches", i, "parent"], `parent ${branch.parent} is not main nor a branch of dev.yaml; allowed: ${list(allowed)}`, subject);
       return;
     }
     const chain = new Set([branch.name]);
     for (let at = branch.parent; at !== "main" && parents.has(at); at = parents.get(at)!) {
       if (chain.has(at)) {
-        errors.push(source.error(["branches", i, "parent"], `branch ${branch.name}: parents form a cycle (${[...chain].join(" -> ")} -> ${at}); one of them must branch from main`));
+        c.report(source, ["branches", i, "parent"], `parents form a cycle (${[...chain].join(" -> ")} -> ${at}); one of them must branch from main`, subject);
         return;
       }
       chain.add(at);
