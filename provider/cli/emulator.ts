@@ -54,6 +54,13 @@ export function registerEmulator(program: Command): void {
     .option("--project-limit <n>", "projects allowed per account", "1000")
     .option("--api-key <key>", "accept only this API key (default: any non-empty key)")
     .option("--postgres", "back every branch with a real local Postgres database")
+    // A bad flag is one line on stderr and exit 2, like every other usage error of this command.
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: () => undefined })
+    .exitOverride((err) => {
+      if (err.exitCode === 0) throw err;
+      throw new UsageError(err.message.replace(/^error: /, "emulator: "));
+    })
     .action(async (flags: EmulatorFlags) => {
       const options = {
         port: intFlag("port", flags.port, 0),
