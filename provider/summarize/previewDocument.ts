@@ -7,10 +7,15 @@ import { PreviewFileError } from "../errors";
  * (outputs, diff details and provider references pass through unread).
  * Go's encoder writes absent slices and maps as `null`, hence `nullish` rather than `optional`.
  */
+/** An object of property values, checked without copying it: inputs are the bulk of a large preview. */
+const propertyMapSchema = z.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
+  message: "expected an object of property values",
+});
+
 const resourceStateSchema = z.looseObject({
   urn: z.string(),
   type: z.string(),
-  inputs: z.record(z.string(), z.unknown()).nullish(),
+  inputs: propertyMapSchema.nullish(),
 });
 
 const stepSchema = z.looseObject({
