@@ -8,7 +8,7 @@ import { shown } from "./schema";
 import type { PlanPath, PlanSource } from "./source";
 
 /** The entity a path belongs to, to name it in messages: `tenant acme: `, `tier pro: `, `branch x: `. */
-export function subjectOf(data: unknown, path: PlanPath): { subject: string; rest: PlanPath } {
+function subjectOf(data: unknown, path: PlanPath): { subject: string; rest: PlanPath } {
   const [head, index] = path;
   if (head === "tiers" && typeof index === "string") return { subject: `tier ${index}: `, rest: path.slice(2) };
   if (head === "project" && path.length > 1) {
@@ -25,7 +25,7 @@ export function subjectOf(data: unknown, path: PlanPath): { subject: string; res
 }
 
 /** Renders a key path as written in YAML: `overrides.compute.max`, `residency.us[1]`. */
-export function fieldOf(path: PlanPath): string {
+function fieldOf(path: PlanPath): string {
   return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
 }
 

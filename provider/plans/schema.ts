@@ -10,7 +10,7 @@ import { DURATION_PATTERN, SIZE_PATTERN, formatDuration, parseDuration, parseSiz
 
 const DAY = 86_400;
 /** Neon's limit for `expires_at`: at most this far ahead. */
-export const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
+const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
 const CU_MIN = 0.25;
 const CU_MAX = 56;
 
@@ -116,7 +116,7 @@ const tierShape = {
 export const tierSchema = strict(tierShape);
 
 /** A tenant's overrides: any tier key, compute bounds one by one. */
-export const overridesSchema = strict({
+const overridesSchema = strict({
   compute: strict({ min: cu.optional(), max: cu.optional() }).optional(),
   suspendAfter: suspendAfter.optional(),
   computeTime: tierShape.computeTime.optional(),
