@@ -66,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.stateFile) writer = new StateWriter(options.stateFile, () => store.snapshot());
 
   const world: World = { store, opMs: options.opMs ?? 300, projectLimit: options.projectLimit ?? 1000, backend: options.database };
+  if (state) await reattachBranches(world);
   const stats = new StatsCounter();
   const router = new Router([
     ...projectRoutes(world),
@@ -107,6 +108,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       writer?.flush();
     },
   };
+}
+
+/**
+ * After a restart from `--state`, tells the data plane about every branch again, parents before children,
+ * so each gets its database (a persistent backend keeps their data) and its address.
+ */
+async function reattachBranches(world: World): Promise<void> {
+  const { backend, store } = world;
+  if (!backend) return;
+  for (const project of store.projects.values()) {
+    for (const branch of store.branchesOf(project)) {
+      const { databaseName, roleName, password } = project;
+      const parentBranchId = branch.parentId && store.branches.has(branch.parentId) ? branch.parentId : undefined;
+      await backend.branchCreated({ projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password });
+    }
+  }
 }
 
 /** Neon deletes a branch when its `expires_at` passes; so does the emulator. */

@@ -1,5 +1,8 @@
 import type { BranchRecord, EndpointRecord, OperationRecord, ProjectRecord, State } from "./model";
 
+/** How many serialized project views the store keeps for `GET /projects/{project_id}`. */
+const PROJECT_JSON_CACHE_SIZE = 10_000;
+
 /** One page of an ordered listing and the cursor to pass for the next one (absent on an empty page). */
 export interface Page<T> {
   items: T[];
@@ -22,8 +25,11 @@ export class Store {
   /** `seq` of deleted projects: a cursor naming a project deleted between two pages still resumes. */
   private readonly retiredSeq = new Map<string, number>();
   private nextSeq = 1;
-  /** Serialized project views keyed by the month they were rendered in; dropped whenever the project changes. */
-  private readonly projectJson = new WeakMap<ProjectRecord, { month: string; json: string }>();
+  /**
+   * Serialized project views with the month they were rendered in; dropped whenever the project changes.
+   * Bounded (oldest out first) so a 300,000-project fleet does not keep a copy of every view.
+   */
+  private readonly projectJson = new Map<ProjectRecord, { month: string; json: string }>();
 
   constructor(private readonly changed: () => void = () => undefined) {}
 
@@ -52,6 +58,7 @@ export class Store {
     for (const id of project.endpointIds) this.endpoints.delete(id);
     for (const id of project.operationIds) this.operations.delete(id);
     this.projects.delete(project.id);
+    this.projectJson.delete(project);
     const at = this.indexOfSeq(project.seq);
     if (this.ordered[at]?.id === project.id) this.ordered.splice(at, 1);
     this.retiredSeq.set(project.id, project.seq);
@@ -95,6 +102,7 @@ export class Store {
     const cached = this.projectJson.get(project);
     if (cached && cached.month === month) return cached.json;
     const json = JSON.stringify(render());
+    if (this.projectJson.size >= PROJECT_JSON_CACHE_SIZE) this.projectJson.delete(this.projectJson.keys().next().value as ProjectRecord);
     this.projectJson.set(project, { month, json });
     return json;
   }

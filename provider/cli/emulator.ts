@@ -29,7 +29,7 @@ function intFlag(name: string, value: string | undefined, min: number): number |
  * Loads the real-Postgres data plane only when asked for, so the emulator runs without it (and without
  * PGlite loaded). A lazy require resolves both from dist/ and from sources under ts-jest.
  */
-async function loadPostgresBackend(): Promise<DatabaseBackend> {
+async function loadPostgresBackend(dataDir: string | undefined): Promise<DatabaseBackend> {
   let mod: { createPostgresBackend?: (options: { dataDir?: string }) => Promise<DatabaseBackend> };
   try {
     mod = require(join(__dirname, "../../emulator/postgres")) as typeof mod;
@@ -37,7 +37,7 @@ async function loadPostgresBackend(): Promise<DatabaseBackend> {
     throw new FleetError(`--postgres: the Postgres data plane is not available (${(err as Error).message.split("\n")[0]})`);
   }
   if (!mod.createPostgresBackend) throw new FleetError("--postgres: emulator/postgres does not export createPostgresBackend");
-  return mod.createPostgresBackend({});
+  return mod.createPostgresBackend({ dataDir });
 }
 
 /** Registers `neon-fleet emulator`: the local Neon API for demos, tests and benchmarks (SPEC 6). */
@@ -73,7 +73,8 @@ export function registerEmulator(program: Command): void {
         apiKey: flags.apiKey,
       };
       if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);
-      const database = flags.postgres ? await loadPostgresBackend() : undefined;
+      // Branch data lives next to the state file, so a restart with --state finds both.
+      const database = flags.postgres ? await loadPostgresBackend(flags.state && `${flags.state}.postgres`) : undefined;
       const emulator = await startEmulator({ ...options, database });
       process.stdout.write(`listening on ${emulator.url}\n`);
       await new Promise<void>((resolve) => {
