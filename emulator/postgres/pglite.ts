@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 
 /**
@@ -10,10 +12,15 @@ import { Worker } from "node:worker_threads";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { PGlite } = require(workerData.pglite);
+const { pgliteWasmModule, initdbWasmModule, fsBundle } = workerData;
 let db;
 const ops = {
   async start({ snapshot, database, username }) {
-    db = await PGlite.create({ loadDataDir: snapshot && new Blob([snapshot]), database, username });
+    db = await PGlite.create({
+      pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([fsBundle]),
+      loadDataDir: snapshot && new Blob([snapshot]), database, username,
+      postgresqlconf: workerData.postgresqlconf,
+    });
   },
   async exec({ message }, id) {
     await db.execProtocolRawStream(message, { onRawData: (chunk) => parentPort.postMessage({ id, data: chunk.slice() }) });
@@ -37,6 +44,37 @@ parentPort.on("message", async ({ id, op, args }) => {
   }
 });
 `;
+
+/** Node's WebAssembly global, which this project's lib (ES2022, no DOM) does not declare; a compiled module is opaque here. */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<object> };
+
+/** PGlite's WASM compiled once per process and shared with every worker: compiling it is most of a start. */
+interface Assets {
+  pgliteWasmModule: object;
+  initdbWasmModule: object;
+  fsBundle: ArrayBuffer;
+}
+
+let assets: Promise<Assets> | undefined;
+
+function loadAssets(): Promise<Assets> {
+  assets ??= (async () => {
+    const dist = dirname(require.resolve("@electric-sql/pglite"));
+    const bytes = async (file: string) => new Uint8Array(await readFile(join(dist, file)));
+    return {
+      pgliteWasmModule: await WebAssembly.compile(await bytes("pglite.wasm")),
+      initdbWasmModule: await WebAssembly.compile(await bytes("initdb.wasm")),
+      fsBundle: (await bytes("pglite.data")).buffer as ArrayBuffer,
+    };
+  })();
+  return assets;
+}
+
+/**
+ * Postgres allocates its shared buffers up front, and in WASM that memory is the worker's: Postgres's 128 MB
+ * default would be most of a demo database's footprint, while a branch's working set fits in far less.
+ */
+const POSTGRESQL_CONF = ["shared_buffers=16MB"];
 
 /** A worker's answer: a chunk of protocol output for call `id`, or the end of that call. */
 interface Reply {
@@ -74,7 +112,8 @@ export class PostgresWorker {
 
   /** Starts a worker and the database in it. */
   static async start(options: StartOptions): Promise<PostgresWorker> {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite: require.resolve("@electric-sql/pglite") } });
+    const workerData = { pglite: require.resolve("@electric-sql/pglite"), postgresqlconf: POSTGRESQL_CONF, ...(await loadAssets()) };
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     const db = new PostgresWorker(worker);
     const snapshot = options.snapshot && (await options.snapshot.arrayBuffer());
     try {
