@@ -3,8 +3,8 @@
  * [--config KEY=VALUE]... [--program PATH] [--stack NAME]`: the engine double's command line.
  * Exit 0 when every step succeeded, 1 otherwise with one `error: <urn>: <message>` line per failure.
  */
-import { Command, CommanderError, Option } from "commander";
-import { FleetError } from "../../provider/errors";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { FleetError, UsageError } from "../../provider/errors";
 import { runEngine, type EngineRunOptions } from "./index";
 import { parseConfigFlag } from "./project";
 
@@ -19,11 +19,16 @@ export function buildEngineCli(): Command {
     .option("--config <key=value>", "stack config, repeatable (e.g. neon-fleet:allowReplace=true)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--program <path>", "the stack program (default dist/stacks/index.js)")
     .option("--stack <name>", "stack name", "local")
+    .option("--parallel <n>", "provider operations in flight at most (default 4 x CPU cores)", (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+      return n;
+    })
     .argument("<command>", "preview | up | refresh | destroy")
     .showHelpAfterError()
     .exitOverride()
-    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string }) => {
-      if (!["preview", "up", "refresh", "destroy"].includes(command)) throw new CommanderError(2, "engine.command", `unknown command ${command}; use preview, up, refresh or destroy`);
+    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string; parallel?: number }) => {
+      if (!["preview", "up", "refresh", "destroy"].includes(command)) throw new UsageError(`unknown command ${command}; use preview, up, refresh or destroy`);
       const config = Object.fromEntries(flags.config.map((c) => parseConfigFlag("neon-fleet", c)));
       const options: EngineRunOptions = {
         command: command as EngineRunOptions["command"],
@@ -35,6 +40,7 @@ export function buildEngineCli(): Command {
         ...(flags.api !== undefined ? { apiUrl: flags.api } : {}),
         ...(flags.json !== undefined ? { jsonOut: flags.json } : {}),
         ...(flags.program !== undefined ? { program: flags.program } : {}),
+        ...(flags.parallel !== undefined ? { parallel: flags.parallel } : {}),
       };
       const result = await runEngine(options);
       const summary = Object.entries(result.preview.changeSummary).map(([op, n]) => `${op} ${n}`).join(", ");
@@ -48,7 +54,8 @@ async function main(argv: string[]): Promise<void> {
   try {
     await buildEngineCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) process.exitCode = err.exitCode;
+    // Commander has printed its message; a bad command line is a usage error (exit 2), --help is not.
+    if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;
     else {
       process.stderr.write(`${err instanceof FleetError ? err.message : `error: ${(err as Error).message.split("\n")[0]}`}\n`);
       process.exitCode = err instanceof FleetError ? err.exitCode : 1;

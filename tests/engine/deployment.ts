@@ -84,11 +84,10 @@ export class Deployment implements MonitorHandler {
     if (!this.ctx.dryRun) this.ctx.live.put(next);
   }
 
-  /** Engine.Log: program and SDK messages become diagnostics; errors also print. */
+  /** Engine.Log: program and SDK messages become diagnostics (a failing program's error is reported from them). */
   log(severity: Severity, message: string, urn: string): void {
     if (severity === "debug") return;
     this.ctx.diagnostics.push({ ...(urn ? { urn } : {}), prefix: `${severity}: `, message, severity });
-    if (severity === "error") this.ctx.log(`error: ${urn ? `${urn}: ` : ""}${message.trim().split("\n")[0]}`);
   }
 
   private component(reg: Registration): RegistrationResult {

@@ -41,6 +41,8 @@ export interface EngineRunOptions {
   program?: string;
   /** Default `local`. */
   stack?: string;
+  /** Provider operations in flight at most, like `pulumi up --parallel`; default 4 x CPU cores. */
+  parallel?: number;
   /** Extra environment for the program and the provider. */
   env?: Record<string, string>;
   /** Receives each engine output line (progress, errors) as it happens; the CLI passes stderr. */
@@ -75,7 +77,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
     project: project.name,
     stack,
     dryRun: options.command === "preview",
-    pool: new Semaphore(4 * os.cpus().length),
+    pool: new Semaphore(options.parallel ?? 4 * os.cpus().length),
     live: new LiveState(options.stateFile, project.name, stack, loaded.crypter, loaded.resources),
     steps: [],
     diagnostics: [],
@@ -133,7 +135,8 @@ async function deploy(ctx: RunContext, options: EngineRunOptions, project: Proje
   });
   if (exit.code !== 0) {
     if (ctx.failures.length === 0) {
-      const reason = lastLine(exit.stderr) || lastLine(exit.stdout) || `exited with code ${exit.code}`;
+      const logged = ctx.diagnostics.find((d) => d.severity === "error")?.message;
+      const reason = firstMeaningfulLine(logged ?? "") || lastLine(exit.stderr) || `exited with code ${exit.code}`;
       fail(ctx, `urn:pulumi:${stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${stack}`, `the program failed: ${reason}`);
     }
     if (exit.stderr.trim()) ctx.log(exit.stderr.trimEnd());
@@ -178,6 +181,12 @@ function stackConfig(project: Project, stack: string, options: EngineRunOptions)
     config.secretKeys.add("neon-fleet:apiKey");
   }
   return config;
+}
+
+/** The SDK prefixes program errors with "Running program ... failed with an unhandled exception:". */
+function firstMeaningfulLine(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines[0]?.endsWith(":") ? lines[1] : lines[0]) ?? "";
 }
 
 function lastLine(text: string): string {
