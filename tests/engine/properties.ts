@@ -88,14 +88,14 @@ export function containsSecret(v: unknown): boolean {
 }
 
 /**
- * Marks provider outputs secret the way the engine does for a provider without secret support: a
- * top-level output is secret when the input of the same name held a secret, or when the program
- * listed it in `additionalSecretOutputs`.
+ * Marks what a provider without secret support returned, the way the engine does: a top-level
+ * property is secret when the property of the same name in `previous` (the inputs sent, or the old
+ * state) held a secret, or when the program listed it in `additionalSecretOutputs`.
  */
-export function annotateSecrets(outputs: PropertyMap, inputs: PropertyMap, additionalSecretOutputs: readonly string[]): PropertyMap {
+export function annotateSecrets(returned: PropertyMap, previous: PropertyMap, additionalSecretOutputs: readonly string[]): PropertyMap {
   const out: PropertyMap = {};
-  for (const [k, v] of Object.entries(outputs)) {
-    out[k] = containsSecret(inputs[k]) || additionalSecretOutputs.includes(k) ? makeSecret(v) : v;
+  for (const [k, v] of Object.entries(returned)) {
+    out[k] = containsSecret(previous[k]) || additionalSecretOutputs.includes(k) ? makeSecret(v) : v;
   }
   return out;
 }

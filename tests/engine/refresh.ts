@@ -31,9 +31,10 @@ export async function refreshAll(ctx: RunContext, provider: () => Promise<Provid
           summary.delete++;
           return;
         }
-        const aso = old.additionalSecretOutputs ?? [];
+        // Like the engine for providers without secret support: a property stays secret if it was secret before.
         const inputs = read.inputs ? annotateSecrets(read.inputs, old.inputs, []) : old.inputs;
-        const next = { ...old, id: read.id, inputs, outputs: annotateSecrets(read.properties, old.inputs, aso) };
+        const outputs = annotateSecrets(read.properties, old.outputs, old.additionalSecretOutputs ?? []);
+        const next = { ...old, id: read.id, inputs, outputs };
         const changed = !deepEqual(old.outputs, next.outputs) || !deepEqual(old.inputs, next.inputs);
         ctx.live.put(next);
         ctx.steps.push({ op: "refresh", urn: old.urn, ...(old.provider ? { provider: old.provider } : {}), oldState: showState(old), newState: showState(next) });
