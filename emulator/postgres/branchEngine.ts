@@ -1,5 +1,6 @@
-import { PostgresWorker } from "./pglite";
 import { Mutex } from "./mutex";
+import { PostgresWorker } from "./pglite";
+import type { RunningLimit, Stoppable } from "./runningLimit";
 import type { SnapshotStore } from "./snapshots";
 import { concat, int32, query, startupMessage, SYNC } from "./wire";
 
@@ -30,6 +31,8 @@ export interface BranchEngineOptions {
   roleName: string;
   /** Stop the database after this long without connections (its data stays in the store). */
   idleMs: number;
+  /** The cap on databases running at once, shared by every branch of the backend. */
+  limit: RunningLimit;
 }
 
 /** `Z`, length 5, status: the ReadyForQuery that ends every answer to a Sync or a Query. */
@@ -44,25 +47,23 @@ const READY_FOR_QUERY = 0x5a;
  * client the backend from its first message until Postgres reports it idle outside a transaction, so
  * neither a transaction nor an extended-protocol exchange ever interleaves with another client's.
  */
-export class BranchEngine {
+export class BranchEngine implements Stoppable {
   private db?: PostgresWorker;
   private readonly backend = new Mutex();
   private readonly turn = new Mutex();
   private readonly sessions = new Set<EngineSession>();
   private idleTimer?: NodeJS.Timeout;
+  /** Set once the branch is deleted or the backend closes: nothing may start its database again. */
+  private retired = false;
 
   constructor(private readonly options: BranchEngineOptions) {}
-
-  /** Whether a PGlite instance is running for this branch. */
-  get running(): boolean {
-    return this.db !== undefined;
-  }
 
   /** Starts the database if needed and runs the client's startup on it; the answer (AuthenticationOk ... ReadyForQuery) goes to the client. */
   async open(client: SessionClient, params: Record<string, string>): Promise<Session> {
     const session = new EngineSession(this, client);
     this.sessions.add(session);
     clearTimeout(this.idleTimer);
+    if (this.db) this.options.limit.used(this);
     const startup = startupMessage({ ...params, user: this.options.roleName, database: this.options.databaseName });
     try {
       await session.send(startup);
@@ -75,7 +76,7 @@ export class BranchEngine {
 
   /** The branch's current data, without disturbing its clients (uncommitted work is not part of it). */
   snapshot(): Promise<Blob> {
-    return this.backend.run(async () => (this.db ? this.db.dump() : this.stored()));
+    return this.backend.run(async () => (this.db?.alive ? this.db.dump() : this.stored()));
   }
 
   /** Replaces the branch's data (restore): its clients are disconnected, the next connection sees `snapshot`. */
@@ -89,6 +90,7 @@ export class BranchEngine {
 
   /** Frees the branch's database and data for good. */
   async destroy(): Promise<void> {
+    this.retired = true;
     this.kickAll();
     await this.backend.run(async () => {
       await this.shutdown(false);
@@ -98,6 +100,7 @@ export class BranchEngine {
 
   /** Disconnects clients and stops the database, keeping its data in the store when `persist`. */
   async close(persist: boolean): Promise<void> {
+    this.retired = true;
     this.kickAll();
     await this.backend.run(() => this.shutdown(persist));
   }
@@ -130,23 +133,35 @@ export class BranchEngine {
   detach(session: EngineSession): void {
     if (!this.sessions.delete(session) || this.sessions.size > 0) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.stopIfIdle(), this.options.idleMs);
+    // A failed stop leaves the database running; the next idle period tries again.
+    this.idleTimer = setTimeout(() => void this.stopIfIdle().catch(() => undefined), this.options.idleMs);
     this.idleTimer.unref();
   }
 
-  private async stopIfIdle(): Promise<void> {
-    await this.backend.run(async () => {
-      if (this.sessions.size === 0) await this.shutdown(true);
+  /** Stops the database, keeping its data, unless a client is connected. */
+  async stopIfIdle(): Promise<boolean> {
+    return this.backend.run(async () => {
+      if (this.sessions.size > 0) return false;
+      await this.shutdown(true);
+      return true;
     });
   }
 
   private async start(): Promise<PostgresWorker> {
-    if (this.db) return this.db;
-    this.db = await PostgresWorker.start({
-      snapshot: await this.stored(),
-      database: this.options.databaseName,
-      username: this.options.roleName,
-    });
+    if (this.retired) throw new Error("the branch's database is gone");
+    // A crashed worker is replaced; the branch restarts from its last snapshot.
+    if (this.db?.alive) return this.db;
+    await this.options.limit.admit(this);
+    try {
+      this.db = await PostgresWorker.start({
+        snapshot: await this.stored(),
+        database: this.options.databaseName,
+        username: this.options.roleName,
+      });
+    } catch (err) {
+      this.options.limit.stopped(this);
+      throw err;
+    }
     return this.db;
   }
 
@@ -159,9 +174,11 @@ export class BranchEngine {
     clearTimeout(this.idleTimer);
     const db = this.db;
     if (!db) return;
+    // Dump first: if that fails the database keeps running and nothing is lost.
+    if (persist && db.alive) await this.options.store.put(this.options.key, await db.dump());
     this.db = undefined;
-    if (persist) await this.options.store.put(this.options.key, await db.dump());
-    await db.close();
+    this.options.limit.stopped(this);
+    await db.close().catch(() => undefined);
   }
 
   private kickAll(): void {

@@ -2,6 +2,7 @@ import { FleetError } from "../../provider/errors";
 import type { BranchDatabase, DatabaseBackend } from "../databaseBackend";
 import { BranchEngine } from "./branchEngine";
 import { BranchListener } from "./branchListener";
+import { RunningLimit } from "./runningLimit";
 import { scramSecret } from "./scram";
 import { directorySnapshots, memorySnapshots, type SnapshotStore } from "./snapshots";
 import { Templates } from "./templates";
@@ -14,6 +15,8 @@ export interface PostgresBackendOptions {
   host?: string;
   /** A branch's database stops after this long without connections, keeping its data; default 60 s. */
   idleMs?: number;
+  /** Databases running at once before idle ones are stopped early (each holds ~200 MB); default 8. */
+  maxRunning?: number;
 }
 
 /** Neon's default names: their template is built as soon as the backend starts, before the first project asks. */
@@ -38,7 +41,12 @@ export async function createPostgresBackend(options: PostgresBackendOptions = {}
   const templates = new Templates(store);
   // Warm-up only: a failure surfaces when a branch actually needs the template.
   templates.get(NEON_DATABASE, NEON_ROLE).catch(() => undefined);
-  return new PostgresBackend(store, templates, options.host ?? "127.0.0.1", options.idleMs ?? 60_000, options.dataDir !== undefined);
+  return new PostgresBackend(store, templates, {
+    host: options.host ?? "127.0.0.1",
+    idleMs: options.idleMs ?? 60_000,
+    limit: new RunningLimit(options.maxRunning ?? 8),
+    persistent: options.dataDir !== undefined,
+  });
 }
 
 class PostgresBackend implements DatabaseBackend {
@@ -47,9 +55,7 @@ class PostgresBackend implements DatabaseBackend {
   constructor(
     private readonly store: SnapshotStore,
     private readonly templates: Templates,
-    private readonly host: string,
-    private readonly idleMs: number,
-    private readonly persistent: boolean,
+    private readonly settings: { host: string; idleMs: number; limit: RunningLimit; persistent: boolean },
   ) {}
 
   async branchCreated(branch: BranchDatabase & { parentBranchId?: string }): Promise<void> {
@@ -61,8 +67,9 @@ class PostgresBackend implements DatabaseBackend {
     if (branch.parentBranchId && !(await this.store.get(key))) {
       await this.store.put(key, await this.served(branch.projectId, branch.parentBranchId).engine.snapshot());
     }
-    const engine = new BranchEngine({ key, store: this.store, initial, databaseName, roleName, idleMs: this.idleMs });
-    const listener = await BranchListener.open(this.host, { databaseName, roleName, secret: scramSecret(branch.password), engine });
+    const { idleMs, limit, host } = this.settings;
+    const engine = new BranchEngine({ key, store: this.store, initial, databaseName, roleName, idleMs, limit });
+    const listener = await BranchListener.open(host, { databaseName, roleName, secret: scramSecret(branch.password), engine });
     this.branches.set(key, { projectId: branch.projectId, listener, engine });
   }
 
@@ -94,7 +101,7 @@ class PostgresBackend implements DatabaseBackend {
     this.branches.clear();
     await Promise.all(branches.map((b) => b.listener.close()));
     // One at a time: persisting dumps every running database, and each dump holds a copy of its PGDATA.
-    for (const b of branches) await b.engine.close(this.persistent);
+    for (const b of branches) await b.engine.close(this.settings.persistent);
     await this.templates.settle();
   }
 

@@ -103,11 +103,20 @@ export interface StartOptions {
 export class PostgresWorker {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
+  private exited = false;
 
   private constructor(private readonly worker: Worker) {
     worker.on("message", (reply: Reply) => this.onReply(reply));
     worker.on("error", (err) => this.failAll(err));
-    worker.on("exit", () => this.failAll(new Error("the database worker exited")));
+    worker.on("exit", () => {
+      this.exited = true;
+      this.failAll(new Error("the database worker exited"));
+    });
+  }
+
+  /** False once the worker has ended, whether closed or crashed (a Postgres abort ends it too). */
+  get alive(): boolean {
+    return !this.exited;
   }
 
   /** Starts a worker and the database in it. */
@@ -151,6 +160,7 @@ export class PostgresWorker {
   }
 
   private call(op: string, args: object, onData?: (bytes: Uint8Array) => void, transfer: ArrayBuffer[] = []): Promise<ArrayBuffer | undefined> {
+    if (this.exited) return Promise.reject(new Error("the database worker exited"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { onData, resolve, reject });

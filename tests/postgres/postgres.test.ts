@@ -142,6 +142,30 @@ describe("neon-fleet emulator --postgres", () => {
     }
   });
 
+  test("past the running cap, starting a branch stops the least recently used idle one, which keeps its data", async () => {
+    const capped = await createPostgresBackend({ dataDir, maxRunning: 1, idleMs: 600_000 });
+    const uri = (projectId: string) => {
+      const { host, port } = capped.address(projectId, "br-main");
+      return `postgresql://neondb_owner:pw@${host}:${port}/neondb?sslmode=disable`;
+    };
+    try {
+      await capped.branchCreated({ projectId: "p-cap-a", branchId: "br-main", ...OWNER, password: "pw" });
+      await capped.branchCreated({ projectId: "p-cap-b", branchId: "br-main", ...OWNER, password: "pw" });
+      const a = await connect(uri("p-cap-a"));
+      await a.query("create table kept(x int); insert into kept values (7)");
+      await a.end();
+      expect(await readdir(dataDir)).not.toContain("p-cap-a_br-main.tar.gz");
+      const b = await connect(uri("p-cap-b"));
+      expect(await readdir(dataDir)).toContain("p-cap-a_br-main.tar.gz");
+      await b.end();
+      const again = await connect(uri("p-cap-a"));
+      expect(await rows(again, "select x from kept")).toEqual([7]);
+      await again.end();
+    } finally {
+      await capped.close();
+    }
+  });
+
   test("deleting a project frees every branch's port and data", async () => {
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-main", ...OWNER, password: "pw" });
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "pw" });
