@@ -14,7 +14,7 @@ export function registerImport(program: Command): void {
     .option("--plans <dir>", "plans directory the tenants are added to", "plans")
     .action(async (options: { api?: string; out?: string; plans: string }) => {
       const fleet = await loadPlans(options.plans);
-      configureNeon({ apiHost: options.api });
+      configureNeon({ apiHost: options.api, orgId: fleet.org });
       const client = neon();
       const output = openOutput(options.out);
       try {

@@ -14,7 +14,7 @@ export function registerUsage(program: Command): void {
     .option("--transfer", "also read each project's data transfer (one API call per tenant)")
     .action(async (dir: string, options: { api?: string; json?: boolean; transfer?: boolean }) => {
       const fleet = await loadPlans(dir);
-      configureNeon({ apiHost: options.api });
+      configureNeon({ apiHost: options.api, orgId: fleet.org });
       const report = await measureUsage({ fleet, client: neon(), transfer: options.transfer });
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderUsageTable(report));
     });

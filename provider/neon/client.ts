@@ -50,7 +50,7 @@ export class FleetNeonClient implements NeonClient {
     private readonly maxAttempts: number,
     operationTimeoutMs: number,
   ) {
-    this.directory = new ProjectDirectory(transport);
+    this.directory = new ProjectDirectory(transport, transport.connection.orgId);
     this.waiter = new OperationWaiter(transport, operationTimeoutMs);
   }
 
@@ -64,7 +64,7 @@ export class FleetNeonClient implements NeonClient {
         if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
         // The cut request may still be landing: give it a moment before asking whether it did.
         await sleep(backoff(attempt, 4_000));
-        const found = await this.directory.findLive(name, body.org_id, ctx);
+        const found = await this.directory.findLive(name, body.org_id ?? this.transport.connection.orgId, ctx);
         if (found) return this.describeAdopted(found, body, ctx);
       }
     }
@@ -250,6 +250,7 @@ export class FleetNeonClient implements NeonClient {
               limit: CONSUMPTION_BATCH,
               cursor,
               metrics: CONSUMPTION_METRICS,
+              org_id: this.transport.connection.orgId,
             }),
         });
         yield* page.projects;

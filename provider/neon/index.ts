@@ -53,7 +53,7 @@ function processNeon(): ProcessNeon {
  */
 export function configureNeon(settings: Partial<NeonConnection>): void {
   const state = processNeon();
-  for (const key of ["apiKey", "apiHost"] as const) {
+  for (const key of ["apiKey", "apiHost", "orgId"] as const) {
     if (settings[key] !== undefined && settings[key] !== "") state.settings[key] = settings[key];
   }
 }
@@ -66,11 +66,11 @@ export function neon(): NeonClient {
   if (!apiKey) {
     throw new FleetError("no Neon API key: set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack");
   }
+  const connection = { apiKey, apiHost: apiHost.replace(/\/+$/, ""), orgId: state.settings.orgId };
   const current = state.current;
-  if (current && current.connection.apiKey === apiKey && current.connection.apiHost === apiHost) return current.client;
-  const connection = { apiKey, apiHost: apiHost.replace(/\/+$/, "") };
+  if (current && (["apiKey", "apiHost", "orgId"] as const).every((key) => current.connection[key] === connection[key])) return current.client;
   const client = buildClient(connection, state.tuning, state.limiter, state.consumptionLimiter, state.counters);
-  state.current = { connection: { apiKey, apiHost }, client };
+  state.current = { connection, client };
   return client;
 }
 

@@ -2,8 +2,8 @@ import type { Project, ProjectListItem } from "@neondatabase/api-client";
 
 /**
  * The run's view of the account's projects: filled by listings and by our own mutations, so that reading
- * thousands of tenants costs a few pages instead of one GET each. `complete` means a listing went to the end,
- * so an id that is not here does not exist.
+ * thousands of tenants costs a few pages instead of one GET each. `complete` means a listing went to the end;
+ * an id missing even then is still asked of Neon (it may be outside the listing's organization), once.
  */
 export class ProjectCache {
   private readonly byId = new Map<string, Project>();
@@ -16,9 +16,7 @@ export class ProjectCache {
 
   /** The project, `undefined` if known not to exist, or `"unknown"` when only Neon can tell. */
   get(id: string): Project | undefined | "unknown" {
-    const project = this.byId.get(id);
-    if (project) return project;
-    return this.complete || this.deleted.has(id) ? undefined : "unknown";
+    return this.byId.get(id) ?? (this.deleted.has(id) ? undefined : "unknown");
   }
 
   /** Projects named exactly `name`, oldest first. */
@@ -41,6 +39,7 @@ export class ProjectCache {
     this.sightings.delete(full.id);
   }
 
+  /** Records that the project is gone (deleted, or answered 404), so no later page or read brings it back. */
   remove(id: string): void {
     const project = this.byId.get(id);
     if (project) this.idsByName.get(project.name)?.delete(id);

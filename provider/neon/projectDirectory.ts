@@ -23,14 +23,21 @@ export class ProjectDirectory {
   private nextCursor: string | undefined;
   private lister: Promise<void> | undefined;
 
-  constructor(private readonly transport: Transport) {}
+  /**
+   * @param orgId the organization listings and searches are scoped to (a personal key sees only personal
+   *   projects without it); undefined lets Neon infer it from the key
+   */
+  constructor(
+    private readonly transport: Transport,
+    private readonly orgId: string | undefined,
+  ) {}
 
   /** See NeonClient.getProject. */
   async getProject(projectId: string, ctx: CallContext): Promise<Project | undefined> {
     const known = this.cache.get(projectId);
     if (known !== "unknown") return known;
     this.coldReads++;
-    if (this.coldReads > directReadsBeforeListing) {
+    if (!this.cache.complete && this.coldReads > directReadsBeforeListing) {
       const { seen, cancel } = this.cache.sighting(projectId);
       await Promise.race([seen, this.keepListing()]);
       cancel();
@@ -63,7 +70,7 @@ export class ProjectDirectory {
   async *listProjects(options: ListOptions = {}): AsyncIterable<ProjectListItem> {
     const caching = options.cache ?? true;
     for (let cursor: string | undefined, more = true; more; ) {
-      const page = await this.page(cursor, {});
+      const page = await this.page(cursor, {}, undefined, options.orgId);
       if (caching) for (const project of page.projects) this.cache.put(project);
       yield* page.projects;
       yield* await this.readUnavailable(page, caching);
@@ -73,7 +80,7 @@ export class ProjectDirectory {
     if (caching) this.cache.complete = true;
   }
 
-  /** A single GET; 404 means the project does not exist. */
+  /** A single GET; 404 means the project does not exist (remembered for the run). */
   async fetch(projectId: string, ctx: CallContext, caching = true): Promise<Project | undefined> {
     try {
       const { project } = await this.transport.call<ProjectResponse>({
@@ -87,8 +94,9 @@ export class ProjectDirectory {
       if (caching) this.cache.put(project);
       return project;
     } catch (err) {
-      if ((err as NeonApiError).context?.status === 404) return undefined;
-      throw err;
+      if ((err as NeonApiError).context?.status !== 404) throw err;
+      this.cache.remove(projectId);
+      return undefined;
     }
   }
 
@@ -127,7 +135,7 @@ export class ProjectDirectory {
       path: "/projects",
       tenantId: ctx.tenantId,
       idempotent: true,
-      send: (api) => api.listProjects({ limit: PAGE_SIZE, cursor, search, org_id: orgId }),
+      send: (api) => api.listProjects({ limit: PAGE_SIZE, cursor, search, org_id: orgId ?? this.orgId }),
     });
   }
 }

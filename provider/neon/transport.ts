@@ -14,6 +14,8 @@ export interface NeonConnection {
   apiKey: string;
   /** Base URL of the v2 API, like `http://127.0.0.1:4010/api/v2`; default `https://console.neon.tech/api/v2`. */
   apiHost: string;
+  /** The organization listings and name searches are scoped to (the fleet's `org`); needed with personal keys. */
+  orgId?: string;
 }
 
 /** What the process has spent on Neon so far: for benchmarks, tests and progress lines. */

@@ -38,6 +38,8 @@ export interface CreatedBranch {
 export interface ListOptions {
   /** Keep the listed projects for the run's reads (default true); off for one-pass scans of huge accounts. */
   cache?: boolean;
+  /** List this organization's projects instead of the connection's (a fleet's `org`). */
+  orgId?: string;
 }
 
 /**
@@ -50,11 +52,12 @@ export interface NeonClient {
    * the project up by its exact name (so `body.name` is required) and continues with it (`adopted: true`).
    */
   createProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject>;
-  /** The project with exactly this name (Neon's search is partial), oldest first if several; from the cache when it is complete. */
+  /** The project with exactly this name (Neon's search is partial), oldest first if several; from the cache once a listing completed it. */
   findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined>;
   /**
    * The project, or undefined when it does not exist. Served from the run's listing when warm; many reads in one
-   * run switch to the paged listing. A project served from a listing carries only the usage counters a listing has.
+   * run switch to the paged listing; ids no listing had are read one by one. A project served from a listing
+   * carries only the usage counters a listing has (use readProject for this period's usage).
    */
   getProject(projectId: string, ctx: CallContext): Promise<Project | undefined>;
   /** Always asks Neon (never the cache): the full project with this period's usage counters, or undefined on 404. */

@@ -22,7 +22,7 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
 
   test("the table lists the tenant at 120% and the one at 90% before the others, and suggests a tier for the one over", async () => {
     const run = await neonFleet(["usage", FIXTURE_PLANS, "--api", emulator.url]);
-    expect(run.code).toBe(0);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^usage \d{4}-\d{2}-01\.\.\d{4}-\d{2}-\d{2}: 4 tenants, 2 at or over 80% of a limit$/);
     const rows = lines.slice(3, 7);
@@ -36,7 +36,7 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
 
   test("--json with --transfer gives dashboards every figure, data transfer included", async () => {
     const run = await neonFleet(["usage", FIXTURE_PLANS, "--api", emulator.url, "--json", "--transfer"]);
-    expect(run.code).toBe(0);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     const report = JSON.parse(run.stdout);
     expect(report.dataTransferMeasured).toBe(true);
     expect(report.tenants.map((t: { tenant: string }) => t.tenant)).toEqual(["acme", "globex", "umbrella", "initech"]);
