@@ -1,5 +1,5 @@
-import type { ProjectListItem } from "@neondatabase/api-client";
-import type { EndpointSettings, Fleet, NeonQuota, ResolvedTier } from "../plans";
+import type { Fleet, ResolvedTier } from "../plans";
+import type { TierSettings } from "../resources/settings";
 
 /** SPEC 3: what a tenant id may look like. */
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,46}$/;
@@ -32,34 +32,8 @@ export function residencyOf(region: string, residency: Fleet["residency"]): stri
   return Object.entries(residency).find(([, regions]) => regions.includes(region))?.[0];
 }
 
-/** A project's live quota and endpoint defaults in plan terms (absent = 0, as Neon reads them). */
-export interface LiveSettings {
-  quota: NeonQuota;
-  endpointSettings: EndpointSettings;
-}
-
-/** Reads the settings a tier is made of from a listed project. */
-export function liveSettings(project: ProjectListItem): LiveSettings {
-  const quota = project.settings?.quota ?? {};
-  const defaults = project.default_endpoint_settings ?? {};
-  return {
-    quota: {
-      active_time_seconds: quota.active_time_seconds ?? 0,
-      compute_time_seconds: quota.compute_time_seconds ?? 0,
-      written_data_bytes: quota.written_data_bytes ?? 0,
-      data_transfer_bytes: quota.data_transfer_bytes ?? 0,
-      logical_size_bytes: quota.logical_size_bytes ?? 0,
-    },
-    endpointSettings: {
-      autoscaling_limit_min_cu: defaults.autoscaling_limit_min_cu ?? 0,
-      autoscaling_limit_max_cu: defaults.autoscaling_limit_max_cu ?? 0,
-      suspend_timeout_seconds: defaults.suspend_timeout_seconds ?? 0,
-    },
-  };
-}
-
 /** The first tier (in tiers.yaml order) whose quota and endpoint settings equal the live ones exactly. */
-export function matchingTier(live: LiveSettings, tiers: Fleet["tiers"]): ResolvedTier | undefined {
+export function matchingTier(live: TierSettings, tiers: Fleet["tiers"]): ResolvedTier | undefined {
   return Object.values(tiers).find((tier) => sameValues(tier.quota, live.quota) && sameValues(tier.endpointSettings, live.endpointSettings));
 }
 

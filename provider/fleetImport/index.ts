@@ -5,7 +5,8 @@
 import type { ProjectListItem } from "@neondatabase/api-client";
 import type { NeonClient } from "../neon";
 import type { Fleet } from "../plans";
-import { deriveTenantId, liveSettings, matchingTier, residencyOf } from "./derive";
+import { liveTierSettings } from "../resources/settings";
+import { deriveTenantId, matchingTier, residencyOf } from "./derive";
 import { renderHeader, renderTenant, type ImportedTenant } from "./render";
 
 /** Postgres versions the plans accept. */
@@ -89,7 +90,7 @@ function toTenant(project: ProjectListItem, fleet: Fleet, takenIds: Set<string>)
   if (project.pg_version < PG_VERSIONS.min || project.pg_version > PG_VERSIONS.max) {
     return `Postgres ${project.pg_version} is outside ${PG_VERSIONS.min}..${PG_VERSIONS.max}, which the plans accept`;
   }
-  const live = liveSettings(project);
+  const live = liveTierSettings(project);
   const tier = matchingTier(live, fleet.tiers);
   return {
     id: deriveTenantId(project.name, fleet.projectNamePrefix, takenIds),

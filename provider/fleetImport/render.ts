@@ -1,5 +1,5 @@
 import { formatDuration, formatSize, formatSuspend } from "../plans";
-import type { LiveSettings } from "./derive";
+import type { TierSettings } from "../resources/settings";
 
 /** One tenant entry to write: the keys a TenantProject needs to take the project over unchanged. */
 export interface ImportedTenant {
@@ -12,7 +12,7 @@ export interface ImportedTenant {
   /** The project's name, kept as a comment so a reviewer can tell which project became which tenant. */
   projectName: string;
   /** Set when no tier matched: the live values, so the reviewer can pick a tier or write overrides. */
-  unmatched?: LiveSettings;
+  unmatched?: TierSettings;
 }
 
 const plainScalar = /^[a-z0-9][a-z0-9._-]*$/;
@@ -46,9 +46,9 @@ export function renderTenant(t: ImportedTenant): string {
 }
 
 /** Live settings in tiers.yaml's words and units. */
-function describeLive({ quota, endpointSettings: e }: LiveSettings): string {
+function describeLive({ quota, endpointSettings: e }: TierSettings): string {
   return [
-    e.autoscaling_limit_max_cu === 0 ? "compute default" : `compute { min: ${e.autoscaling_limit_min_cu}, max: ${e.autoscaling_limit_max_cu} }`,
+    `compute { min: ${e.autoscaling_limit_min_cu}, max: ${e.autoscaling_limit_max_cu} }`,
     `suspendAfter ${formatSuspend(e.suspend_timeout_seconds)}`,
     `computeTime ${formatDuration(quota.compute_time_seconds)}`,
     `activeTime ${formatDuration(quota.active_time_seconds)}`,
