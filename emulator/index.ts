@@ -87,6 +87,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       admin: adminHandler(world, stats),
     }),
   );
+  // Idle keep-alive connections outlive the clients' own idle timeouts (Node's agents: 5 s), as behind
+  // Neon's load balancer; otherwise a client can reuse a socket the server is closing and get ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
