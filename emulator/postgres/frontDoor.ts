@@ -46,7 +46,7 @@ class ClientConnection {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       this.reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this.work = this.work.then(() => this.drain()).catch(() => this.refuse("XX000", "internal error in the local Postgres emulator"));
+      this.work = this.work.then(() => this.drain()).catch((err: Error) => this.refuse("XX000", err.message.split("\n")[0]));
     });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {

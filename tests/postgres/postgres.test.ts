@@ -53,9 +53,9 @@ async function refusal(uri: string): Promise<string> {
   return "connected";
 }
 
-/** The connection string the emulator would build for a branch the test registered with the backend directly. */
-function uriOf(projectId: string, branchId: string, password: string, user = OWNER.roleName, database = OWNER.databaseName): string {
-  const { host, port } = backend.address(projectId, branchId);
+/** The connection string the emulator would build for a branch the test registered with a backend directly. */
+function uriOf(projectId: string, branchId: string, password: string, { via = backend, user = OWNER.roleName, database = OWNER.databaseName } = {}): string {
+  const { host, port } = via.address(projectId, branchId);
   return `postgresql://${user}:${password}@${host}:${port}/${database}?sslmode=disable`;
 }
 
@@ -103,8 +103,8 @@ describe("neon-fleet emulator --postgres", () => {
   test("a wrong password, another role or another database is refused before reaching the data", async () => {
     await backend.branchCreated({ projectId: "p-auth", branchId: "br-main", ...OWNER, password: "right-password" });
     expect(await refusal(uriOf("p-auth", "br-main", "wrong-password"))).toBe("28P01");
-    expect(await refusal(uriOf("p-auth", "br-main", "right-password", "postgres"))).toBe("28P01");
-    expect(await refusal(uriOf("p-auth", "br-main", "right-password", OWNER.roleName, "postgres"))).toBe("3D000");
+    expect(await refusal(uriOf("p-auth", "br-main", "right-password", { user: "postgres" }))).toBe("28P01");
+    expect(await refusal(uriOf("p-auth", "br-main", "right-password", { database: "postgres" }))).toBe("3D000");
   });
 
   test("two clients of one branch never see each other's open transaction", async () => {
@@ -133,8 +133,7 @@ describe("neon-fleet emulator --postgres", () => {
     const restarted = await createPostgresBackend({ dataDir });
     try {
       await restarted.branchCreated({ projectId: "p-idle", branchId: "br-main", ...OWNER, password: "pw" });
-      const { host, port } = restarted.address("p-idle", "br-main");
-      const afterRestart = await connect(`postgresql://neondb_owner:pw@${host}:${port}/neondb?sslmode=disable`);
+      const afterRestart = await connect(uriOf("p-idle", "br-main", "pw", { via: restarted }));
       expect(await rows(afterRestart, "select x from kept")).toEqual([42]);
       await afterRestart.end();
     } finally {
@@ -144,10 +143,7 @@ describe("neon-fleet emulator --postgres", () => {
 
   test("past the running cap, starting a branch stops the least recently used idle one, which keeps its data", async () => {
     const capped = await createPostgresBackend({ dataDir, maxRunning: 1, idleMs: 600_000 });
-    const uri = (projectId: string) => {
-      const { host, port } = capped.address(projectId, "br-main");
-      return `postgresql://neondb_owner:pw@${host}:${port}/neondb?sslmode=disable`;
-    };
+    const uri = (projectId: string) => uriOf(projectId, "br-main", "pw", { via: capped });
     try {
       await capped.branchCreated({ projectId: "p-cap-a", branchId: "br-main", ...OWNER, password: "pw" });
       await capped.branchCreated({ projectId: "p-cap-b", branchId: "br-main", ...OWNER, password: "pw" });
