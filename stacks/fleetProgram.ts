@@ -1,4 +1,6 @@
-import type { Fleet, ResolvedDev, ResolvedTenant } from "../provider/plans";
+import type * as pulumi from "@pulumi/pulumi";
+import { UsageError } from "../provider/errors";
+import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedTenant } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject } from "../provider/resources";
 import { inShard, residencyOf, type Shard } from "./shard";
 
@@ -85,15 +87,31 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     endpointSettings: dev.endpointSettings,
     observedSettings: project.observedSettings,
   });
-  for (const branch of dev.branches) {
-    new DevBranch(branch.name, {
-      projectId: project.projectId,
-      name: branch.name,
-      parent: branch.parent,
-      ttlSeconds: branch.ttlSeconds,
-      resetToken: branch.resetToken,
-    });
-  }
+  registerBranches(dev, project.projectId);
+}
+
+/**
+ * Registers the dev branches so that a branch whose parent is another dev branch depends on it: the engine
+ * then creates the parent first (and deletes it last), whatever the order in dev.yaml.
+ */
+function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): void {
+  const byName = new Map(dev.branches.map((b) => [b.name, b]));
+  const registered = new Map<string, DevBranch>();
+  const register = (branch: ResolvedDevBranch, chain: string[]): DevBranch => {
+    const done = registered.get(branch.name);
+    if (done) return done;
+    if (chain.includes(branch.name)) throw new UsageError(`dev.yaml: branches ${[...chain, branch.name].join(" -> ")} are each other's parents; break the cycle`);
+    const parent = byName.get(branch.parent);
+    const dependsOn = parent ? [register(parent, [...chain, branch.name])] : [];
+    const resource = new DevBranch(
+      branch.name,
+      { projectId, name: branch.name, parent: branch.parent, ttlSeconds: branch.ttlSeconds, resetToken: branch.resetToken },
+      { dependsOn },
+    );
+    registered.set(branch.name, resource);
+    return resource;
+  };
+  for (const branch of dev.branches) register(branch, []);
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
