@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { neon, type CallContext } from "../neon";
+import type { CallContext } from "../neon";
+import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
 import { providerShim } from "./providerShim";
 import { endpointMatches, endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";

@@ -1,4 +1,5 @@
-import { neon, type CallContext, type Project } from "../neon";
+import type { CallContext, Project } from "../neon";
+import { neon } from "./neonAccess";
 
 /**
  * Finding a project by its deterministic name at create time. A create must adopt a project that already

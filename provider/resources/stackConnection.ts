@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { configureNeon } from "../neon";
+import { configureNeon } from "./neonAccess";
 
 /**
  * The `configure` of every neon-fleet provider: hands the stack's `neon-fleet:apiKey` (secret, already

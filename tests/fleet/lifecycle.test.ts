@@ -6,6 +6,9 @@ import { API_KEY, fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
  * The life of a small fleet (tests/fixtures/fleet/small: acme pro, globex free in eu, initech enterprise
  * with onRemove: delete, and the dev project fleet-dev with two branches), one story after the other.
  */
+/** One or two engine runs per story: well under a minute each, with room for a busy machine. */
+const STORY_MS = 240_000;
+
 describe("fleet lifecycle", () => {
   let world: FleetWorld;
   const moveAcme = (text: string): string => text.replace("  - id: acme\n    tier: pro\n", "  - id: acme\n    tier: pro\n    region: aws-us-east-1\n");
@@ -18,7 +21,7 @@ describe("fleet lifecycle", () => {
     world = await fleetWorld("small");
     const first = await world.run("up");
     expect(first.failures).toEqual([]);
-  });
+  }, STORY_MS);
   afterAll(async () => world.close());
 
   test("moving a tenant to another region is refused by default and leaves its project untouched", async () => {
@@ -33,7 +36,7 @@ describe("fleet lifecycle", () => {
     expect(result.failures[0].message).toMatch(/tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" .*neon-fleet:allowReplace=true/);
     expect(await world.project("tenant-acme")).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
     expect(world.mutations()).toBe(0);
-  });
+  }, STORY_MS);
 
   test("with allowReplace the move leaves exactly one project, in the new region and on tier", async () => {
     const before = await world.project("tenant-acme");
@@ -46,7 +49,7 @@ describe("fleet lifecycle", () => {
     expect(after.id).not.toBe(before.id);
     expect(after.region_id).toBe("aws-us-east-1");
     expect(after.settings?.quota?.logical_size_bytes).toBe(10 * 2 ** 30);
-  });
+  }, STORY_MS);
 
   test("removed tenants keep or lose their projects as onRemove says; new tenants adopt existing projects", async () => {
     const globex = await world.project("tenant-globex");
@@ -73,7 +76,7 @@ describe("fleet lifecycle", () => {
     expect(shop.settings?.quota?.logical_size_bytes).toBe(10 * 2 ** 30);
     for (const endpoint of await world.endpoints(shop.id)) expect(endpoint.autoscaling_limit_max_cu).toBe(2);
     expect((await world.project("tenant-umbrella")).id).toBe(namedAlready.id);
-  });
+  }, STORY_MS);
 
   test("refresh then up repairs a project deleted outside, a drifted quota and a branch Neon expired", async () => {
     const acme = await world.project("tenant-acme");
@@ -94,7 +97,7 @@ describe("fleet lifecycle", () => {
     expect((await world.project("tenant-acme")).settings?.quota?.logical_size_bytes).toBe(10 * 2 ** 30);
     expect((await world.project("tenant-shop")).settings?.quota?.logical_size_bytes).toBe(10 * 2 ** 30);
     expect((await branchesOfDev()).map((b) => b.name)).toContain("feature-billing");
-  });
+  }, STORY_MS);
 
   test("a new resetToken restores the branch from its parent under the same id; a removed branch is deleted", async () => {
     const login = (await branchesOfDev()).find((b) => b.name === "feature-login")!;
@@ -109,7 +112,7 @@ describe("fleet lifecycle", () => {
     const branches = await branchesOfDev();
     expect(branches.find((b) => b.name === "feature-login")?.id).toBe(login.id);
     expect(branches.map((b) => b.name)).not.toContain("feature-billing");
-  });
+  }, STORY_MS);
 
   test("neither the state nor the preview holds the API key or a connection string with its password", () => {
     const passwordInUri = /postgres(ql)?:\/\/[^:/@\s"]+:[^@\s"]+@/;
@@ -122,5 +125,5 @@ describe("fleet lifecycle", () => {
     const providers = state.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/neon:")).map((r) => String(r.inputs.__provider));
     expect(providers.length).toBeGreaterThan(0);
     for (const provider of providers) expect(Buffer.byteLength(provider)).toBeLessThan(2048);
-  });
+  }, STORY_MS);
 });

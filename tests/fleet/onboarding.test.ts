@@ -19,6 +19,8 @@ const TIERS = {
 type Tier = keyof typeof TIERS;
 
 const N = 100;
+/** A story here is one or two engine runs over 200 resources: about a minute on a busy 2-core machine. */
+const STORY_MS = 300_000;
 /** Fixture ids are `<group>-<index>`; tier = index mod 3 (free, pro, enterprise). */
 const tierOf = (tenantId: string): Tier => (["free", "pro", "enterprise"] as const)[Number(tenantId.slice(3)) % 3];
 const regionOf = (tenantId: string): string => (tenantId.startsWith("eu-") ? "aws-eu-central-1" : "aws-us-east-2");
@@ -53,7 +55,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
     expect(Object.values(stepOps(result, "TenantProject")).filter((op) => op === "create")).toHaveLength(N);
     expect(Object.values(stepOps(result, "PlanQuota")).filter((op) => op === "create")).toHaveLength(N);
     expect(world.emulator.stats().requests.total).toBe(0);
-  });
+  }, STORY_MS);
 
   test("up creates every project in its region on its tier, within 2 calls per tenant and no 429", async () => {
     world.emulator.resetStats();
@@ -77,7 +79,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
     });
     expect(stats.requests.total).toBeLessThanOrEqual(2 * N + Math.ceil(N / 400));
     expect(stats.rateLimited).toBe(0);
-  });
+  }, STORY_MS);
 
   test("a second up with no plan change makes no mutation and almost no call", async () => {
     world.emulator.resetStats();
@@ -86,7 +88,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
     expect(Object.keys(result.preview.changeSummary)).toEqual(["same"]);
     expect(world.emulator.stats().requests.total).toBeLessThanOrEqual(Math.ceil(N / 400) + 2);
     expect(world.mutations()).toBe(0);
-  });
+  }, STORY_MS);
 
   test("re-tiering pro updates exactly the pro tenants, their defaults and their existing endpoints", async () => {
     world.editPlan("tiers.yaml", (text) => text.replace("compute: { min: 0.25, max: 2 }", "compute: { min: 0.5, max: 4 }").replace("storage: 10GiB", "storage: 20GiB"));
@@ -111,7 +113,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
         expect(endpoint).toMatchObject(tier === "pro" ? newPro.endpoint : TIERS.free.endpoint);
       }
     }
-  });
+  }, STORY_MS);
 });
 
 describe("onboarding through an unreliable Neon (5% 503s, 2% dropped connections)", () => {
@@ -133,5 +135,5 @@ describe("onboarding through an unreliable Neon (5% 503s, 2% dropped connections
     expect(rerun.ok).toBe(true);
     expect(Object.keys(rerun.preview.changeSummary)).toEqual(["same"]);
     expect(world.mutations()).toBe(0);
-  });
+  }, STORY_MS);
 });

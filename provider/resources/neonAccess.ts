@@ -1,0 +1,15 @@
+import type * as neonLayer from "../neon";
+
+/**
+ * The process's Neon client, loaded on first use. The Pulumi program process constructs resources but
+ * never calls Neon, so it never pays for loading the client layer and its HTTP stack; the provider
+ * process loads it on its first call.
+ */
+export function neon(): neonLayer.NeonClient {
+  return (require("../neon") as typeof neonLayer).neon();
+}
+
+/** Hands stack settings to the client layer (see configureNeon). */
+export function configureNeon(settings: Partial<neonLayer.NeonConnection>): void {
+  (require("../neon") as typeof neonLayer).configureNeon(settings);
+}
