@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FleetError } from "../provider/errors";
 import { adminHandler } from "./admin";
 import type { DatabaseBackend } from "./databaseBackend";
 import type { Faults } from "./faults";
@@ -92,7 +93,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(err.code === "EADDRINUSE" ? new FleetError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`) : err),
+    );
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const sweeper = setInterval(() => void sweepExpiredBranches(world), EXPIRY_SWEEP_MS);
