@@ -8,7 +8,7 @@ import { DefaultProvider } from "./defaultProvider";
 import { showState, type StepOp } from "./preview";
 import { forProvider } from "./properties";
 import type { ProviderHost } from "./providerHost";
-import { fail, type RunContext } from "./run";
+import { fail, ProtectedResourceError, type RunContext } from "./run";
 import type { ResourceState } from "./state";
 
 /** A resource to delete: removed from the program (`delete`) or replaced earlier (`delete-replaced`). */
@@ -41,7 +41,8 @@ export async function deleteInOrder(ctx: RunContext, provider: () => Promise<Pro
     if (!p) {
       p = Promise.all(dependents[i].map(run)).then((ok) => {
         if (ok.every(Boolean)) return deleteOne(ctx, provider, items[i], byUrn);
-        fail(ctx, items[i].state.urn, "not deleted because a resource that depends on it failed to delete");
+        // Not a failure of its own: the dependent's failure is reported, this one simply stays.
+        ctx.diagnostics.push({ urn: items[i].state.urn, prefix: "warning: ", message: "not deleted because a resource that depends on it was not deleted", severity: "warning" });
         return false;
       });
       runs.set(i, p);
@@ -54,10 +55,7 @@ export async function deleteInOrder(ctx: RunContext, provider: () => Promise<Pro
 async function deleteOne(ctx: RunContext, provider: () => Promise<ProviderHost>, item: DeleteItem, deleting: ReadonlyMap<string, number[]>): Promise<boolean> {
   const r = item.state;
   try {
-    if (r.protect && item.op === "delete") {
-      fail(ctx, r.urn, `cannot delete ${r.urn}: it is protected; set protect: false on it first`);
-      return false;
-    }
+    if (r.protect && item.op === "delete") throw new ProtectedResourceError(r.urn, "delete");
     const callsProvider = r.custom && !DefaultProvider.isProviderType(r.type) && !r.retainOnDelete && !(r.deletedWith && deleting.has(r.deletedWith));
     if (!ctx.dryRun) {
       if (callsProvider) {

@@ -17,7 +17,7 @@ import {
   type PropertyMap,
 } from "./properties";
 import { ProviderCallError, type DiffResult, type ProviderHost } from "./providerHost";
-import { fail, type RunContext } from "./run";
+import { fail, ProtectedResourceError, type RunContext } from "./run";
 import type { ResourceState } from "./state";
 
 /** A registration the engine double refuses (explicit providers, foreign packages, duplicates). */
@@ -55,8 +55,7 @@ export class Deployment implements MonitorHandler {
       if (this.seen.has(reg.urn)) throw new UnsupportedRegistrationError(`${reg.urn}: registered twice; resource names must be unique per type`);
       this.seen.add(reg.urn);
       this.registered.push(reg.urn);
-      const failedDependency = [...reg.dependencies, ...(reg.parent ? [reg.parent] : [])].find((u) => this.failed.has(u));
-      if (failedDependency) return this.skip(reg);
+      if ([...reg.dependencies, reg.parent].some((u) => u !== undefined && this.failed.has(u))) return this.skip(reg);
       return reg.custom ? await this.custom(reg) : this.component(reg);
     } catch (e) {
       this.failed.add(reg.urn);
@@ -177,7 +176,7 @@ export class Deployment implements MonitorHandler {
    * does. A preview lists all three steps at once.
    */
   private async replace(host: ProviderHost, old: ResourceState, next: ResourceState, reg: Registration, changes: Changes, deleteFirst: boolean): Promise<RegistrationResult> {
-    if (old.protect) throw new ProviderCallError(`cannot replace ${reg.urn}: it is protected; set protect: false first`);
+    if (old.protect) throw new ProtectedResourceError(reg.urn, "replace");
     const shown = { provider: next.provider, oldState: showState(old), diffReasons: changes.diffReasons, replaceReasons: changes.replaceReasons, detailedDiff: changes.detailedDiff };
     if (deleteFirst) {
       if (!this.ctx.dryRun) {
@@ -221,12 +220,12 @@ interface Changes {
 }
 
 /**
- * Combines the provider's Diff with the engine's own input comparison. The dynamic provider reports
- * only changes/replaces, so (as the engine does for providers without a detailed diff) the changed
- * keys and the detailed diff come from comparing old and new inputs; DIFF_UNKNOWN falls back to that
- * comparison entirely.
+ * Combines the provider's Diff with a comparison of old and new inputs. The dynamic provider reports
+ * only changes and replaces, so the changed keys and the detailed diff are computed here from the
+ * inputs; DIFF_UNKNOWN (no diff implemented) falls back to that comparison entirely, as in the engine.
  */
 function describeChanges(oldInputs: PropertyMap, newInputs: PropertyMap, diff: DiffResult): Changes {
+  if (diff.changes === "none") return { changed: false, diffReasons: [], replaceReasons: [], detailedDiff: {} };
   const paths = diffPaths(oldInputs, newInputs);
   const changed = diff.changes === "some" || (diff.changes === "unknown" && paths.size > 0);
   const replaceReasons = diff.replaces;

@@ -23,6 +23,7 @@ interface SpecResource {
   dependsOn?: string[];
   retainOnDelete?: boolean;
   deleteBeforeReplace?: boolean;
+  protect?: boolean;
 }
 
 /** A throwaway stack: spec file, state file, the provider's call log and its "cloud". */
@@ -187,6 +188,15 @@ describe("engine double", () => {
     expect(outcome.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([`error: ${urn("bad")}: fixture bad refuses to be created`]);
     expect(box.calls().filter((c) => c.startsWith("create")).sort()).toEqual(["create bad", "create ok1", "create ok2"]);
     expect(box.cloud()).toEqual({ "ok1-k1": "1", "ok2-k1": "1" });
+  });
+
+  it("a protected resource is not deleted when removed from the program: that resource fails, the state keeps it", async () => {
+    await box.run("up", [{ name: "keep", value: "1", protect: true }, { name: "other", value: "1" }]);
+    const removed = await box.run("up", []);
+    expect(removed.ok).toBe(false);
+    expect(removed.failures).toEqual([{ urn: urn("keep"), message: expect.stringContaining("it is protected; set protect: false") }]);
+    expect(removed.calls).toEqual(["delete other"]);
+    expect(box.stateUrns()).toContain(urn("keep"));
   });
 
   it("destroy deletes everything, dependents first", async () => {

@@ -115,6 +115,8 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
     clearInterval(ticker);
     provider.close();
     monitor.stop();
+    // Whatever happened, what the provider already did must be on disk.
+    if (!ctx.dryRun) await ctx.live.save();
   }
 }
 
