@@ -24,9 +24,9 @@ describe("fleet lifecycle", () => {
   }, STORY_MS);
   afterAll(async () => world.close());
 
-  test("moving a tenant to another region is refused by default and leaves its project untouched", async () => {
+  test("moving a tenant to another region is refused by default, leaves its project untouched and stops no one else", async () => {
     const before = await world.project("tenant-acme");
-    world.editPlan("tenants/customers.yaml", moveAcme);
+    world.editPlan("tenants/customers.yaml", (text) => moveAcme(text).concat("  - id: newco\n"));
     world.emulator.resetStats();
 
     const result = await world.run("up");
@@ -35,7 +35,9 @@ describe("fleet lifecycle", () => {
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0].message).toMatch(/tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" .*neon-fleet:allowReplace=true/);
     expect(await world.project("tenant-acme")).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
-    expect(world.mutations()).toBe(0);
+    expect(world.emulator.stats().requests.byRoute["PATCH /projects/{project_id}"]).toBeUndefined();
+    expect(world.emulator.stats().requests.byRoute["DELETE /projects/{project_id}"]).toBeUndefined();
+    expect((await world.project("tenant-newco")).region_id).toBe("aws-us-east-2");
   }, STORY_MS);
 
   test("with allowReplace the move leaves exactly one project, in the new region and on tier", async () => {
@@ -68,7 +70,7 @@ describe("fleet lifecycle", () => {
     expect(result.failures).toEqual([]);
     expect(stepOps(result, "TenantProject")).toMatchObject({ globex: "delete", initech: "delete", shop: "create", umbrella: "create" });
     const names = (await world.projects()).map((p) => p.name).sort();
-    expect(names).toEqual(["fleet-dev", "tenant-acme", "tenant-globex", "tenant-shop", "tenant-umbrella"]);
+    expect(names).toEqual(["fleet-dev", "tenant-acme", "tenant-globex", "tenant-newco", "tenant-shop", "tenant-umbrella"]);
     expect((await world.project("tenant-globex")).id).toBe(globex.id);
     expect(world.emulator.stats().requests.byRoute["POST /projects"]).toBeUndefined();
     const shop = await world.project("tenant-shop");
