@@ -19,19 +19,24 @@ export function loadState(file: string): State | undefined {
 /**
  * Writes the state after changes settle (debounced), atomically: a temp file renamed over the old one, so
  * a crash mid-write leaves the previous complete state. The file holds role passwords, so it is owner-only.
+ * A write blocks the event loop, so the delay grows with the write's cost (at most ~10% of the time is
+ * spent writing, however large the fleet).
  */
 export class StateWriter {
   private timer: NodeJS.Timeout | undefined;
+  private delayMs: number;
 
   constructor(
     private readonly file: string,
     private readonly snapshot: () => State,
-    private readonly debounceMs = 200,
-  ) {}
+    private readonly minDelayMs = 200,
+  ) {
+    this.delayMs = minDelayMs;
+  }
 
-  /** Notes a change; the write happens `debounceMs` after the first unsaved change. */
+  /** Notes a change; the write happens one delay after the first unsaved change. */
   changed(): void {
-    this.timer ??= setTimeout(() => this.flush(), this.debounceMs);
+    this.timer ??= setTimeout(() => this.flush(), this.delayMs);
   }
 
   /** Writes now if anything is unsaved. */
@@ -39,8 +44,10 @@ export class StateWriter {
     if (this.timer === undefined) return;
     clearTimeout(this.timer);
     this.timer = undefined;
+    const started = Date.now();
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(this.snapshot()), { mode: 0o600 });
     renameSync(temp, this.file);
+    this.delayMs = Math.max(this.minDelayMs, 10 * (Date.now() - started));
   }
 }
