@@ -57,7 +57,7 @@ export interface EngineRunResult {
   failures: Failure[];
   /** Stack outputs, secrets as `[secret]`. */
   outputs: Record<string, unknown>;
-  /** Everything the engine printed (progress, errors, the program's own stderr on failure). */
+  /** Everything the engine printed: progress lines and one `error: <urn>: <message>` line per failure. */
   stderr: string;
 }
 
@@ -102,7 +102,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   try {
     let refreshSummary: Record<string, number> | undefined;
     if (options.command === "preview" || options.command === "up") {
-      await deploy(ctx, options, project, stack, config, env, monitor, provider, deployment);
+      await deploy({ ctx, project, config, env, monitor, provider, deployment }, options.program);
     } else if (options.command === "destroy") {
       const items = ctx.live.pendingDeletes().map((state): DeleteItem => ({ state, op: "delete-replaced" }));
       items.push(...ctx.live.all().map((state): DeleteItem => ({ state, op: "delete" })));
@@ -120,28 +120,40 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   }
 }
 
+/** The pieces of one preview/up. */
+interface Session {
+  ctx: RunContext;
+  project: Project;
+  config: StackConfig;
+  env: NodeJS.ProcessEnv;
+  monitor: MonitorServer;
+  provider: DefaultProvider;
+  deployment: Deployment;
+}
+
 /** preview/up: run the program, then delete what it no longer declares (only if it succeeded). */
-async function deploy(ctx: RunContext, options: EngineRunOptions, project: Project, stack: string, config: StackConfig, env: NodeJS.ProcessEnv, monitor: MonitorServer, provider: DefaultProvider, deployment: Deployment): Promise<void> {
-  const program = path.resolve(project.rootDir, options.program ?? "dist/stacks/index.js");
+async function deploy({ ctx, project, config, env, monitor, provider, deployment }: Session, program = "dist/stacks/index.js"): Promise<void> {
   const exit = await runProgram({
-    program,
+    program: path.resolve(project.rootDir, program),
     rootDir: project.rootDir,
     monitorAddress: monitor.address,
     project: project.name,
-    stack,
+    stack: ctx.stack,
     dryRun: ctx.dryRun,
     parallel: ctx.pool.limit,
     config: config.values,
     secretKeys: [...config.secretKeys],
     env,
   });
+  // Like the engine, the program's own output is shown as diagnostics.
+  if (exit.stdout.trim()) ctx.diagnostics.push({ prefix: "", message: exit.stdout.trimEnd(), severity: "info" });
+  if (exit.stderr.trim()) ctx.diagnostics.push({ prefix: "program stderr: ", message: exit.stderr.trimEnd(), severity: exit.code === 0 ? "info" : "error" });
   if (exit.code !== 0) {
     if (ctx.failures.length === 0) {
       const logged = ctx.diagnostics.find((d) => d.severity === "error")?.message;
-      const reason = firstMeaningfulLine(logged ?? "") || lastLine(exit.stderr) || `exited with code ${exit.code}`;
-      fail(ctx, `urn:pulumi:${stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${stack}`, `the program failed: ${reason}`);
+      const reason = firstMeaningfulLine(logged ?? "") || `exited with code ${exit.code}`;
+      fail(ctx, `urn:pulumi:${ctx.stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${ctx.stack}`, `the program failed: ${reason}`);
     }
-    if (exit.stderr.trim()) ctx.log(exit.stderr.trimEnd());
     ctx.diagnostics.push({ prefix: "warning: ", message: "resources missing from the program were not deleted because the program did not complete", severity: "warning" });
     return;
   }
@@ -189,8 +201,4 @@ function stackConfig(project: Project, stack: string, options: EngineRunOptions)
 function firstMeaningfulLine(text: string): string {
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
   return (lines[0]?.endsWith(":") ? lines[1] : lines[0]) ?? "";
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").filter(Boolean).pop()?.trim() ?? "";
 }
