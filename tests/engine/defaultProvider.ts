@@ -32,8 +32,7 @@ export interface ActiveProvider {
 /** Lazily starts, configures and registers the default provider, once per run. */
 export class DefaultProvider {
   private active?: Promise<ActiveProvider>;
-  private starting?: Promise<{ host: ProviderHost }>;
-  private host?: ProviderHost;
+  private starting?: Promise<ProviderHost>;
 
   constructor(
     private readonly ctx: RunContext,
@@ -54,27 +53,31 @@ export class DefaultProvider {
    * Starts the provider process without recording a step (destroy and refresh act on the existing
    * provider resource rather than registering it again).
    */
-  async existing(): Promise<ProviderHost> {
-    return (await this.start()).host;
+  existing(): Promise<ProviderHost> {
+    return this.start();
   }
 
   /** The provider for a program registration: recorded as a create/same/update step the first time. */
   registered(): Promise<ActiveProvider> {
-    this.active ??= this.start().then(({ host }) => ({ host, ref: this.register() }));
+    this.active ??= this.start().then((host) => ({ host, ref: this.register() }));
     return this.active;
   }
 
-  /** Stops the provider process, if one was started. */
+  /** Stops the provider process, if one was started (also one still starting, so none outlives the run). */
   close(): void {
-    this.host?.close();
+    void this.starting?.then((host) => host.close(), () => undefined);
   }
 
-  private start(): Promise<{ host: ProviderHost }> {
+  private start(): Promise<ProviderHost> {
     this.starting ??= (async () => {
       const host = await ProviderHost.start(this.launch.engineAddress, this.launch.rootDir, this.launch.env);
-      this.host = host;
-      await host.configure(this.launch.config, {});
-      return { host };
+      try {
+        await host.configure(this.launch.config, {});
+      } catch (e) {
+        host.close();
+        throw e;
+      }
+      return host;
     })();
     return this.starting;
   }
