@@ -48,7 +48,7 @@ function tenantYaml(n: number): string {
 }
 
 /** Writes a plans directory with `tenants` tenants and returns its path. */
-async function writeGeneratedPlans(root: string, tenants: number): Promise<string> {
+export async function writeGeneratedPlans(root: string, tenants: number): Promise<string> {
   const dir = path.join(root, "plans");
   await mkdir(path.join(dir, "tenants"), { recursive: true });
   await writeFile(path.join(dir, "fleet.yaml"), FLEET);

@@ -1,0 +1,115 @@
+import { writeFileSync } from "fs";
+import path from "path";
+import { benchEmulatorThroughput } from "./emulatorThroughput";
+import { benchFleet, FleetSizeResult } from "./fleet";
+import { benchPlanLoad } from "./planLoad";
+import { benchPostgres } from "./postgres";
+
+/** One row of the printed table: a figure, its goal, and whether the goal is met. */
+interface Row {
+  figure: string;
+  value: string;
+  goal: string;
+  met: boolean | undefined;
+}
+
+const RATE_PER_MINUTE = Number(process.env.BENCH_RATE ?? 6000);
+const BURST_PER_SECOND = Number(process.env.BENCH_BURST ?? 100);
+const SIZES = (process.env.BENCH_SIZES ?? "100,1000,5000").split(",").map(Number);
+const HEADLINE_SIZE = 1000;
+const PLAN_LOAD_TENANTS = Number(process.env.BENCH_PLAN_TENANTS ?? 100_000);
+
+async function main(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+  log(`plan load of ${PLAN_LOAD_TENANTS} tenants`);
+  const planLoad = await benchPlanLoad(PLAN_LOAD_TENANTS);
+  log("emulator throughput");
+  const emulator = await benchEmulatorThroughput();
+  const fleets: FleetSizeResult[] = [];
+  for (const size of SIZES) {
+    log(`fleet of ${size} tenants at ${RATE_PER_MINUTE}/min, burst ${BURST_PER_SECOND}/s`);
+    fleets.push(await benchFleet(size, RATE_PER_MINUTE, BURST_PER_SECOND));
+  }
+  log("postgres data plane");
+  const postgres = await benchPostgres();
+
+  const headline = fleets.find((f) => f.tenants === HEADLINE_SIZE) ?? fleets[fleets.length - 1];
+  const providerMax = Math.max(0, ...fleets.flatMap((f) => Object.values(f.providerBytes)));
+  const results = {
+    rate: { perMinute: RATE_PER_MINUTE, burstPerSecond: BURST_PER_SECOND },
+    onboard: {
+      tenants: headline.tenants,
+      apiCallsPerTenant: headline.onboard.apiCallsPerTenant,
+      wallSeconds: headline.onboard.wallSeconds,
+      boundSeconds: headline.onboard.boundSeconds,
+      ratioToBound: headline.onboard.ratioToBound,
+      rateLimited: headline.onboard.rateLimited,
+    },
+    noopUp: { apiCalls: headline.noopUp.apiCalls, goal: headline.noopUp.goal, mutations: headline.noopUp.mutations },
+    preview: { apiCalls: headline.preview.apiCalls },
+    refresh: { tenants: headline.tenants, apiCalls: headline.refresh.apiCalls },
+    planLoad,
+    providerSize: {
+      maxBytes: providerMax,
+      byType: Object.assign({}, ...fleets.map((f) => f.providerBytes)),
+      secretInside: fleets.some((f) => f.secretInProvider),
+    },
+    stateBytesPerTenant: headline.stateBytesPerTenant,
+    emulator,
+    postgres,
+    scaling: fleets.map((f) => ({
+      tenants: f.tenants,
+      onboardCallsPerTenant: f.onboard.apiCallsPerTenant,
+      onboardSecondsPerTenant: f.onboard.secondsPerTenant,
+      onboardRatioToBound: f.onboard.ratioToBound,
+      noopUpCalls: f.noopUp.apiCalls,
+      noopUpGoal: f.noopUp.goal,
+      noopUpSeconds: f.noopUp.wallSeconds,
+      refreshCalls: f.refresh.apiCalls,
+      previewCalls: f.preview.apiCalls,
+    })),
+  };
+  writeFileSync(path.join(__dirname, "..", "..", "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+  const rows: Row[] = [
+    { figure: `onboard ${headline.tenants}: API calls per tenant`, value: fmt(headline.onboard.apiCallsPerTenant), goal: "<= 2", met: headline.onboard.apiCallsPerTenant <= 2 },
+    { figure: `onboard ${headline.tenants}: 429s received`, value: String(headline.onboard.rateLimited), goal: "0", met: headline.onboard.rateLimited === 0 },
+    { figure: `onboard ${headline.tenants}: wall / rate-limit bound`, value: `${fmt(headline.onboard.wallSeconds)}s / ${fmt(headline.onboard.boundSeconds)}s = ${fmt(headline.onboard.ratioToBound)}`, goal: "<= 1.1", met: headline.onboard.ratioToBound <= 1.1 },
+    { figure: "preview: API calls", value: String(headline.preview.apiCalls), goal: "0", met: headline.preview.apiCalls === 0 },
+    { figure: `no-op up ${headline.tenants}: API calls`, value: String(headline.noopUp.apiCalls), goal: `<= ${headline.noopUp.goal}`, met: headline.noopUp.apiCalls <= headline.noopUp.goal },
+    { figure: `refresh ${headline.tenants}: API calls`, value: String(headline.refresh.apiCalls), goal: "(reported)", met: undefined },
+    { figure: `plan load ${planLoad.tenants}: load+validate / yaml parse`, value: `${fmt(planLoad.seconds)}s / ${fmt(planLoad.yamlParseSeconds)}s = ${fmt(planLoad.ratio)}`, goal: "<= 3", met: planLoad.ratio <= 3 },
+    { figure: "serialized provider, largest", value: `${providerMax} B`, goal: "<= 2048 B, no secret", met: providerMax <= 2048 && !results.providerSize.secretInside },
+    { figure: "state bytes per tenant", value: fmt(headline.stateBytesPerTenant), goal: "(reported)", met: undefined },
+    { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
+    { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
+    { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
+    ...fleets.map((f) => ({
+      figure: `scaling ${f.tenants}: onboard calls/tenant, ms/tenant; no-op up calls`,
+      value: `${fmt(f.onboard.apiCallsPerTenant)}, ${fmt(f.onboard.secondsPerTenant * 1000)} ms; ${f.noopUp.apiCalls}`,
+      goal: `<= 2; no-op <= ${f.noopUp.goal}`,
+      met: f.onboard.apiCallsPerTenant <= 2 && f.noopUp.apiCalls <= f.noopUp.goal,
+    })),
+  ];
+  process.stdout.write(renderTable(rows));
+  if (rows.some((r) => r.met === false)) process.stdout.write("\nSome goals are missed: each is a finding to fix.\n");
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 3 : 1);
+}
+
+function renderTable(rows: Row[]): string {
+  const header: Row = { figure: "figure", value: "value", goal: "goal", met: undefined };
+  const all = [header, ...rows];
+  const width = (key: "figure" | "value" | "goal") => Math.max(...all.map((r) => r[key].length));
+  const [wf, wv, wg] = [width("figure"), width("value"), width("goal")];
+  const line = (r: Row, verdict: string) => `${r.figure.padEnd(wf)}  ${r.value.padEnd(wv)}  ${r.goal.padEnd(wg)}  ${verdict}\n`;
+  return [line(header, "met"), ...rows.map((r) => line(r, r.met === undefined ? "-" : r.met ? "yes" : "NO"))].join("");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
