@@ -1,10 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { FleetError } from "../errors";
 import type { z } from "zod";
+import { FleetError } from "../errors";
 
 /**
- * Offline helpers for `check` and `diff`: validating property bags that may hold preview unknowns and
- * naming the properties that differ. Nothing here touches the network (preview calls these per resource).
+ * Helpers for the property bags the dynamic-provider server hands over: validating bags that may hold
+ * preview unknowns, naming the properties that differ, and shaping outputs. Nothing here touches the
+ * network (preview calls check and diff for every resource).
  */
 
 /** The value Pulumi puts in place of an output that is not known yet (during preview). */

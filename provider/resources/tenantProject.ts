@@ -30,7 +30,7 @@ export const tenantProjectInputsSchema = z.object({
   region: z.string().min(1),
   /** Postgres major version; changing it replaces the project. */
   pgVersion: z.number().int().min(14).max(18),
-  /** Neon organization id; changing it replaces the project. */
+  /** Neon organization id; changing it replaces the project. In outputs: the org Neon reports. */
   org: z.string().min(1).optional(),
   /** Id of an existing project to take over at create. */
   adopt: z.string().min(1).optional(),
@@ -88,7 +88,8 @@ async function check(_olds: Record<string, unknown>, news: Record<string, unknow
 
 /** Offline: names replaced and updated properties; refuses a replace the stack did not allow. */
 async function diff(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.DiffResult> {
-  // An org the plans never set is whatever Neon put the project in; only a plan-set org can ask for a move.
+  // Outputs record the org Neon reports for the project. A plan without an org accepts whatever org the
+  // project is in; only a plan-set org that differs asks for a move.
   const replaces = changedKeys(olds, news, replaceKeys).filter((key) => key !== "org" || news.org !== undefined);
   const updates = changedKeys(olds, news, updateKeys);
   if (replaces.length > 0) {
@@ -136,7 +137,7 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
       region: project.region_id,
       regionId: project.region_id,
       pgVersion: project.pg_version,
-      org: props.org === undefined ? undefined : project.org_id,
+      org: project.org_id ?? props.org,
       observedSettings: liveTierSettings(project),
     }),
   };
@@ -147,7 +148,8 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
   if (olds.projectName !== news.projectName) {
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
-  return { outs: compact({ ...olds, ...news, adopt: news.adopt, org: news.org }) };
+  // `org` stays the project's recorded org: an update never moves a project (a move is a replace).
+  return { outs: compact({ ...olds, ...news, adopt: news.adopt, org: olds.org }) };
 }
 
 /** Deletes the project for `onRemove: delete` or an allowed replace; otherwise releases it (it stays in Neon). */
@@ -208,6 +210,7 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
     host: created.host,
     connectionUri: created.connectionUri,
     pooledConnectionUri: created.pooledConnectionUri,
+    org: created.project.org_id ?? news.org,
     observedSettings: liveTierSettings(created.project),
     adopted: created.adopted,
   });

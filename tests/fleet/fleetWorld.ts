@@ -49,20 +49,26 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
   const stateFile = path.join(dir, "state.json");
   const previewFile = path.join(dir, "preview.json");
   const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    // The story's own reads must see through injected faults; a GET is safe to repeat.
+    // The story's own reads must see through injected faults (a GET is safe to repeat), and every request
+    // waits out the rate limit like any well-behaved client.
     for (let attempt = 1; ; attempt++) {
       const response = await fetch(`${emulator.url}${route}`, {
         method,
         headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       }).catch((err: unknown) => err as Error);
-      const retry = method === "GET" && attempt < 20 && (response instanceof Error || response.status === 503);
-      if (retry) continue;
+      const canRetry = attempt < 20;
+      if (canRetry && !(response instanceof Error) && response.status === 429) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get("retry-after") ?? 1)));
+        continue;
+      }
+      if (canRetry && method === "GET" && (response instanceof Error || response.status === 503)) continue;
       if (response instanceof Error) throw response;
       if (!response.ok) throw new Error(`${method} ${route} -> ${response.status}: ${await response.text()}`);
       return (await response.json()) as T;
     }
   };
+
   const projects = async (): Promise<ProjectListItem[]> => (await api<{ projects: ProjectListItem[] }>("GET", "/projects?limit=400")).projects;
   return {
     emulator,

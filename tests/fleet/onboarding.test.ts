@@ -60,6 +60,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
   test("up creates every project in its region on its tier, within 2 calls per tenant and no 429", async () => {
     world.emulator.resetStats();
     const result = await world.run("up");
+    const stats = world.emulator.stats();
     expect(result.failures).toEqual([]);
     expect(result.outputs).toMatchObject({ tenants: N, tenantsByTier: { free: 34, pro: 34, enterprise: 32 } });
 
@@ -69,9 +70,8 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
       expect(project.region_id).toBe(regionOf(tenantId));
       expectOnTier(project, TIERS[tierOf(tenantId)]);
     }
-    const stats = world.emulator.stats();
-    // Per tenant: its create and one operation poll. Shared: one listing of the account (adoption by
-    // name), a page per 400 projects. Nothing else: PlanQuota's creates are free (born on tier).
+    // Per tenant: its create and one operation poll; PlanQuota's creates are free (born on tier). Shared:
+    // one listing of the account (adoption by name), a page per 400 projects. Nothing else.
     expect(stats.requests.byRoute).toEqual({
       "POST /projects": N,
       "GET /projects/{project_id}/operations/{operation_id}": expect.any(Number),
