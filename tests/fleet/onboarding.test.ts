@@ -1,45 +1,5 @@
-import type { ProjectListItem } from "@neondatabase/api-client";
 import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
-
-/** The tiers of tests/fixtures/fleet/hundred/tiers.yaml in Neon's units. */
-const TIERS = {
-  free: {
-    quota: { active_time_seconds: 0, compute_time_seconds: 360_000, written_data_bytes: 2 ** 30, data_transfer_bytes: 5 * 2 ** 30, logical_size_bytes: 512 * 2 ** 20 },
-    endpoint: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 },
-  },
-  pro: {
-    quota: { active_time_seconds: 0, compute_time_seconds: 2_700_000, written_data_bytes: 50 * 2 ** 30, data_transfer_bytes: 50 * 2 ** 30, logical_size_bytes: 10 * 2 ** 30 },
-    endpoint: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 },
-  },
-  enterprise: {
-    quota: { active_time_seconds: 0, compute_time_seconds: 0, written_data_bytes: 0, data_transfer_bytes: 0, logical_size_bytes: 100 * 2 ** 30 },
-    endpoint: { autoscaling_limit_min_cu: 1, autoscaling_limit_max_cu: 8, suspend_timeout_seconds: 600 },
-  },
-} as const;
-type Tier = keyof typeof TIERS;
-
-const N = 100;
-/** A story here is one or two engine runs over 200 resources: about a minute on a busy 2-core machine. */
-const STORY_MS = 300_000;
-/** Fixture ids are `<group>-<index>`; tier = index mod 3 (free, pro, enterprise). */
-const tierOf = (tenantId: string): Tier => (["free", "pro", "enterprise"] as const)[Number(tenantId.slice(3)) % 3];
-const regionOf = (tenantId: string): string => (tenantId.startsWith("eu-") ? "aws-eu-central-1" : "aws-us-east-2");
-
-function expectOnTier(project: ProjectListItem, tier: { quota: object; endpoint: object }): void {
-  expect(project.settings?.quota).toEqual(tier.quota);
-  expect(project.default_endpoint_settings).toMatchObject(tier.endpoint);
-}
-
-/** The tenants' projects by tenant id; fails when a tenant has none or more than one. */
-async function projectsByTenant(world: FleetWorld): Promise<Map<string, ProjectListItem>> {
-  const byTenant = new Map<string, ProjectListItem>();
-  for (const project of await world.projects()) {
-    const tenantId = project.name.replace(/^tenant-/, "");
-    expect(byTenant.has(tenantId)).toBe(false);
-    byTenant.set(tenantId, project);
-  }
-  return byTenant;
-}
+import { N, STORY_MS, TIERS, expectOnTier, projectsByTenant, regionOf, tierOf } from "./hundredFleet";
 
 describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
   let world: FleetWorld;
@@ -113,27 +73,5 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
         expect(endpoint).toMatchObject(tier === "pro" ? newPro.endpoint : TIERS.free.endpoint);
       }
     }
-  }, STORY_MS);
-});
-
-describe("onboarding through an unreliable Neon (5% 503s, 2% dropped connections)", () => {
-  let world: FleetWorld;
-  beforeAll(async () => {
-    world = await fleetWorld("hundred", { emulator: { faults: { http503: 0.05, drop: 0.02 } } });
-  });
-  afterAll(async () => world.close());
-
-  test("every tenant ends with exactly one project on its tier, and a rerun changes nothing", async () => {
-    const result = await world.run("up");
-    expect(result.failures).toEqual([]);
-    const byTenant = await projectsByTenant(world);
-    expect(byTenant.size).toBe(N);
-    for (const [tenantId, project] of byTenant) expectOnTier(project, TIERS[tierOf(tenantId)]);
-
-    world.emulator.resetStats();
-    const rerun = await world.run("up");
-    expect(rerun.ok).toBe(true);
-    expect(Object.keys(rerun.preview.changeSummary)).toEqual(["same"]);
-    expect(world.mutations()).toBe(0);
   }, STORY_MS);
 });
