@@ -101,9 +101,9 @@ describe("fleet lifecycle", () => {
     expect((await branchesOfDev()).map((b) => b.name)).toContain("feature-billing");
   }, STORY_MS);
 
-  test("a new resetToken restores the branch from its parent under the same id; a removed branch is deleted", async () => {
+  test("a new resetToken restores the branch under the same id, a new ttl moves its expiry, a removed branch is deleted", async () => {
     const login = (await branchesOfDev()).find((b) => b.name === "feature-login")!;
-    world.editPlan("dev.yaml", (text) => text.replace('resetToken: "2026-11-20"', 'resetToken: "2026-11-25"').replace(/  - name: feature-billing\n(    .*\n)+/, ""));
+    world.editPlan("dev.yaml", (text) => text.replace('resetToken: "2026-11-20"', 'resetToken: "2026-11-25"').replace("ttl: 7d", "ttl: 10d").replace(/  - name: feature-billing\n(    .*\n)+/, ""));
     world.emulator.resetStats();
 
     const result = await world.run("up");
@@ -112,7 +112,11 @@ describe("fleet lifecycle", () => {
     expect(stepOps(result, "DevBranch")).toEqual({ "feature-login": "update", "feature-billing": "delete" });
     expect(world.emulator.stats().requests.byRoute["POST /projects/{project_id}/branches/{branch_id}/restore"]).toBe(1);
     const branches = await branchesOfDev();
-    expect(branches.find((b) => b.name === "feature-login")?.id).toBe(login.id);
+    const after = branches.find((b) => b.name === "feature-login");
+    expect(after?.id).toBe(login.id);
+    const daysLeft = (Date.parse(after?.expires_at ?? "") - Date.now()) / 86_400_000;
+    expect(daysLeft).toBeGreaterThan(9.9);
+    expect(daysLeft).toBeLessThanOrEqual(10);
     expect(branches.map((b) => b.name)).not.toContain("feature-billing");
   }, STORY_MS);
 
