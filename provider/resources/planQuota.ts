@@ -1,17 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { CallContext } from "../neon";
+import { NeonApiError } from "../errors";
+import type { CallContext, Endpoint } from "../neon";
 import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
 import { providerShim } from "./providerShim";
-import { endpointMatches, endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
-import { configureFromStack } from "./stackConnection";
+import {
+  endpointMatches,
+  endpointSettingsSchema,
+  liveEndpointSettings,
+  liveTierSettings,
+  neonQuotaSchema,
+  type EndpointSettings,
+  type TierSettings,
+} from "./settings";
+import { configureFromStack, stackFlag } from "./stackConnection";
 
 /**
  * PlanQuota: keeps one tenant's project on its tier: the project's `settings.quota` (always the full
  * object), its `default_endpoint_settings`, and every existing endpoint's autoscaling and suspend values
  * (default settings only reach computes created later). Never replaced; a re-tier is an update. Its create
- * is free when the project was born with (or was last seen with) the tier's settings.
+ * is free when the project was born with (or was last seen with) the tier's settings. Refresh reads the
+ * project from the run's listing and, unless `neon-fleet:refreshEndpoints` is false, lists its endpoints
+ * (one GET per project: Neon has no account-wide endpoint listing) so an endpoint changed by hand shows
+ * in the next diff.
  */
 
 const tierSettingsSchema = z.object({ quota: neonQuotaSchema, endpointSettings: endpointSettingsSchema });
@@ -34,18 +46,33 @@ export const planQuotaInputsSchema = z.object({
 
 /** Inputs of a PlanQuota. */
 export type PlanQuotaInputs = z.infer<typeof planQuotaInputsSchema>;
-/** Outputs of a PlanQuota: its inputs, with `quota`/`endpointSettings` replaced by live values on refresh. */
-export type PlanQuotaOutputs = PlanQuotaInputs;
+/**
+ * Outputs of a PlanQuota: its inputs, with `quota`/`endpointSettings` replaced by live values on refresh, and
+ * `driftedEndpoints`: the endpoints refresh found off those settings (id -> live values), absent when none.
+ */
+export type PlanQuotaOutputs = PlanQuotaInputs & { driftedEndpoints?: Record<string, EndpointSettings> };
 
-/** `observedSettings` is absent: it only feeds create and a project change, and must not make a re-tier. */
-const updateKeys = ["projectId", "tier", "quota", "endpointSettings"] as const;
+/**
+ * `observedSettings` is absent: it only feeds create and a project change, and must not make a re-tier.
+ * `driftedEndpoints` is never an input, so recorded drift always differs from the plan: an update.
+ */
+const updateKeys = ["projectId", "tier", "quota", "endpointSettings", "driftedEndpoints"] as const;
+
+/** `neon-fleet:refreshEndpoints` of the current run (set by configure): false skips the endpoint read on refresh. */
+let refreshEndpoints = true;
+
+/** Hands the connection to the client layer and takes the stack's refresh cost setting. */
+async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  await configureFromStack(req);
+  refreshEndpoints = stackFlag(req, "neon-fleet:refreshEndpoints", true);
+}
 
 /** Validates the inputs offline. */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   return checkProperties(planQuotaInputsSchema, news);
 }
 
-/** Offline: a changed tier, quota, endpoint settings or project is an update; nothing replaces a PlanQuota. */
+/** Offline: a changed tier, quota, endpoint settings or project, or drifted endpoints, is an update; nothing replaces a PlanQuota. */
 async function diff(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs): Promise<pulumi.dynamic.DiffResult> {
   return { changes: changedKeys(olds, news, updateKeys).length > 0, replaces: [] };
 }
@@ -59,13 +86,26 @@ async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateRes
   return { id: news.tenantId, outs: compact({ ...news }) };
 }
 
-/** The project's live quota and default endpoint settings; a deleted project reads as gone. */
+/**
+ * The project's live quota and default endpoint settings, and the endpoints off the recorded settings (unless
+ * the stack turned the endpoint read off: then the recorded drift stays). A deleted project reads as gone.
+ * The live values are returned as inputs too, so the next preview names what drifted.
+ */
 async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynamic.ReadResult<PlanQuotaOutputs>> {
   const props = recorded(state, `quota of tenant ${id}`);
-  const project = await neon().getProject(props.projectId, { tenantId: props.tenantId });
-  if (!project) return { id: "", props: {} as PlanQuotaOutputs };
+  const ctx = { tenantId: props.tenantId };
+  const gone = { id: "", props: {} as PlanQuotaOutputs };
+  const project = await neon().getProject(props.projectId, ctx);
+  if (!project) return gone;
   const live = liveTierSettings(project);
-  return { id, props: compact({ ...props, ...live, observedSettings: live }) };
+  let driftedEndpoints = props.driftedEndpoints;
+  if (refreshEndpoints) {
+    const endpoints = await endpointsOf(props.projectId, ctx);
+    if (!endpoints) return gone;
+    driftedEndpoints = offSettings(endpoints, props.endpointSettings);
+  }
+  const refreshed = compact({ ...props, ...live, observedSettings: live, driftedEndpoints });
+  return { id, props: refreshed, inputs: refreshed };
 }
 
 /** Re-tiers the project: patches what differs from the recorded state (a new project: what it lacks). */
@@ -77,8 +117,8 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
     if (!sameValue(news.observedSettings, want)) await applyTier(news.projectId, want, { project: true, endpoints: true }, ctx);
   } else {
     const project = !sameValue(olds.quota, news.quota) || !sameValue(olds.endpointSettings, news.endpointSettings);
-    const endpoints = !sameValue(olds.endpointSettings, news.endpointSettings);
-    if (project) await applyTier(news.projectId, want, { project, endpoints }, ctx);
+    const endpoints = !sameValue(olds.endpointSettings, news.endpointSettings) || olds.driftedEndpoints !== undefined;
+    if (project || endpoints) await applyTier(news.projectId, want, { project, endpoints }, ctx);
   }
   return { outs: compact({ ...news }) };
 }
@@ -88,6 +128,22 @@ async function remove(): Promise<void> {}
 
 function desired(news: PlanQuotaInputs): TierSettings {
   return { quota: news.quota, endpointSettings: news.endpointSettings };
+}
+
+/** The project's endpoints, or undefined when the project is gone (deleted since the run's listing). */
+async function endpointsOf(projectId: string, ctx: CallContext): Promise<Endpoint[] | undefined> {
+  try {
+    return await neon().listEndpoints(projectId, ctx);
+  } catch (err) {
+    if (err instanceof NeonApiError && err.context.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** The endpoints whose autoscaling or suspend values differ from `want`, by id; undefined when none do. */
+function offSettings(endpoints: Endpoint[], want: EndpointSettings): Record<string, EndpointSettings> | undefined {
+  const off = endpoints.filter((endpoint) => !endpointMatches(endpoint, want));
+  return off.length === 0 ? undefined : Object.fromEntries(off.map((endpoint) => [endpoint.id, liveEndpointSettings(endpoint)]));
 }
 
 /**
@@ -108,7 +164,7 @@ async function applyTier(projectId: string, want: TierSettings, parts: { project
 
 /** The implementation the provider process loads (see providerShim). */
 export const provider: pulumi.dynamic.ResourceProvider<PlanQuotaInputs, PlanQuotaOutputs> = {
-  configure: configureFromStack,
+  configure,
   check,
   diff,
   create,

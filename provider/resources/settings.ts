@@ -38,16 +38,22 @@ export interface TierSettings {
   endpointSettings: EndpointSettings;
 }
 
+/** Autoscaling and suspend values as Neon reports them on an endpoint or as default endpoint settings. */
+interface LiveEndpointSettings {
+  autoscaling_limit_min_cu?: number;
+  autoscaling_limit_max_cu?: number;
+  suspend_timeout_seconds?: number;
+}
+
 /** The live shape Neon reports: keys may be missing, and a missing quota key means unlimited. */
 interface LiveProjectSettings {
   settings?: { quota?: Partial<Record<keyof NeonQuota, number>> };
-  default_endpoint_settings?: { autoscaling_limit_min_cu?: number; autoscaling_limit_max_cu?: number; suspend_timeout_seconds?: number };
+  default_endpoint_settings?: LiveEndpointSettings;
 }
 
 /** Reads a project's tier settings as Neon reports them, filling Neon's defaults for missing keys. */
 export function liveTierSettings(project: LiveProjectSettings): TierSettings {
   const q = project.settings?.quota ?? {};
-  const e = project.default_endpoint_settings ?? {};
   return {
     quota: {
       active_time_seconds: q.active_time_seconds ?? 0,
@@ -56,19 +62,21 @@ export function liveTierSettings(project: LiveProjectSettings): TierSettings {
       data_transfer_bytes: q.data_transfer_bytes ?? 0,
       logical_size_bytes: q.logical_size_bytes ?? 0,
     },
-    endpointSettings: {
-      autoscaling_limit_min_cu: e.autoscaling_limit_min_cu ?? 0.25,
-      autoscaling_limit_max_cu: e.autoscaling_limit_max_cu ?? 0.25,
-      suspend_timeout_seconds: e.suspend_timeout_seconds ?? 0,
-    },
+    endpointSettings: liveEndpointSettings(project.default_endpoint_settings ?? {}),
+  };
+}
+
+/** Reads an endpoint's (or the default) autoscaling and suspend values, filling Neon's defaults for missing keys. */
+export function liveEndpointSettings(live: LiveEndpointSettings): EndpointSettings {
+  return {
+    autoscaling_limit_min_cu: live.autoscaling_limit_min_cu ?? 0.25,
+    autoscaling_limit_max_cu: live.autoscaling_limit_max_cu ?? 0.25,
+    suspend_timeout_seconds: live.suspend_timeout_seconds ?? 0,
   };
 }
 
 /** True when an endpoint (or default endpoint settings) already has the tier's autoscaling and suspend values. */
-export function endpointMatches(
-  endpoint: { autoscaling_limit_min_cu?: number; autoscaling_limit_max_cu?: number; suspend_timeout_seconds?: number },
-  want: EndpointSettings,
-): boolean {
+export function endpointMatches(endpoint: LiveEndpointSettings, want: EndpointSettings): boolean {
   return (
     endpoint.autoscaling_limit_min_cu === want.autoscaling_limit_min_cu &&
     endpoint.autoscaling_limit_max_cu === want.autoscaling_limit_max_cu &&

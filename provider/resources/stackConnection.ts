@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { UsageError } from "../errors";
 import { configureNeon } from "./neonAccess";
 
 /**
@@ -11,15 +12,27 @@ export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): 
   configureNeon({ apiKey: stackValue(req, "neon-fleet:apiKey"), apiHost: stackValue(req, "neon-fleet:apiHost") });
 }
 
-/** A config value, or undefined when unset; empty strings count as unset so env fallbacks still apply. */
+/**
+ * A true/false stack setting (`pulumi config set KEY false`, or a YAML boolean), `fallback` when unset.
+ * @throws UsageError when the value is neither true nor false
+ */
+export function stackFlag(req: pulumi.dynamic.ConfigureRequest, key: string, fallback: boolean): boolean {
+  const value = stackValue(req, key);
+  if (value === undefined) return fallback;
+  if (value === "true" || value === "false") return value === "true";
+  throw new UsageError(`stack config ${key} is ${JSON.stringify(value)}; set it to true or false`);
+}
+
+/** A config value as text, or undefined when unset; empty strings count as unset so env fallbacks still apply. */
 function stackValue(req: pulumi.dynamic.ConfigureRequest, key: string): string | undefined {
   // The dynamic-provider server builds its Config from the engine's Configure call; if the engine never
-  // sent one, `get` throws on the missing bag, which means "not set" here.
-  let value: string | undefined;
+  // sent one, `get` throws on the missing bag, which means "not set" here. Structured config may arrive
+  // as a boolean rather than text.
+  let value: unknown;
   try {
     value = req.config.get(key);
   } catch {
     value = undefined;
   }
-  return value === undefined || value === "" ? undefined : value;
+  return value === undefined || value === null || value === "" ? undefined : String(value);
 }
