@@ -16,6 +16,8 @@ export interface PhaseCost {
 /** What a fleet of one size costs to onboard, preview, re-apply and refresh. */
 export interface FleetSizeResult {
   tenants: number;
+  /** Provider operations the engine double ran at once (`--parallel`). */
+  parallel: number;
   onboard: PhaseCost & { apiCallsPerTenant: number; secondsPerTenant: number; boundSeconds: number; ratioToBound: number };
   preview: PhaseCost;
   noopUp: PhaseCost & { goal: number };
@@ -32,7 +34,7 @@ const API_KEY = "bench-api-key-not-a-real-secret-0123456789";
  * preview on empty state, onboarding `up`, a no-op `up`, and a `refresh`. Both sides use the same raised rate
  * so the run takes minutes; what counts is the ratio of wall time to the rate limit's lower bound.
  */
-export async function benchFleet(tenants: number, ratePerMinute: number, burstPerSecond: number): Promise<FleetSizeResult> {
+export async function benchFleet(tenants: number, ratePerMinute: number, burstPerSecond: number, parallel: number): Promise<FleetSizeResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), `neon-fleet-bench-fleet-${tenants}-`));
   const plansDir = await writeGeneratedPlans(work, tenants);
   const stateFile = path.join(work, "state.json");
@@ -41,7 +43,7 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
   const run = async (command: "preview" | "up" | "refresh"): Promise<PhaseCost> => {
     emulator.resetStats();
     const started = process.hrtime.bigint();
-    const result = await runEngine({ command, plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env });
+    const result = await runEngine({ command, plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env, parallel });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (!result.ok) {
       throw new Error(`${command} of ${tenants} tenants failed: ${result.failures.slice(0, 3).map((f) => f.message).join("; ")}`);
@@ -61,6 +63,7 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
     const state = readFileSync(stateFile, "utf8");
     return {
       tenants,
+      parallel,
       onboard: {
         ...onboard,
         apiCallsPerTenant: onboard.apiCalls / tenants,

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedTenant } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject } from "../provider/resources";
@@ -9,6 +9,8 @@ export interface ProgramOptions {
   shard: Shard;
   /** `neon-fleet:allowReplace`: lets a region/pgVersion/org change replace a tenant's project. */
   allowReplace: boolean;
+  /** `neon-fleet:exportConnections`: export every connection string as one secret output (demo and small stacks). */
+  exportConnections: boolean;
 }
 
 /** What the stack exports: how many tenants it manages, per tier and per region. */
@@ -18,6 +20,11 @@ export interface FleetOutputs {
   tenantsByRegion: Record<string, number>;
   /** Dev branches managed by this stack (0 when the dev project is in another shard or absent). */
   devBranches: number;
+  /**
+   * Only with `neon-fleet:exportConnections`: direct connection string per tenant id and per `dev/<branch>`,
+   * as one secret (`pulumi stack output connections --show-secrets`).
+   */
+  connections?: pulumi.Output<Record<string, string>>;
 }
 
 /** Resource name of the dev project: tenant ids cannot contain `/`, so it never collides with a tenant. */
@@ -26,20 +33,25 @@ export const devResourceName = (dev: ResolvedDev): string => `dev/${dev.projectN
 /** Registers one TenantProject + PlanQuota per tenant of the shard, and the dev project with its branches. */
 export function registerFleet(fleet: Fleet, options: ProgramOptions): FleetOutputs {
   const tenants = fleet.tenants.filter((t) => inShard(options.shard, t));
-  for (const tenant of tenants) registerTenant(tenant, options);
+  const connections: Record<string, pulumi.Output<string>> = {};
+  for (const tenant of tenants) connections[tenant.id] = registerTenant(tenant, options).connectionUri;
   const dev = fleet.dev;
   const devResidency = dev && residencyOf(fleet, dev.region);
   const withDev = dev !== undefined && inShard(options.shard, { region: dev.region, residency: devResidency ?? "" });
-  if (withDev) registerDev(dev, devResidency ?? "dev", fleet.org, options);
+  if (withDev) {
+    const branches = registerDev(dev, devResidency ?? "dev", fleet.org, options);
+    dev.branches.forEach((branch, i) => (connections[`dev/${branch.name}`] = branches[i].connectionUri));
+  }
   return {
     tenants: tenants.length,
     tenantsByTier: countBy(tenants, (t) => t.tier),
     tenantsByRegion: countBy(tenants, (t) => t.region),
     devBranches: withDev ? dev.branches.length : 0,
+    ...(options.exportConnections ? { connections: pulumi.secret(pulumi.all(connections)) } : {}),
   };
 }
 
-function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): void {
+function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): TenantProject {
   const project = new TenantProject(tenant.id, {
     tenantId: tenant.id,
     projectName: tenant.projectName,
@@ -62,9 +74,10 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): void {
     endpointSettings: tenant.endpointSettings,
     observedSettings: project.observedSettings,
   });
+  return project;
 }
 
-function registerDev(dev: ResolvedDev, residency: string, org: string | undefined, options: ProgramOptions): void {
+function registerDev(dev: ResolvedDev, residency: string, org: string | undefined, options: ProgramOptions): DevBranch[] {
   const name = devResourceName(dev);
   const project = new TenantProject(name, {
     tenantId: name,
@@ -87,14 +100,14 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     endpointSettings: dev.endpointSettings,
     observedSettings: project.observedSettings,
   });
-  registerBranches(dev, project.projectId);
+  return registerBranches(dev, project.projectId);
 }
 
 /**
  * Registers the dev branches so that a branch whose parent is another dev branch depends on it: the engine
  * then creates the parent first (and deletes it last), whatever the order in dev.yaml.
  */
-function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): void {
+function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): DevBranch[] {
   const byName = new Map(dev.branches.map((b) => [b.name, b]));
   const registered = new Map<string, DevBranch>();
   const register = (branch: ResolvedDevBranch, chain: string[]): DevBranch => {
@@ -111,7 +124,7 @@ function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): v
     registered.set(branch.name, resource);
     return resource;
   };
-  for (const branch of dev.branches) register(branch, []);
+  return dev.branches.map((branch) => register(branch, []));
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
