@@ -11,6 +11,8 @@ export interface PhaseCost {
   mutations: number;
   rateLimited: number;
   wallSeconds: number;
+  /** Seconds from the first API call to the last (sampled every 100 ms): the run minus start-up and wind-down. */
+  callSpanSeconds: number;
 }
 
 /** What a fleet of one size costs to onboard, preview, re-apply and refresh. */
@@ -18,7 +20,7 @@ export interface FleetSizeResult {
   tenants: number;
   /** Provider operations the engine double ran at once (`--parallel`). */
   parallel: number;
-  onboard: PhaseCost & { apiCallsPerTenant: number; secondsPerTenant: number; boundSeconds: number; ratioToBound: number };
+  onboard: PhaseCost & { apiCallsPerTenant: number; secondsPerTenant: number; boundSeconds: number; ratioToBound: number; callSpanRatioToBound: number };
   preview: PhaseCost;
   noopUp: PhaseCost & { goal: number };
   refresh: PhaseCost;
@@ -43,8 +45,11 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
   const run = async (command: "preview" | "up" | "refresh"): Promise<PhaseCost> => {
     emulator.resetStats();
     const started = process.hrtime.bigint();
-    const result = await runEngine({ command, plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env, parallel });
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const samples: { at: number; calls: number }[] = [];
+    const sampler = setInterval(() => samples.push({ at: elapsed(), calls: emulator.stats().requests.total }), 100);
+    const result = await runEngine({ command, plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env, parallel }).finally(() => clearInterval(sampler));
+    const wallSeconds = elapsed();
     if (!result.ok) {
       throw new Error(`${command} of ${tenants} tenants failed: ${result.failures.slice(0, 3).map((f) => f.message).join("; ")}`);
     }
@@ -52,7 +57,9 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
     const mutations = Object.entries(stats.requests.byRoute)
       .filter(([route]) => !route.startsWith("GET "))
       .reduce((sum, [, n]) => sum + n, 0);
-    return { apiCalls: stats.requests.total, mutations, rateLimited: stats.rateLimited, wallSeconds };
+    const firstCall = samples.find((x) => x.calls > 0)?.at ?? 0;
+    const lastCall = samples.find((x) => x.calls === stats.requests.total)?.at ?? wallSeconds;
+    return { apiCalls: stats.requests.total, mutations, rateLimited: stats.rateLimited, wallSeconds, callSpanSeconds: Math.max(0, lastCall - firstCall) };
   };
   try {
     const preview = await run("preview");
@@ -70,6 +77,7 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
         secondsPerTenant: onboard.wallSeconds / tenants,
         boundSeconds,
         ratioToBound: onboard.wallSeconds / boundSeconds,
+        callSpanRatioToBound: onboard.callSpanSeconds / boundSeconds,
       },
       preview,
       noopUp: { ...noopUp, goal: Math.ceil(tenants / 400) + 2 },
