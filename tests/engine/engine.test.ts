@@ -14,6 +14,7 @@ const root = path.resolve(__dirname, "../..");
 const program = path.join(root, "dist/tests/fixtures/engine/program.js");
 const TYPE = "pulumi-nodejs:dynamic/fixture:Thing";
 const urn = (name: string): string => `urn:pulumi:enginetest::neon-fleet::${TYPE}::${name}`;
+const stackUrn = "urn:pulumi:enginetest::neon-fleet::pulumi:pulumi:Stack::neon-fleet-enginetest";
 
 interface SpecResource {
   name: string;
@@ -198,6 +199,24 @@ describe("engine double", () => {
     expect(removed.calls).toEqual(["delete other"]);
     expect(box.stateUrns()).toContain(urn("keep"));
   });
+
+  it("a program that fails ends the run: one error line per reported line, the program process gone, nothing deleted", async () => {
+    await box.run("up", [{ name: "kept", value: "1" }]);
+    const pidFile = path.join(box.dir, "program.pid");
+    writeFileSync(box.spec, JSON.stringify({ resources: [], failWith: "a.yaml:1:2: first problem\nb.yaml:3:4: second problem" }));
+    rmSync(box.log, { force: true });
+    const failed = await runEngine({ command: "up", stateFile: box.state, program, stack: "enginetest", config: { "fixture:spec": box.spec }, env: { ...box.env(), FIXTURE_PID: pidFile } });
+
+    expect(failed.ok).toBe(false);
+    expect(failed.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      `error: ${stackUrn}: a.yaml:1:2: first problem`,
+      `error: ${stackUrn}: b.yaml:3:4: second problem`,
+    ]);
+    expect(() => process.kill(Number(readFileSync(pidFile, "utf8")), 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+    expect(box.calls()).toEqual([]);
+    expect(box.stateUrns()).toContain(urn("kept"));
+    // A generous limit, yet below the 45 s to minutes a failed program spent formatting its error (stacks/runError.ts).
+  }, 30_000);
 
   it("destroy deletes everything, dependents first", async () => {
     await box.run("up", [{ name: "b", value: "1" }, { name: "a", value: "1", dependsOn: ["b"] }]);

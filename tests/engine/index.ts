@@ -150,9 +150,11 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
   if (exit.stderr.trim()) ctx.diagnostics.push({ prefix: "program stderr: ", message: exit.stderr.trimEnd(), severity: exit.code === 0 ? "info" : "error" });
   if (exit.code !== 0) {
     if (ctx.failures.length === 0) {
-      const logged = ctx.diagnostics.find((d) => d.severity === "error")?.message;
-      const reason = firstMeaningfulLine(logged ?? "") || `exited with code ${exit.code}`;
-      fail(ctx, `urn:pulumi:${ctx.stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${ctx.stack}`, `the program failed: ${reason}`);
+      const stackUrn = `urn:pulumi:${ctx.stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${ctx.stack}`;
+      const logged = ctx.diagnostics.find((d) => d.severity === "error" && d.prefix === "error: ")?.message ?? "";
+      const reasons = reportedLines(logged);
+      if (reasons.length === 0) reasons.push(`the program exited with code ${exit.code}`);
+      for (const reason of reasons) fail(ctx, stackUrn, reason);
     }
     ctx.diagnostics.push({ prefix: "warning: ", message: "resources missing from the program were not deleted because the program did not complete", severity: "warning" });
     return;
@@ -197,8 +199,12 @@ function stackConfig(project: Project, stack: string, options: EngineRunOptions)
   return config;
 }
 
-/** The SDK prefixes program errors with "Running program ... failed with an unhandled exception:". */
-function firstMeaningfulLine(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  return (lines[0]?.endsWith(":") ? lines[1] : lines[0]) ?? "";
+/**
+ * The lines of the error a failed program logged, each its own failure (a RunError's message, e.g. one
+ * `FILE:LINE:COL: problem` per plan error). The SDK's "Running program ... failed with an unhandled
+ * exception:" header and stack frames are dropped: they are in the diagnostics.
+ */
+function reportedLines(text: string): string[] {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("at "));
+  return lines[0]?.startsWith("Running program ") && lines[0].endsWith(":") ? lines.slice(1) : lines;
 }

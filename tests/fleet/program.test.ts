@@ -1,12 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
+import { startEmulator } from "../../emulator";
+import { runEngine } from "../engine";
 import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
-import runStack = require("../../stacks/index");
 
 /** Each story is one engine preview: well under a minute, with room for a busy machine. */
 const STORY_MS = 180_000;
+/** A failed run ends in seconds; this is well below the 45 s to minutes one took before stacks/runError.ts. */
+const FAILED_RUN_MS = 30_000;
 
 describe("the stack program", () => {
   let world: FleetWorld;
@@ -26,39 +28,33 @@ describe("the stack program", () => {
 });
 
 describe("the stack program with invalid plans", () => {
-  // Pulumi's own mock monitor runs the program in-process: the story is about what the program registers
-  // and says, and it needs no provider.
-  test("stops with one FILE:LINE:COL line per problem and registers nothing", async () => {
+  const root = path.resolve(__dirname, "../..");
+  const fixtures = path.join(__dirname, "..", "fixtures", "plans");
+  const brokenCase = path.join(fixtures, "broken", "every-problem-reported");
+
+  test("up stops with one FILE:LINE:COL line per problem, registers nothing and sends nothing to Neon", async () => {
+    const emulator = await startEmulator({ port: 0 });
     const dir = mkdtempSync(path.join(os.tmpdir(), "fleet-invalid-"));
-    cpSync(path.join(__dirname, "..", "fixtures", "fleet", "small"), dir, { recursive: true });
-    const customers = path.join(dir, "tenants", "customers.yaml");
-    writeFileSync(customers, readFileSync(customers, "utf8").replace("tier: pro", "tier: platinum").replace("residency: eu", "residency: mars"));
-    const registered: string[] = [];
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push(args.name);
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: () => ({}),
-      },
-      "neon-fleet",
-      "local",
-      true,
-    );
-    pulumi.runtime.setAllConfig({ "neon-fleet:plans": dir });
+    const stateFile = path.join(dir, "state.json");
+    // A broken case is its files laid over the valid base plans.
+    const plansDir = path.join(dir, "plans");
+    cpSync(path.join(fixtures, "base"), plansDir, { recursive: true });
+    cpSync(brokenCase, plansDir, { recursive: true, filter: (from) => path.basename(from) !== "expected.txt" });
+    try {
+      const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl: emulator.url, apiKey: "napi_invalidplans_SECRET" });
 
-    const failure = await runStack().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    rmSync(dir, { recursive: true, force: true });
-
-    expect(failure).toBeInstanceOf(pulumi.RunError);
-    const lines = (failure as Error).message.split("\n");
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/customers\.yaml:3:11: .*platinum/);
-    expect(lines[1]).toMatch(/customers\.yaml:\d+:\d+: .*mars/);
-    expect(registered).toEqual([]);
-  });
+      // The program runs from the project root, so it names plan files relative to it.
+      const shown = path.relative(root, plansDir);
+      const expected = readFileSync(path.join(brokenCase, "expected.txt"), "utf8").trim().split("\n").map((l) => `${shown}/${l}`);
+      const stackUrn = "urn:pulumi:local::neon-fleet::pulumi:pulumi:Stack::neon-fleet-local";
+      expect(result.ok).toBe(false);
+      expect(result.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual(expected.map((l) => `error: ${stackUrn}: ${l}`));
+      const state = JSON.parse(readFileSync(stateFile, "utf8")) as { resources: { type: string }[] };
+      expect(state.resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+      expect(emulator.stats().requests.total).toBe(0);
+    } finally {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, FAILED_RUN_MS);
 });
