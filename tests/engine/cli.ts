@@ -24,10 +24,11 @@ export function buildEngineCli(): Command {
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
       return n;
     })
+    .option("--show-secrets", "print stack outputs after up with secrets in the clear (never in --json)")
     .argument("<command>", "preview | up | refresh | destroy")
     .showHelpAfterError()
     .exitOverride()
-    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string; parallel?: number }) => {
+    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string; parallel?: number; showSecrets?: boolean }) => {
       if (!["preview", "up", "refresh", "destroy"].includes(command)) throw new UsageError(`unknown command ${command}; use preview, up, refresh or destroy`);
       const config = Object.fromEntries(flags.config.map((c) => parseConfigFlag("neon-fleet", c)));
       const options: EngineRunOptions = {
@@ -41,6 +42,7 @@ export function buildEngineCli(): Command {
         ...(flags.json !== undefined ? { jsonOut: flags.json } : {}),
         ...(flags.program !== undefined ? { program: flags.program } : {}),
         ...(flags.parallel !== undefined ? { parallel: flags.parallel } : {}),
+        ...(flags.showSecrets ? { showSecrets: true } : {}),
       };
       const result = await runEngine(options);
       const summary = Object.entries(result.preview.changeSummary).map(([op, n]) => `${op} ${n}`).join(", ");

@@ -13,7 +13,7 @@ import { deleteInOrder, type DeleteItem } from "./deletes";
 import { Deployment, ROOT_STACK_TYPE } from "./deployment";
 import { MonitorServer } from "./monitor";
 import { changeSummary, type PreviewDocument } from "./preview";
-import { makeSecret, redact, type PropertyMap } from "./properties";
+import { forProvider, makeSecret, redact, type PropertyMap } from "./properties";
 import { runProgram } from "./program";
 import { findProject, parseConfigFlag, qualifyKey, readStackConfig, type Project, type StackConfig } from "./project";
 import { refreshAll } from "./refresh";
@@ -47,6 +47,8 @@ export interface EngineRunOptions {
   env?: Record<string, string>;
   /** Receives each engine output line (progress, errors) as it happens; the CLI passes stderr. */
   onLog?: (line: string) => void;
+  /** Return stack outputs with secrets in the clear, like `pulumi stack output --show-secrets` (never in the JSON document). */
+  showSecrets?: boolean;
 }
 
 /** The outcome of a run. */
@@ -55,7 +57,7 @@ export interface EngineRunResult {
   ok: boolean;
   preview: PreviewDocument;
   failures: Failure[];
-  /** Stack outputs, secrets as `[secret]`. */
+  /** Stack outputs, secrets as `[secret]` unless `showSecrets`. */
   outputs: Record<string, unknown>;
   /** Everything the engine printed: progress lines and one `error: <urn>: <message>` line per failure. */
   stderr: string;
@@ -169,6 +171,7 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
 async function finish(ctx: RunContext, options: EngineRunOptions, config: StackConfig, started: bigint, lines: string[], deployment: Deployment, refreshSummary?: Record<string, number>): Promise<EngineRunResult> {
   if (!ctx.dryRun) await ctx.live.save();
   const outputs = redact(deployment.stackOutputs) as Record<string, unknown>;
+  const shownOutputs = options.showSecrets ? (forProvider(deployment.stackOutputs) as Record<string, unknown>) : outputs;
   const shownConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(config.values)) shownConfig[k] = config.secretKeys.has(k) ? "[secret]" : v;
   const preview: PreviewDocument = {
@@ -181,7 +184,7 @@ async function finish(ctx: RunContext, options: EngineRunOptions, config: StackC
   };
   if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(preview, null, 2)}\n`);
   for (const f of ctx.failures) ctx.log(`error: ${f.urn}: ${f.message}`);
-  return { ok: ctx.failures.length === 0, preview, failures: ctx.failures, outputs, stderr: lines.map((l) => `${l}\n`).join("") };
+  return { ok: ctx.failures.length === 0, preview, failures: ctx.failures, outputs: shownOutputs, stderr: lines.map((l) => `${l}\n`).join("") };
 }
 
 /** Stack config: Pulumi.<stack>.yaml, then --plans/--api, then --config, then the API key (always secret). */
