@@ -63,6 +63,15 @@ export class DefaultProvider {
     return this.active;
   }
 
+  /**
+   * Starts the provider process now, while the program boots, without recording anything: the real engine
+   * starts plugins on demand, and starting early only saves the wall time of a process start. A failure is
+   * reported by the first real use, which awaits the same start.
+   */
+  warmUp(): void {
+    this.start().catch(() => undefined);
+  }
+
   /** Stops the provider process, if one was started (also one still starting, so none outlives the run). */
   close(): void {
     void this.starting?.then((host) => host.close(), () => undefined);

@@ -104,6 +104,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   try {
     let refreshSummary: Record<string, number> | undefined;
     if (options.command === "preview" || options.command === "up") {
+      provider.warmUp();
       await deploy({ ctx, project, config, env, monitor, provider, deployment }, options.program);
     } else if (options.command === "destroy") {
       const items = ctx.live.pendingDeletes().map((state): DeleteItem => ({ state, op: "delete-replaced" }));
