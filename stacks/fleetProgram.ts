@@ -30,11 +30,21 @@ export interface FleetOutputs {
 /** Resource name of the dev project: tenant ids cannot contain `/`, so it never collides with a tenant. */
 export const devResourceName = (dev: ResolvedDev): string => `dev/${dev.projectName}`;
 
+/**
+ * Tenants registered between two yields to the event loop. Registration is synchronous CPU work (about a
+ * millisecond per tenant in Pulumi's SDK) and the SDK only sends a registration once the program yields, so
+ * yielding now and then lets the engine start creating the first tenants while the rest are still registered.
+ */
+const REGISTRATIONS_PER_YIELD = 50;
+
 /** Registers one TenantProject + PlanQuota per tenant of the shard, and the dev project with its branches. */
-export function registerFleet(fleet: Fleet, options: ProgramOptions): FleetOutputs {
+export async function registerFleet(fleet: Fleet, options: ProgramOptions): Promise<FleetOutputs> {
   const tenants = fleet.tenants.filter((t) => inShard(options.shard, t));
   const connections: Record<string, pulumi.Output<string>> = {};
-  for (const tenant of tenants) connections[tenant.id] = registerTenant(tenant, options).connectionUri;
+  for (const [i, tenant] of tenants.entries()) {
+    connections[tenant.id] = registerTenant(tenant, options).connectionUri;
+    if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
   const dev = fleet.dev;
   const devResidency = dev && residencyOf(fleet, dev.region);
   const withDev = dev !== undefined && inShard(options.shard, { region: dev.region, residency: devResidency ?? "" });

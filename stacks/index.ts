@@ -22,7 +22,7 @@ export = async (): Promise<FleetOutputs> => {
   const config = new pulumi.Config("neon-fleet");
   try {
     const fleet = await loadPlans(path.resolve(config.get("plans") ?? "./plans"));
-    return registerFleet(fleet, {
+    return await registerFleet(fleet, {
       shard: parseShard(config.get("shard"), fleet),
       allowReplace: config.getBoolean("allowReplace") ?? false,
       exportConnections: config.getBoolean("exportConnections") ?? false,
