@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import type { SpecResource } from "../fixtures/engine/spec";
 import { runEngine, type EngineRunOptions, type EngineRunResult } from "./index";
 
 const root = path.resolve(__dirname, "../..");
@@ -16,16 +17,6 @@ const TYPE = "pulumi-nodejs:dynamic/fixture:Thing";
 const urn = (name: string): string => `urn:pulumi:enginetest::neon-fleet::${TYPE}::${name}`;
 const stackUrn = "urn:pulumi:enginetest::neon-fleet::pulumi:pulumi:Stack::neon-fleet-enginetest";
 
-interface SpecResource {
-  name: string;
-  value: string;
-  key?: string;
-  failOn?: "create" | "update" | "delete";
-  dependsOn?: string[];
-  retainOnDelete?: boolean;
-  deleteBeforeReplace?: boolean;
-  protect?: boolean;
-}
 
 /** A throwaway stack: spec file, state file, the provider's call log and its "cloud". */
 class Sandbox {
