@@ -5,7 +5,7 @@ import { AdoptionError, NeonApiError } from "../errors";
 import type { CallContext } from "../neon";
 import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
-import { providerShim } from "./providerShim";
+import { providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack } from "./stackConnection";
 
 /**
@@ -158,7 +158,7 @@ export const provider: pulumi.dynamic.ResourceProvider<DevBranchInputs, DevBranc
 const devBranchShim = providerShim("dist/provider/resources/devBranch.js");
 
 /** Arguments of a {@link DevBranch}: its inputs, each may be an Output. */
-export type DevBranchArgs = { [K in keyof DevBranchInputs]: pulumi.Input<DevBranchInputs[K]> };
+export type DevBranchArgs = ResourceArgs<DevBranchInputs>;
 
 /** A branch of the dev project (`pulumi-nodejs:dynamic/neon:DevBranch`, named by branch name). */
 export class DevBranch extends pulumi.dynamic.Resource {

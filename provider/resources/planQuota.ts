@@ -4,7 +4,7 @@ import { NeonApiError } from "../errors";
 import type { CallContext, Endpoint } from "../neon";
 import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
-import { providerShim } from "./providerShim";
+import { providerShim, type ResourceArgs } from "./providerShim";
 import {
   endpointMatches,
   endpointSettingsSchema,
@@ -176,7 +176,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PlanQuotaInputs, PlanQuot
 const planQuotaShim = providerShim("dist/provider/resources/planQuota.js");
 
 /** Arguments of a {@link PlanQuota}: its inputs, each may be an Output. */
-export type PlanQuotaArgs = { [K in keyof PlanQuotaInputs]: pulumi.Input<PlanQuotaInputs[K]> };
+export type PlanQuotaArgs = ResourceArgs<PlanQuotaInputs>;
 
 /** A tenant's tier settings on its project (`pulumi-nodejs:dynamic/neon:PlanQuota`, named by tenant id). */
 export class PlanQuota extends pulumi.dynamic.Resource {

@@ -27,3 +27,6 @@ export function providerShim(modulePath: string): pulumi.dynamic.ResourceProvide
   };
   return shim as unknown as pulumi.dynamic.ResourceProvider;
 }
+
+/** The arguments of a dynamic resource whose inputs are `T`: each input may also be an Output or a promise. */
+export type ResourceArgs<T> = { [K in keyof T]: pulumi.Input<T[K]> };

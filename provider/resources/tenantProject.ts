@@ -6,7 +6,7 @@ import type { CallContext, CreatedProject } from "../neon";
 import { neon } from "./neonAccess";
 import { projectNamed } from "./projectIndex";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
-import { providerShim } from "./providerShim";
+import { providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
 import { configureFromStack } from "./stackConnection";
 
@@ -230,7 +230,7 @@ export const provider: pulumi.dynamic.ResourceProvider<TenantProjectInputs, Tena
 const tenantProjectShim = providerShim("dist/provider/resources/tenantProject.js");
 
 /** Arguments of a {@link TenantProject}: its inputs, each may be an Output. */
-export type TenantProjectArgs = { [K in keyof TenantProjectInputs]: pulumi.Input<TenantProjectInputs[K]> };
+export type TenantProjectArgs = ResourceArgs<TenantProjectInputs>;
 
 /** A tenant's Neon project (`pulumi-nodejs:dynamic/neon:TenantProject`, named by tenant id). */
 export class TenantProject extends pulumi.dynamic.Resource {
