@@ -114,3 +114,13 @@ export class AdoptionError extends FleetError {
     super(`${subject}: ${problem}`);
   }
 }
+
+/**
+ * A stack layout (`neon-fleet shards`) that leaves tenants to no stack or gives them to two, or a stack file whose
+ * shard settings are invalid; one line per problem.
+ */
+export class ShardLayoutError extends FleetError {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedTenant } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject } from "../provider/resources";
-import { inShard, residencyOf, type Shard } from "./shard";
+import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
 
 /** Stack-wide choices that are not in the plans. */
 export interface ProgramOptions {
@@ -37,9 +37,9 @@ export const devResourceName = (dev: ResolvedDev): string => `dev/${dev.projectN
  */
 const REGISTRATIONS_PER_YIELD = 50;
 
-/** Registers one TenantProject + PlanQuota per tenant of the shard, and the dev project with its branches. */
+/** Registers one TenantProject + PlanQuota per tenant the stack manages, and the dev project with its branches. */
 export async function registerFleet(fleet: Fleet, options: ProgramOptions): Promise<FleetOutputs> {
-  const tenants = fleet.tenants.filter((t) => inShard(options.shard, t));
+  const tenants = fleet.tenants.filter((t) => managesTenant(options.shard, t));
   const connections: Record<string, pulumi.Output<string>> = {};
   for (const [i, tenant] of tenants.entries()) {
     connections[tenant.id] = registerTenant(tenant, options).connectionUri;
@@ -47,7 +47,7 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   }
   const dev = fleet.dev;
   const devResidency = dev && residencyOf(fleet, dev.region);
-  const withDev = dev !== undefined && inShard(options.shard, { region: dev.region, residency: devResidency ?? "" });
+  const withDev = dev !== undefined && managesDev(options.shard, fleet, dev);
   if (withDev) {
     const branches = registerDev(dev, devResidency ?? "dev", fleet.org, options);
     dev.branches.forEach((branch, i) => (connections[`dev/${branch.name}`] = branches[i].connectionUri));

@@ -23,7 +23,7 @@ export = async (): Promise<FleetOutputs> => {
   try {
     const fleet = await loadPlans(path.resolve(config.get("plans") ?? "./plans"));
     return await registerFleet(fleet, {
-      shard: parseShard(config.get("shard"), fleet),
+      shard: parseShard(config.get("shard"), config.get("bucket"), fleet),
       allowReplace: config.getBoolean("allowReplace") ?? false,
       exportConnections: config.getBoolean("exportConnections") ?? false,
     });

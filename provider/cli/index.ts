@@ -3,6 +3,7 @@ import { FleetError } from "../errors";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
 import { registerSchema } from "./schema";
+import { registerShards } from "./shards";
 import { registerSummarize } from "./summarize";
 import { registerUsage } from "./usage";
 import { registerValidate } from "./validate";
@@ -13,7 +14,8 @@ export function buildProgram(): Command {
     .description("A fleet of Neon projects, one per tenant, as code-reviewed infrastructure")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport, registerUsage]) {
+  const commands = [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport];
+  for (const register of [...commands, registerUsage, registerShards]) {
     register(program);
   }
   return program;
