@@ -12,15 +12,33 @@ export class RateLimiter {
   private timer: NodeJS.Timeout | undefined;
   private heldUntil = 0;
 
+  /** Sustained requests per minute, after the share. */
+  ratePerMinute: number;
+  /** Most requests in any one second, and the bucket's capacity, after the share. */
+  burst: number;
+
   /**
-   * @param ratePerMinute sustained requests per minute
-   * @param burst most requests in any one second, and the bucket's capacity
+   * @param fullRatePerMinute sustained requests per minute
+   * @param fullBurst most requests in any one second, and the bucket's capacity
    */
   constructor(
-    readonly ratePerMinute: number,
-    readonly burst: number,
+    readonly fullRatePerMinute: number,
+    readonly fullBurst: number,
   ) {
-    this.tokens = burst;
+    this.ratePerMinute = fullRatePerMinute;
+    this.burst = fullBurst;
+    this.tokens = fullBurst;
+  }
+
+  /**
+   * Grants only `share` (0 < share <= 1) of the full rate and burst, at least 1 of each: stacks that run in
+   * parallel under one account budget each take their part. Relative to the full values, so setting the same
+   * share again (every provider's configure does) changes nothing.
+   */
+  useShare(share: number): void {
+    this.ratePerMinute = Math.max(1, this.fullRatePerMinute * share);
+    this.burst = Math.max(1, Math.floor(this.fullBurst * share));
+    this.tokens = Math.min(this.tokens, this.burst);
   }
 
   /** Resolves when the caller may send one request. */
