@@ -42,7 +42,8 @@ describe("a stack's share of the account's request budget", () => {
 
   it.each(["0", "1.5", "-0.5", "half", "2/1", "1/0"])("refuses %s in one line naming the key", (value) => {
     expect(() => parseRateShare(value)).toThrow(
-      `stack config neon-fleet:rateShare is "${value}"; set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel`,
+      `stack config neon-fleet:rateShare is "${value}"; ` +
+        "set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel",
     );
   });
 });

@@ -56,7 +56,8 @@ describe("neon-fleet:bucket", () => {
     ["1.5/3", "not of the form N/K"],
   ])("refuses %s in one line naming the key", (value, problem) => {
     expect(() => parseBucket(value)).toThrow(
-      `neon-fleet:bucket is "${value}": ${problem}; set "N/K" with 0 <= N < K <= 4096, e.g. "0/4" for the first of four stacks`,
+      `neon-fleet:bucket is "${value}": ${problem}; ` +
+        `set "N/K" with 0 <= N < K <= 4096, e.g. "0/4" for the first of four stacks`,
     );
   });
 });
@@ -90,7 +91,8 @@ describe("which tenants a stack manages", () => {
 
   it("refuses a shard naming neither a group nor a region, listing the valid names", () => {
     expect(() => parseShard("mars", undefined, fleet)).toThrow(
-      "neon-fleet:shard names mars, which is neither a residency group nor a region of the plans; use any of: aws-eu-central-1, aws-us-east-1, aws-us-east-2, eu, us",
+      "neon-fleet:shard names mars, which is neither a residency group nor a region of the plans; " +
+        "use any of: aws-eu-central-1, aws-us-east-1, aws-us-east-2, eu, us",
     );
   });
 });
