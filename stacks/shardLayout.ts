@@ -12,6 +12,7 @@ import { parse } from "yaml";
 import { FleetError, ShardLayoutError } from "../provider/errors";
 import { DEFAULT_API_HOST } from "../provider/neon";
 import { loadPlans, type Fleet, type ResolvedTenant } from "../provider/plans";
+import { parseRateShare } from "../provider/resources/stackConnection";
 import { managesDev, managesTenant, parseShard, type Shard } from "./shard";
 
 /** The project namespace of stack config keys (a bare `bucket` in a stack file means `neon-fleet:bucket`). */
@@ -27,9 +28,10 @@ export interface StackFile {
   file: string;
   /** `neon-fleet:apiHost` without trailing slashes, or Neon's own API when unset. */
   apiHost: string;
-  /** `neon-fleet:shard` and `neon-fleet:bucket` as written (undefined = unset). */
+  /** `neon-fleet:shard`, `neon-fleet:bucket` and `neon-fleet:rateShare` as written (undefined = unset). */
   shard?: string;
   bucket?: string;
+  rateShare?: string;
 }
 
 /** What one stack manages. */
@@ -65,9 +67,10 @@ export async function runShards(
     const changed = await changedStacks(options.plans, options.changed, fleet, files, shards, note);
     listed = listed.filter((s) => changed.has(s.stack));
   }
+  const fileOf = (stack: string) => files.find((f) => f.stack === stack)!;
   const matrix = listed.map((s) => ({ stack: s.stack, tenants: s.tenants, apiHost: s.apiHost }));
   if (options.json) out(`${JSON.stringify(matrix)}\n`);
-  else out(listed.map((s) => `${describeShare(s, files.find((f) => f.stack === s.stack)!, shards.has(s.stack))}\n`).join(""));
+  else out(listed.map((s) => `${describeShare(s, fileOf(s.stack), shards.has(s.stack))}\n`).join(""));
   if (problems.length > 0) throw new ShardLayoutError(problems);
 }
 
@@ -101,21 +104,29 @@ export function readStackFiles(dir: string): StackFile[] {
       apiHost: (value("apiHost") ?? DEFAULT_API_HOST).replace(/\/+$/, ""),
       shard: value("shard"),
       bucket: value("bucket"),
+      rateShare: value("rateShare"),
     };
   });
 }
 
-/** Parses each stack's shard settings; a bad one is a problem line naming its file (and that stack is skipped). */
+/**
+ * Parses each stack's shard settings (a bad one is a problem line naming its file, and that stack is skipped), and
+ * checks its rate share, which would otherwise fail only once the stack runs.
+ */
 function parseStackShards(files: StackFile[], fleet: Fleet): { shards: Map<string, Shard>; problems: string[] } {
   const shards = new Map<string, Shard>();
   const problems: string[] = [];
   for (const file of files) {
-    try {
-      shards.set(file.stack, parseShard(file.shard, file.bucket, fleet));
-    } catch (err) {
-      if (!(err instanceof FleetError)) throw err;
-      problems.push(`${file.file}: ${err.message}`);
-    }
+    const check = (parse: () => void) => {
+      try {
+        parse();
+      } catch (err) {
+        if (!(err instanceof FleetError)) throw err;
+        problems.push(`${file.file}: ${err.message}`);
+      }
+    };
+    check(() => shards.set(file.stack, parseShard(file.shard, file.bucket, fleet)));
+    check(() => parseRateShare(file.rateShare));
   }
   return { shards, problems };
 }

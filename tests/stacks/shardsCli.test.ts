@@ -96,6 +96,16 @@ describe("neon-fleet shards", () => {
     );
   });
 
+  it("refuses a bad rate share in one line naming the stack file and the key", () => {
+    stack("all", { "neon-fleet:rateShare": "0" });
+    const result = shards();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `${path.join(stacks, "Pulumi.all.yaml")}: stack config neon-fleet:rateShare is "0"; ` +
+        "set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel\n",
+    );
+  });
+
   describe("--changed BASE_PLANS_DIR", () => {
     let base: string;
     beforeEach(() => {
