@@ -1,5 +1,5 @@
 import { RateLimiter } from "../../provider/neon/limiter";
-import { parseRateShare } from "../../provider/resources/stackConnection";
+import { configureFromStack, parseRateShare } from "../../provider/resources/stackConnection";
 
 /** How many of `count` acquires the limiter grants before any timer can fire. */
 async function grantedAtOnce(limiter: RateLimiter, count: number): Promise<number> {
@@ -31,6 +31,19 @@ describe("a stack's share of the account's request budget", () => {
     const limiter = new RateLimiter(600, 30);
     limiter.useShare(0.001);
     expect([limiter.ratePerMinute, limiter.burst]).toEqual([1, 1]);
+  });
+
+  it("is applied by the provider's configure to the one limiter of the process", async () => {
+    const stackConfig: Record<string, string> = { "neon-fleet:rateShare": "1/4" };
+    const req = { config: { get: (key: string) => stackConfig[key] } };
+    await configureFromStack(req as unknown as Parameters<typeof configureFromStack>[0]);
+    // The client layer keeps its limiter on globalThis so every copy of the module shares it.
+    const slot = Symbol.for("neon-fleet.neon");
+    const limiter = (globalThis as Record<symbol, { limiter: RateLimiter } | undefined>)[slot]!.limiter;
+    // The full budget is NEON_FLEET_RATE / NEON_FLEET_BURST (600 and 30 unless the environment sets them).
+    expect(limiter.ratePerMinute).toBe(limiter.fullRatePerMinute / 4);
+    expect(limiter.burst).toBe(Math.max(1, Math.floor(limiter.fullBurst / 4)));
+    expect(limiter.ratePerMinute).toBeLessThan(limiter.fullRatePerMinute);
   });
 
   it("reads a number or a fraction in (0, 1], unset = the whole budget", () => {
