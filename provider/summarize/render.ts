@@ -28,8 +28,9 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const budget = (cap: number): number => Math.min(cap, doc.remaining() / 2);
   doc.add(verdict(changes, tenantsBy));
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
-  const devDangerous = changes.devProjects.filter((p) => p.action === "replace" || p.action === "delete");
-  dangerousSection(doc, [...devDangerous, ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
+  const devDangerous = changes.devProjects.filter((p) => p.action === "refused" || p.action === "replace" || p.action === "delete");
+  const dangerous = [...(tenantsBy.get("refused") ?? []), ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])];
+  dangerousSection(doc, [...devDangerous, ...dangerous], options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
@@ -51,6 +52,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("retain") > 0 && `${count(n("retain"))} retained`,
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
@@ -67,16 +69,23 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
   doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
+/** Refused replaces first (their message says what to do), then replaces and deletes, each by tenant id. */
 function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
   if (tenants.length === 0) return;
-  const lines = sortById(tenants).map((t) => {
+  const order: readonly TenantAction[] = ["refused", "replace", "delete"];
+  const sorted = sortById(tenants).sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action));
+  const lines = sorted.map((t) => {
     const what =
-      t.action === "replace"
-        ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
-        : "delete: `onRemove: delete`, the Neon project and its data are deleted";
-    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (refused, see errors)" : ""}`;
+      t.action === "refused"
+        ? `replace refused, project left as it is: ${code(t.refusal ?? "")}`
+        : t.action === "replace"
+          ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
+          : "delete: `onRemove: delete`, the Neon project and its data are deleted";
+    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (failed, see errors)" : ""}`;
   });
-  doc.add(`### Destroys data (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const refused = tenants.some((t) => t.action === "refused");
+  const title = refused ? "Destroys data or refused" : "Destroys data";
+  doc.add(`### ${title} (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
@@ -104,6 +113,7 @@ const COLUMNS: readonly [TenantAction, string][] = [
   ["create", "create"],
   ["update", "update"],
   ["replace", "replace"],
+  ["refused", "refused"],
   ["retain", "retain"],
   ["delete", "delete"],
   ["same", "unchanged"],
