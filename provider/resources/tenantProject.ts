@@ -278,6 +278,8 @@ function placedAt(project: Project, placement: { region: string; pgVersion: numb
  * project can take the deterministic name; the old resource's delete then retains or deletes it per `onRemove`.
  */
 async function setAside(project: Project, ctx: CallContext): Promise<void> {
+  // Set aside, no live resource holds it any more (it may have been created earlier in this process).
+  heldThisRun.delete(project.id);
   await neon().updateProject(project.id, { name: `${project.id} (was ${project.name})`.slice(0, 64) }, ctx);
 }
 
