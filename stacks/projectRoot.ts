@@ -7,8 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
  * getPwdMain), not the project root; the language host passes the root, and older ones do not, so walk up then.
  */
 export function projectRoot(from: string = process.cwd()): string {
+  // Outside a Pulumi run the SDK answers a placeholder, hence the checks.
   const given = pulumi.runtime.getRootDirectory();
-  if (given) return given;
+  if (path.isAbsolute(given) && existsSync(path.join(given, "Pulumi.yaml"))) return given;
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
     if (path.dirname(dir) === dir) return path.resolve(from);
