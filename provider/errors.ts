@@ -104,7 +104,7 @@ export class ReplaceRefusedError extends FleetError {
     super(
       `tenant ${tenantId}: changing ${what} needs a new Neon project (the tenant starts on an empty database); ` +
         `refused, the project is left as it is: revert the plan change, or allow it for one run with ` +
-        `\`pulumi config set neon-fleet:allowReplace true\`, \`pulumi up\`, \`pulumi config rm neon-fleet:allowReplace\``,
+        "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`",
     );
   }
 }

@@ -38,7 +38,9 @@ export function providerShim(moduleFile: string): pulumi.dynamic.ResourceProvide
 }
 
 /** The package root: this file is provider/resources/providerShim.ts, or its build under dist/. */
-const PACKAGE_ROOT = ((up) => (path.basename(up) === "dist" ? path.dirname(up) : up))(path.resolve(__dirname, "..", ".."));
+const PACKAGE_ROOT = ((up: string) => (path.basename(up) === "dist" ? path.dirname(up) : up))(
+  path.resolve(__dirname, "..", ".."),
+);
 
 /**
  * `dist/provider/resources/<name>.js` for a resource module, whether it runs compiled or from source (ts-jest),

@@ -111,16 +111,24 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
  * Validates the inputs offline and judges a move (region/pgVersion/org change of a recorded tenant): allowed, it
  * records the old placement in `replacing`; refused, it keeps the old values and says why in `refusedChange`.
  */
-async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
   const checked = checkProperties(tenantProjectInputsSchema, news);
   if ((checked.failures?.length ?? 0) > 0 || typeof olds.region !== "string") return checked;
   const old = olds as TenantProjectInputs;
   const planned = news as TenantProjectInputs;
   // An org only counts when both plans name one: the project's actual org is an output check cannot see.
-  const moves = changedKeys(old, planned, replaceKeys).filter((key) => key !== "org" || (old.org !== undefined && planned.org !== undefined));
+  const moves = changedKeys(old, planned, replaceKeys).filter(
+    (key) => key !== "org" || (old.org !== undefined && planned.org !== undefined),
+  );
   if (moves.length === 0) return checked;
-  if (allowReplace) return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
-  const refusal = new ReplaceRefusedError(planned.tenantId, moves.map((property) => ({ property, from: old[property], to: planned[property] })));
+  if (allowReplace) {
+    return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
+  }
+  const changes = moves.map((property) => ({ property, from: old[property], to: planned[property] }));
+  const refusal = new ReplaceRefusedError(planned.tenantId, changes);
   const kept = Object.fromEntries(moves.map((property) => [property, old[property]]));
   return { inputs: { ...news, ...kept, refusedChange: refusal.message } };
 }
@@ -130,7 +138,11 @@ async function check(olds: Record<string, unknown>, news: Record<string, unknown
  * create-first replace; a refused move, or one check could not see (drift Neon reports, an org the old plan did
  * not name), is an update that leaves the project as it is.
  */
-async function diff(_id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.DiffResult> {
+async function diff(
+  _id: string,
+  olds: TenantProjectOutputs,
+  news: TenantProjectInputs,
+): Promise<pulumi.dynamic.DiffResult> {
   const moves = unappliedMoves(olds, news);
   const updates = changedKeys(olds, news, updateKeys);
   const replaces = news.replacing === undefined ? [] : moves;
@@ -195,7 +207,8 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
   const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
-  return { outs: compact({ ...olds, ...news, adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing, ...placement }) };
+  const markers = { adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing };
+  return { outs: compact({ ...olds, ...news, ...markers, ...placement }) };
 }
 
 /**
@@ -208,13 +221,14 @@ async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
     return;
   }
   if (heldThisRun.has(id)) {
-    process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: the tenant's new resource took it over in this run\n`);
+    const why = "the tenant's new resource took it over in this run";
+    process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: ${why}\n`);
     return;
   }
   await neon().deleteProject(id, { tenantId: props.tenantId });
 }
 
-/** The region/pgVersion/org keys on which the recorded project differs from the plan (a plan without org accepts any). */
+/** The region/pgVersion/org keys on which the recorded project differs from the plan (a plan without org: any org). */
 function unappliedMoves(olds: TenantProjectOutputs, news: TenantProjectInputs): (typeof replaceKeys)[number][] {
   // Outputs record the org Neon reports for the project; only a plan-set org that differs asks for a move.
   return changedKeys(olds, news, replaceKeys).filter((key) => key !== "org" || news.org !== undefined);
@@ -224,7 +238,8 @@ function unappliedMoves(olds: TenantProjectOutputs, news: TenantProjectInputs): 
 function unappliedMoveNote(olds: TenantProjectOutputs, news: TenantProjectInputs): string | undefined {
   const moves = unappliedMoves(olds, news);
   if (moves.length === 0) return undefined;
-  const what = moves.map((key) => `${key} ${JSON.stringify(olds[key] ?? null)} (plan: ${JSON.stringify(news[key] ?? null)})`).join(", ");
+  const show = (value: unknown): string => JSON.stringify(value ?? null);
+  const what = moves.map((key) => `${key} ${show(olds[key])} (plan: ${show(news[key])})`).join(", ");
   return `tenant ${news.tenantId}: project in Neon has ${what}; it is left as it is: make the plan match Neon`;
 }
 

@@ -93,7 +93,9 @@ const STEP_ACTIONS: Record<string, StepAction> = {
   refresh: "same",
 };
 
-const TENANT_PRECEDENCE: readonly TenantAction[] = ["same", "update", "create", "retain", "delete", "replace", "refused"];
+const TENANT_PRECEDENCE: readonly TenantAction[] = [
+  "same", "update", "create", "retain", "delete", "replace", "refused",
+];
 const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
 
 /** Reads every step of a preview into per-tenant and per-branch changes. */
@@ -208,7 +210,8 @@ function newTenant(id: string) {
       // dynamic resources. A refusal recorded by an earlier run still shows, as long as the plan asks for the move.
       const refused = type === TYPES.tenantProject ? step.newState?.inputs?.refusedChange : undefined;
       if (typeof refused === "string") refusal = refused;
-      action = stronger(TENANT_PRECEDENCE, action, typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction));
+      const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
+      action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
       region.offer(stringInput(step, "region"));
       const found = stepChanges(step, stepAction);
@@ -216,7 +219,8 @@ function newTenant(id: string) {
       changes.addAll(found.changes);
     },
     result(failed: boolean): TenantChange {
-      return { id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed, refusal };
+      const placement = { tier: tier.get(), region: region.get() };
+      return { id, action, ...placement, replaceReasons: replaceReasons.list, changes: changes.list, failed, refusal };
     },
   };
 }

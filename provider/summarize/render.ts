@@ -14,6 +14,9 @@ export interface RenderOptions {
 /** The defaults: under GitHub's comment limit with room to spare, one screen before the first fold. */
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline: 20 };
 
+/** Actions listed in the top section, in this order: a refused replace, a replace, a delete. */
+const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
+
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
 const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
 
@@ -28,8 +31,8 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const budget = (cap: number): number => Math.min(cap, doc.remaining() / 2);
   doc.add(verdict(changes, tenantsBy));
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
-  const devDangerous = changes.devProjects.filter((p) => p.action === "refused" || p.action === "replace" || p.action === "delete");
-  const dangerous = [...(tenantsBy.get("refused") ?? []), ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])];
+  const devDangerous = changes.devProjects.filter((p) => DANGEROUS.includes(p.action));
+  const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
   dangerousSection(doc, [...devDangerous, ...dangerous], options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
@@ -72,8 +75,7 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
 /** Refused replaces first (their message says what to do), then replaces and deletes, each by tenant id. */
 function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
   if (tenants.length === 0) return;
-  const order: readonly TenantAction[] = ["refused", "replace", "delete"];
-  const sorted = sortById(tenants).sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action));
+  const sorted = sortById(tenants).sort((a, b) => DANGEROUS.indexOf(a.action) - DANGEROUS.indexOf(b.action));
   const lines = sorted.map((t) => {
     const what =
       t.action === "refused"
@@ -85,7 +87,8 @@ function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[]
   });
   const refused = tenants.some((t) => t.action === "refused");
   const title = refused ? "Destroys data or refused" : "Destroys data";
-  doc.add(`### ${title} (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
+  doc.add(`### ${title} (${count(tenants.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {

@@ -34,16 +34,17 @@ describe("fleet lifecycle", () => {
 
     expect(result.failures).toEqual([]);
     expect(stepOps(result, "TenantProject")).toMatchObject({ acme: "update", newco: "create" });
-    const acme = readFleetChanges(parsePreviewDocument(JSON.stringify(result.preview), "preview")).tenants.find((t) => t.id === "acme");
+    const changes = readFleetChanges(parsePreviewDocument(JSON.stringify(result.preview), "preview"));
+    const acme = changes.tenants.find((t) => t.id === "acme");
     expect(acme?.action).toBe("refused");
-    expect(acme?.refusal).toMatch(/^tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" .*pulumi config set neon-fleet:allowReplace true/);
+    expect(acme?.refusal).toMatch(/^tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" .*allowReplace/);
     expect(await world.project("tenant-acme")).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
     expect(world.emulator.stats().requests.byRoute["PATCH /projects/{project_id}"]).toBeUndefined();
     expect(world.emulator.stats().requests.byRoute["DELETE /projects/{project_id}"]).toBeUndefined();
     expect((await world.project("tenant-newco")).region_id).toBe("aws-us-east-2");
   }, STORY_MS);
 
-  test("with allowReplace the move creates a project in the new region on tier, and keeps the old one aside (onRemove: retain)", async () => {
+  test("with allowReplace the move makes a project in the new region on tier, keeps the old aside (retain)", async () => {
     const before = await world.project("tenant-acme");
 
     const result = await world.run("up", { "neon-fleet:allowReplace": "true" });
@@ -54,7 +55,8 @@ describe("fleet lifecycle", () => {
     expect(after.id).not.toBe(before.id);
     expect(after.region_id).toBe("aws-us-east-1");
     expect(after.settings?.quota?.logical_size_bytes).toBe(10 * 2 ** 30);
-    expect(await world.project(`${before.id} (was tenant-acme)`)).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
+    const aside = await world.project(`${before.id} (was tenant-acme)`);
+    expect(aside).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
     await world.api("DELETE", `/projects/${before.id}`);
   }, STORY_MS);
 

@@ -8,7 +8,10 @@ export const KEY = "napi_resources_unit_key";
  * A ConfigureRequest as the dynamic-provider server builds it from the engine's Configure call: stack config by
  * `namespace:key`, text values. Connects the process's Neon client to `emulator`.
  */
-export function stackConfig(emulator: RunningEmulator, values: Record<string, string> = {}): pulumi.dynamic.ConfigureRequest {
+export function stackConfig(
+  emulator: RunningEmulator,
+  values: Record<string, string> = {},
+): pulumi.dynamic.ConfigureRequest {
   const all: Record<string, string> = { "neon-fleet:apiKey": KEY, "neon-fleet:apiHost": emulator.url, ...values };
   return { config: { get: (key: string) => all[key] } } as unknown as pulumi.dynamic.ConfigureRequest;
 }
@@ -22,5 +25,6 @@ export function startUnitEmulator(): Promise<RunningEmulator> {
 
 /** Mutating requests (anything but GET) the emulator received since its last reset. */
 export function mutations(emulator: RunningEmulator): Record<string, number> {
-  return Object.fromEntries(Object.entries(emulator.stats().requests.byRoute).filter(([route]) => !route.startsWith("GET ")));
+  const routes = Object.entries(emulator.stats().requests.byRoute);
+  return Object.fromEntries(routes.filter(([route]) => !route.startsWith("GET ")));
 }

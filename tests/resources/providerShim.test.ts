@@ -28,10 +28,19 @@ async function serializedProviders(): Promise<Record<string, string>> {
   process.env.NEON_API_KEY = KEY;
   const project = new TenantProject("acme", {
     tenantId: "acme", projectName: "tenant-acme", tier: "free", residency: "us", region: "aws-us-east-2", pgVersion: 17,
-    onRemove: "retain", quota: { active_time_seconds: 0, compute_time_seconds: 0, written_data_bytes: 0, data_transfer_bytes: 0, logical_size_bytes: 0 },
+    onRemove: "retain",
+    quota: {
+      active_time_seconds: 0,
+      compute_time_seconds: 0,
+      written_data_bytes: 0,
+      data_transfer_bytes: 0,
+      logical_size_bytes: 0,
+    },
     endpointSettings: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 0 },
   });
-  new PlanQuota("acme", { tenantId: "acme", tier: "free", projectId: project.projectId, quota: {} as never, endpointSettings: {} as never });
+  const projectId = project.projectId;
+  const settings = { quota: {} as never, endpointSettings: {} as never };
+  new PlanQuota("acme", { tenantId: "acme", tier: "free", projectId, ...settings });
   new DevBranch("feature", { projectId: project.projectId, name: "feature", parent: "main", ttlSeconds: 3600 });
   for (let i = 0; i < 50 && Object.keys(seen).length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   return seen;
@@ -54,7 +63,9 @@ describe("the serialized provider shim", () => {
   });
 
   it("loads its module when the provider process starts in dist/stacks, the folder of Pulumi.yaml's main", async () => {
-    const requireFromString = require("require-from-string") as (code: string) => { handler(): pulumi.dynamic.ResourceProvider };
+    // How the dynamic-provider server of @pulumi/pulumi loads a stored provider (cmd/dynamic-provider, getProvider).
+    type Loaded = { handler(): pulumi.dynamic.ResourceProvider };
+    const requireFromString = require("require-from-string") as (code: string) => Loaded;
     const config = { get: (key: string) => ({ "neon-fleet:apiHost": "http://127.0.0.1:9/api/v2" })[key] };
     const before = process.cwd();
     process.chdir(path.join(ROOT, "dist", "stacks"));

@@ -81,20 +81,22 @@ describe("a reviewer judging a fleet change from the pull-request comment", () =
 
 describe("a refused replace among other changes", () => {
   const refusal =
-    'tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" needs a new Neon project (the tenant starts on an empty database); refused';
+    'tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" needs a new Neon project; refused';
   const preview = new PreviewBuilder();
   for (const t of tenants("pro", 3, TIERS.pro)) preview.retier(t, { ...TIERS.pro, max: 4 });
   preview.refusedMove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2" }, "us-east", refusal);
   const doc = preview.document();
 
-  it("is read from the new inputs, not from diffReasons or detailedDiff, which the CLI leaves empty for these resources", () => {
+  it("is read from the new inputs, not from diffReasons or detailedDiff (empty for these resources)", () => {
     const steps = doc.steps as { diffReasons?: unknown[]; detailedDiff?: unknown }[];
     expect(steps.every((step) => (step.diffReasons ?? []).length === 0 && step.detailedDiff === null)).toBe(true);
 
     const changes = readFleetChanges(parsePreviewDocument(JSON.stringify(doc), "preview.json"));
 
-    expect(changes.tenants.find((t) => t.id === "acme")).toMatchObject({ action: "refused", refusal, region: "aws-us-east-2" });
-    expect(changes.tenants.filter((t) => t.action === "update").map((t) => t.id)).toEqual(["pro-0001", "pro-0002", "pro-0003"]);
+    const acme = changes.tenants.find((t) => t.id === "acme");
+    expect(acme).toMatchObject({ action: "refused", refusal, region: "aws-us-east-2" });
+    const updated = changes.tenants.filter((t) => t.action === "update").map((t) => t.id);
+    expect(updated).toEqual(["pro-0001", "pro-0002", "pro-0003"]);
   });
 
   it("is counted in the verdict and listed first, with its message, before the other tenants' changes", () => {

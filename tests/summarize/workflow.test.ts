@@ -73,7 +73,8 @@ describe("the GitOps workflow a fleet owner copies", () => {
     expect(install).toBeGreaterThanOrEqual(0);
     expect(login).toBeGreaterThan(install);
     expect(apply).toBeGreaterThan(login);
-    expect(up.steps[apply].run).toBe('pulumi up --stack "${{ matrix.stack }}" --yes --continue-on-error --non-interactive');
+    const command = 'pulumi up --stack "${{ matrix.stack }}" --yes --continue-on-error --non-interactive';
+    expect(up.steps[apply].run).toBe(command);
   });
 
   it("reads every credential from repository secrets", () => {
