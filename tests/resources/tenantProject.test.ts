@@ -144,6 +144,18 @@ describe("TenantProject provider", () => {
     expect(await liveProject(oldId)).toMatchObject({ name: `${oldId} (was tenant-soylent)` });
   });
 
+  it("a pending replacement diffed again (its old project deleted by an interrupted run) just creates the new one", async () => {
+    const { id: oldId, outs } = await created("gringotts");
+    await neon().deleteProject(oldId, {});
+    await configure(true);
+    const moved = await checked(inputs("gringotts"), inputs("gringotts", { pgVersion: 16 }));
+    expect(await provider.diff!(oldId, outs, moved)).toMatchObject({ replaces: ["pgVersion"] });
+
+    const replacement = await provider.create!(moved);
+
+    expect(await liveProject(replacement.id)).toMatchObject({ name: "tenant-gringotts", pg_version: 16 });
+  });
+
   it("a replace with no Diff (`up --replace`, tainted) adopts the same project; the old delete keeps it", async () => {
     const { id, outs } = await created("stark", { onRemove: "delete" });
 
