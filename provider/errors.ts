@@ -91,7 +91,10 @@ export class UnitError extends FleetError {
   }
 }
 
-/** A plan change that would replace a tenant's Neon project (and destroy its data) without the stack's opt-in. */
+/**
+ * A plan change that would replace a tenant's Neon project without the stack's opt-in. Not thrown by the provider
+ * (that would abort the whole run): its message is recorded on the tenant and shown as a warning and in summaries.
+ */
 export class ReplaceRefusedError extends FleetError {
   constructor(
     readonly tenantId: string,
@@ -99,8 +102,9 @@ export class ReplaceRefusedError extends FleetError {
   ) {
     const what = changes.map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`).join(", ");
     super(
-      `tenant ${tenantId}: changing ${what} replaces its Neon project and destroys its data; ` +
-        `revert the plan change, or set stack config neon-fleet:allowReplace=true to move it`,
+      `tenant ${tenantId}: changing ${what} needs a new Neon project (the tenant starts on an empty database); ` +
+        `refused, the project is left as it is: revert the plan change, or allow it for one run with ` +
+        "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`",
     );
   }
 }

@@ -7,8 +7,6 @@ import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
 /** Stack-wide choices that are not in the plans. */
 export interface ProgramOptions {
   shard: Shard;
-  /** `neon-fleet:allowReplace`: lets a region/pgVersion/org change replace a tenant's project. */
-  allowReplace: boolean;
   /** `neon-fleet:exportConnections`: export every connection string as one secret output (demo and small stacks). */
   exportConnections: boolean;
 }
@@ -42,14 +40,14 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   const tenants = fleet.tenants.filter((t) => managesTenant(options.shard, t));
   const connections: Record<string, pulumi.Output<string>> = {};
   for (const [i, tenant] of tenants.entries()) {
-    connections[tenant.id] = registerTenant(tenant, options).connectionUri;
+    connections[tenant.id] = registerTenant(tenant).connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await new Promise((resolve) => setImmediate(resolve));
   }
   const dev = fleet.dev;
   const devResidency = dev && residencyOf(fleet, dev.region);
   const withDev = dev !== undefined && managesDev(options.shard, fleet, dev);
   if (withDev) {
-    const branches = registerDev(dev, devResidency ?? "dev", fleet.org, options);
+    const branches = registerDev(dev, devResidency ?? "dev", fleet.org);
     dev.branches.forEach((branch, i) => (connections[`dev/${branch.name}`] = branches[i].connectionUri));
   }
   return {
@@ -61,7 +59,7 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   };
 }
 
-function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): TenantProject {
+function registerTenant(tenant: ResolvedTenant): TenantProject {
   const project = new TenantProject(tenant.id, {
     tenantId: tenant.id,
     projectName: tenant.projectName,
@@ -74,7 +72,6 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): Tenant
     onRemove: tenant.onRemove,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
-    allowReplace: options.allowReplace,
   });
   new PlanQuota(tenant.id, {
     tenantId: tenant.id,
@@ -87,7 +84,7 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): Tenant
   return project;
 }
 
-function registerDev(dev: ResolvedDev, residency: string, org: string | undefined, options: ProgramOptions): DevBranch[] {
+function registerDev(dev: ResolvedDev, residency: string, org: string | undefined): DevBranch[] {
   const name = devResourceName(dev);
   const project = new TenantProject(name, {
     tenantId: name,
@@ -100,7 +97,6 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     onRemove: "retain",
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
-    allowReplace: options.allowReplace,
   });
   new PlanQuota(name, {
     tenantId: name,

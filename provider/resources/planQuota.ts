@@ -69,7 +69,7 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 
 /** Validates the inputs offline. */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  return checkProperties(planQuotaInputsSchema, news);
+  return checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings"]);
 }
 
 /** Offline: a changed tier, quota, endpoint settings or project, or drifted endpoints, is an update; nothing replaces a PlanQuota. */
@@ -173,7 +173,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PlanQuotaInputs, PlanQuot
   delete: remove,
 };
 
-const planQuotaShim = providerShim("dist/provider/resources/planQuota.js");
+const planQuotaShim = providerShim(__filename);
 
 /** Arguments of a {@link PlanQuota}: its inputs, each may be an Output. */
 export type PlanQuotaArgs = ResourceArgs<PlanQuotaInputs>;

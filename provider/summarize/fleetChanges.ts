@@ -12,9 +12,10 @@ const TYPES = {
 
 /**
  * What happens to one tenant, all of its resources taken together. `retain` is a removal from plans that
- * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data.
+ * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data; `refused` is a plan change
+ * that needs a replace the stack did not allow: the project is left as it is (other changes still apply).
  */
-export type TenantAction = "replace" | "delete" | "retain" | "create" | "update" | "same";
+export type TenantAction = "refused" | "replace" | "delete" | "retain" | "create" | "update" | "same";
 
 /** The fleet-level change of one tenant (its TenantProject and PlanQuota steps merged). */
 export interface TenantChange {
@@ -28,8 +29,10 @@ export interface TenantChange {
   replaceReasons: PropertyChange[];
   /** Properties changed in place, in plan units. */
   changes: PropertyChange[];
-  /** The preview reported an error on one of this tenant's resources (e.g. a refused replace). */
+  /** The preview reported an error on one of this tenant's resources. */
   failed: boolean;
+  /** Why the provider refused a replace (the TenantProject's `refusedChange` input), for `refused` tenants. */
+  refusal?: string;
 }
 
 /** What happens to one dev branch; `reset` is an update whose reset token changed. */
@@ -90,7 +93,9 @@ const STEP_ACTIONS: Record<string, StepAction> = {
   refresh: "same",
 };
 
-const TENANT_PRECEDENCE: readonly TenantAction[] = ["same", "update", "create", "retain", "delete", "replace"];
+const TENANT_PRECEDENCE: readonly TenantAction[] = [
+  "same", "update", "create", "retain", "delete", "replace", "refused",
+];
 const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
 
 /** Reads every step of a preview into per-tenant and per-branch changes. */
@@ -197,10 +202,16 @@ function newTenant(id: string) {
   const region = new LatestValue();
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
+  let refusal: string | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
-      action = stronger(TENANT_PRECEDENCE, action, tenantAction(step, type, stepAction));
+      // Read from the new inputs, not from diffReasons/detailedDiff: `pulumi preview --json` leaves those empty for
+      // dynamic resources. A refusal recorded by an earlier run still shows, as long as the plan asks for the move.
+      const refused = type === TYPES.tenantProject ? step.newState?.inputs?.refusedChange : undefined;
+      if (typeof refused === "string") refusal = refused;
+      const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
+      action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
       region.offer(stringInput(step, "region"));
       const found = stepChanges(step, stepAction);
@@ -208,7 +219,8 @@ function newTenant(id: string) {
       changes.addAll(found.changes);
     },
     result(failed: boolean): TenantChange {
-      return { id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed };
+      const placement = { tier: tier.get(), region: region.get() };
+      return { id, action, ...placement, replaceReasons: replaceReasons.list, changes: changes.list, failed, refusal };
     },
   };
 }

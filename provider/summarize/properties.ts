@@ -37,10 +37,11 @@ const VIEWS: Record<string, PropertyView> = {
 };
 
 /**
- * Inputs that say nothing a plan author wrote: ids and observations wiring resources together, and the
- * stack's replace permission (it shows on the replaced tenant only, where the replace itself says more).
+ * Inputs that say nothing a plan author wrote: ids and observations wiring resources together, the provider's
+ * replace bookkeeping (a refusal is shown with its own message; `replacing` repeats the replace reasons), and
+ * `allowReplace`, an input of older states.
  */
-const WIRING = new Set(["tenantId", "projectId", "observedSettings", "allowReplace"]);
+const WIRING = new Set(["tenantId", "projectId", "observedSettings", "refusedChange", "replacing", "allowReplace"]);
 
 /**
  * The properties that differ between two input objects, in plan units, in a stable order.

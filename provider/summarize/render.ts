@@ -14,6 +14,9 @@ export interface RenderOptions {
 /** The defaults: under GitHub's comment limit with room to spare, one screen before the first fold. */
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline: 20 };
 
+/** Actions listed in the top section, in this order: a refused replace, a replace, a delete. */
+const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
+
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
 const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
 
@@ -28,8 +31,9 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const budget = (cap: number): number => Math.min(cap, doc.remaining() / 2);
   doc.add(verdict(changes, tenantsBy));
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
-  const devDangerous = changes.devProjects.filter((p) => p.action === "replace" || p.action === "delete");
-  dangerousSection(doc, [...devDangerous, ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
+  const devDangerous = changes.devProjects.filter((p) => DANGEROUS.includes(p.action));
+  const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
+  dangerousSection(doc, [...devDangerous, ...dangerous], options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
@@ -51,6 +55,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("retain") > 0 && `${count(n("retain"))} retained`,
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
@@ -67,16 +72,23 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
   doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
+/** Refused replaces first (their message says what to do), then replaces and deletes, each by tenant id. */
 function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
   if (tenants.length === 0) return;
-  const lines = sortById(tenants).map((t) => {
+  const sorted = sortById(tenants).sort((a, b) => DANGEROUS.indexOf(a.action) - DANGEROUS.indexOf(b.action));
+  const lines = sorted.map((t) => {
     const what =
-      t.action === "replace"
-        ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
-        : "delete: `onRemove: delete`, the Neon project and its data are deleted";
-    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (refused, see errors)" : ""}`;
+      t.action === "refused"
+        ? `replace refused, project left as it is: ${code(t.refusal ?? "")}`
+        : t.action === "replace"
+          ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
+          : "delete: `onRemove: delete`, the Neon project and its data are deleted";
+    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (failed, see errors)" : ""}`;
   });
-  doc.add(`### Destroys data (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const refused = tenants.some((t) => t.action === "refused");
+  const title = refused ? "Destroys data or refused" : "Destroys data";
+  const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
+  doc.add(`### ${title} (${count(tenants.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
@@ -104,6 +116,7 @@ const COLUMNS: readonly [TenantAction, string][] = [
   ["create", "create"],
   ["update", "update"],
   ["replace", "replace"],
+  ["refused", "refused"],
   ["retain", "retain"],
   ["delete", "delete"],
   ["same", "unchanged"],
