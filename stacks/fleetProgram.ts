@@ -74,6 +74,8 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): Tenant
     onRemove: tenant.onRemove,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
+    historyRetentionSeconds: tenant.historyRetentionSeconds,
+    restore: tenant.restore,
     allowReplace: options.allowReplace,
   });
   new PlanQuota(tenant.id, {
@@ -82,6 +84,7 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): Tenant
     projectId: project.projectId,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
+    historyRetentionSeconds: tenant.historyRetentionSeconds,
     observedSettings: project.observedSettings,
   });
   return project;
@@ -100,6 +103,7 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     onRemove: "retain",
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
+    historyRetentionSeconds: dev.historyRetentionSeconds,
     allowReplace: options.allowReplace,
   });
   new PlanQuota(name, {
@@ -108,6 +112,7 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     projectId: project.projectId,
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
+    historyRetentionSeconds: dev.historyRetentionSeconds,
     observedSettings: project.observedSettings,
   });
   return registerBranches(dev, project.projectId);

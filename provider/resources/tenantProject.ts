@@ -5,6 +5,7 @@ import { AdoptionError, ReplaceRefusedError } from "../errors";
 import type { CallContext, CreatedProject } from "../neon";
 import { neon } from "./neonAccess";
 import { projectNamed } from "./projectIndex";
+import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
@@ -15,7 +16,8 @@ import { configureFromStack } from "./stackConnection";
  * new tenant costs one create and its operation wait), adopts an existing project instead of creating a
  * duplicate, refuses to replace a project (which destroys data) unless the stack opts in, and on removal
  * releases the project unless the tenant says `onRemove: delete`. Keeping the project on its tier after
- * birth is PlanQuota's job.
+ * birth is PlanQuota's job. A plan `restore` with a new token restores the default branch to a point in time
+ * (see restore.ts); the backups it leaves are listed in the outputs.
  */
 
 /** Inputs of a TenantProject, as the stack program derives them from the plans. */
@@ -40,6 +42,10 @@ export const tenantProjectInputsSchema = z.object({
   quota: neonQuotaSchema,
   /** Default endpoint settings the project is born with. */
   endpointSettings: endpointSettingsSchema,
+  /** `history_retention_seconds` the project is born with; absent = Neon's plan default. PlanQuota owns it after birth. */
+  historyRetentionSeconds: z.number().int().min(0).optional(),
+  /** Point-in-time restore of the default branch; a new token is an update that restores, never a replace. */
+  restore: restoreInputSchema.optional(),
   /** Stack opt-in (`neon-fleet:allowReplace`) to replace the project on a region/pgVersion/org change. */
   allowReplace: z.boolean(),
 });
@@ -61,6 +67,10 @@ export type TenantProjectOutputs = TenantProjectInputs & {
   observedSettings: TierSettings;
   /** True when create took over an existing project instead of creating one. */
   adopted: boolean;
+  /** Token of the last restore applied (or recorded at create); the same token never restores again. */
+  restoredToken?: string;
+  /** The `<tenant>-before-<token>` branches holding the state before each restore, oldest first. */
+  backups?: Backup[];
 };
 
 /** Properties whose change replaces the project (Neon cannot move a project's region, version or org). */
@@ -92,6 +102,7 @@ async function diff(id: string, olds: TenantProjectOutputs, news: TenantProjectI
   // project is in; only a plan-set org that differs asks for a move.
   const replaces = changedKeys(olds, news, replaceKeys).filter((key) => key !== "org" || news.org !== undefined);
   const updates = changedKeys(olds, news, updateKeys);
+  const restoring = restorePending(news.restore, olds.restoredToken);
   if (replaces.length > 0) {
     if (news.allowReplace !== true) {
       throw new ReplaceRefusedError(
@@ -101,7 +112,7 @@ async function diff(id: string, olds: TenantProjectOutputs, news: TenantProjectI
     }
     allowedReplacements.add(id);
   }
-  return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+  return { changes: replaces.length + updates.length > 0 || restoring, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
 
 /** Creates the tenant's project on its tier, or adopts the one named by `adopt` or by its deterministic name. */
@@ -118,6 +129,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
       ...(news.org === undefined ? {} : { org_id: news.org }),
       settings: { quota: news.quota },
       default_endpoint_settings: news.endpointSettings,
+      ...(news.historyRetentionSeconds === undefined ? {} : { history_retention_seconds: news.historyRetentionSeconds }),
     },
     ctx,
   );
@@ -143,13 +155,19 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
   };
 }
 
-/** Renames the project when its deterministic name changed; other updates only refresh the recorded inputs. */
+/**
+ * Renames the project when its deterministic name changed, and restores the default branch when the plan's
+ * restore token is new; other updates only refresh the recorded inputs.
+ */
 async function update(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
   if (olds.projectName !== news.projectName) {
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
+  const restored = restorePending(news.restore, olds.restoredToken)
+    ? { restoredToken: news.restore.token, backups: await applyRestore(id, olds.defaultBranchId, news.tenantId, news.restore) }
+    : {};
   // `org` stays the project's recorded org: an update never moves a project (a move is a replace).
-  return { outs: compact({ ...olds, ...news, adopt: news.adopt, org: olds.org }) };
+  return { outs: compact({ ...olds, ...news, adopt: news.adopt, org: olds.org, ...restored }) };
 }
 
 /** Deletes the project for `onRemove: delete` or an allowed replace; otherwise releases it (it stays in Neon). */
@@ -213,6 +231,8 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
     org: created.project.org_id ?? news.org,
     observedSettings: liveTierSettings(created.project),
     adopted: created.adopted,
+    // A new or adopted project is recorded as restored: its plan entry is history, not a request to roll back.
+    restoredToken: news.restore?.token,
   });
 }
 
@@ -250,6 +270,8 @@ export class TenantProject extends pulumi.dynamic.Resource {
   declare readonly pooledConnectionUri: pulumi.Output<string>;
   /** The tier settings the project had when last seen, for PlanQuota's offline comparison. */
   declare readonly observedSettings: pulumi.Output<TierSettings>;
+  /** The `<tenant>-before-<token>` backup branches left by restores, oldest first. */
+  declare readonly backups: pulumi.Output<Backup[] | undefined>;
 
   constructor(name: string, args: TenantProjectArgs, opts?: pulumi.CustomResourceOptions) {
     const outputsToCome = {
@@ -260,6 +282,7 @@ export class TenantProject extends pulumi.dynamic.Resource {
       connectionUri: undefined,
       pooledConnectionUri: undefined,
       observedSettings: undefined,
+      backups: undefined,
     };
     super(
       tenantProjectShim,
