@@ -33,7 +33,18 @@ export interface BranchEngineOptions {
   idleMs: number;
   /** The cap on databases running at once, shared by every branch of the backend. */
   limit: RunningLimit;
+  /** The project's `history_retention_seconds`: how long committed states are kept for a point-in-time restore. */
+  historyRetentionSeconds: number;
 }
+
+/** One committed state of the branch: its data at the end of a second in which something was written. */
+interface HistoryEntry {
+  /** Unix time in whole seconds. */
+  second: number;
+  snapshot: Blob;
+}
+
+const secondOf = (ms: number): number => Math.floor(ms / 1000);
 
 /** `Z`, length 5, status: the ReadyForQuery that ends every answer to a Sync or a Query. */
 const READY_FOR_QUERY = 0x5a;
@@ -55,8 +66,27 @@ export class BranchEngine implements Stoppable {
   private idleTimer?: NodeJS.Timeout;
   /** Set once the branch is deleted or the backend closes: nothing may start its database again. */
   private retired = false;
+  /**
+   * The branch's past for point-in-time restores: one dump per second in which a write committed, oldest first,
+   * pruned past the retention window (the newest state at or before the window's start stays: it is the data
+   * at that start). `origin` is the data the branch was created with (or found with after a restart).
+   */
+  private readonly history: HistoryEntry[] = [];
+  private readonly origin: Promise<Blob>;
+  /** The second of a committed write not in `history` yet; dumped once that second is over. */
+  private pendingSecond?: number;
+  private pendingTimer?: NodeJS.Timeout;
+  /** Where the WAL ended after the last message: a change means the message wrote something. */
+  private walPosition?: string;
+  /** Changed by a project update; pruning uses the current value. */
+  historyRetentionSeconds: number;
 
-  constructor(private readonly options: BranchEngineOptions) {}
+  constructor(private readonly options: BranchEngineOptions) {
+    this.historyRetentionSeconds = options.historyRetentionSeconds;
+    this.origin = options.store.get(options.key).then((stored) => stored ?? options.initial());
+    // Not awaited here: a failure surfaces when a restore needs the origin.
+    this.origin.catch(() => undefined);
+  }
 
   /** Starts the database if needed and runs the client's startup on it; the answer (AuthenticationOk ... ReadyForQuery) goes to the client. */
   async open(client: SessionClient, params: Record<string, string>): Promise<Session> {
@@ -82,9 +112,19 @@ export class BranchEngine implements Stoppable {
   /** Replaces the branch's data (restore): its clients are disconnected, the next connection sees `snapshot`. */
   async replace(snapshot: Blob): Promise<void> {
     this.kickAll();
+    await this.backend.run(() => this.replaceLocked(snapshot));
+  }
+
+  /**
+   * Point-in-time restore: the branch's data becomes what was committed up to the end of second `secondOf(at)`.
+   * The replaced state stays in the history, so a later restore can go back to it too.
+   */
+  async restoreTo(at: number): Promise<void> {
+    this.kickAll();
     await this.backend.run(async () => {
-      await this.shutdown(false);
-      await this.options.store.put(this.options.key, snapshot);
+      if (this.db?.alive) await this.recordPending(this.db);
+      const entry = [...this.history].reverse().find((h) => h.second <= secondOf(at));
+      await this.replaceLocked(entry ? entry.snapshot : await this.origin);
     });
   }
 
@@ -109,13 +149,18 @@ export class BranchEngine implements Stoppable {
   async execute(message: Uint8Array, onData: (bytes: Uint8Array) => void): Promise<string | undefined> {
     return this.backend.run(async () => {
       const db = await this.start();
+      // A write of an earlier second is dumped before this message can add to the data.
+      if (this.pendingSecond !== undefined && secondOf(Date.now()) > this.pendingSecond) await this.recordPending(db);
       let tail = new Uint8Array(0);
       await db.exec(message, (bytes) => {
         tail = concat([tail, bytes.subarray(-6)]).slice(-6);
         onData(bytes);
       });
       const ready = tail.length === 6 && tail[0] === READY_FOR_QUERY && int32(tail, 1) === 5;
-      return ready ? String.fromCharCode(tail[5]) : undefined;
+      const status = ready ? String.fromCharCode(tail[5]) : undefined;
+      // Idle outside a transaction: whatever the client wrote is committed now.
+      if (status === "I") await this.noteWrites(db);
+      return status;
     });
   }
 
@@ -165,6 +210,52 @@ export class BranchEngine implements Stoppable {
     return this.db;
   }
 
+  /** Marks the current second as written when the WAL moved since the last look (the first look sets the mark). */
+  private async noteWrites(db: PostgresWorker): Promise<void> {
+    const position = await db.walPosition();
+    const wrote = this.walPosition !== undefined && position !== this.walPosition;
+    this.walPosition = position;
+    if (!wrote) return;
+    const now = Date.now();
+    this.pendingSecond = secondOf(now);
+    clearTimeout(this.pendingTimer);
+    // Dump right after the second ends even when no client comes back.
+    this.pendingTimer = setTimeout(() => void this.recordIfIdle().catch(() => undefined), (this.pendingSecond + 1) * 1000 - now + 5);
+    this.pendingTimer.unref();
+  }
+
+  private recordIfIdle(): Promise<void> {
+    return this.backend.run(async () => {
+      if (this.db?.alive) await this.recordPending(this.db);
+    });
+  }
+
+  /** Dumps the pending second's state into the history (call under the backend lock). */
+  private async recordPending(db: PostgresWorker): Promise<void> {
+    if (this.pendingSecond === undefined) return;
+    const second = this.pendingSecond;
+    this.pendingSecond = undefined;
+    clearTimeout(this.pendingTimer);
+    this.remember(second, await db.dump());
+  }
+
+  /** Adds a state to the history (a later state of the same second wins) and drops what the window no longer needs. */
+  private remember(second: number, snapshot: Blob): void {
+    const last = this.history.at(-1);
+    if (last && last.second === second) last.snapshot = snapshot;
+    else this.history.push({ second, snapshot });
+    const windowStart = secondOf(Date.now()) - this.historyRetentionSeconds;
+    while (this.history.length > 1 && this.history[1]!.second <= windowStart) this.history.shift();
+  }
+
+  /** Restore under the backend lock: stops the database and stores `snapshot` as its data, a change of this second. */
+  private async replaceLocked(snapshot: Blob): Promise<void> {
+    if (this.db?.alive) await this.recordPending(this.db);
+    await this.shutdown(false);
+    await this.options.store.put(this.options.key, snapshot);
+    this.remember(secondOf(Date.now()), snapshot);
+  }
+
   private async stored(): Promise<Blob> {
     return (await this.options.store.get(this.options.key)) ?? this.options.initial();
   }
@@ -174,9 +265,11 @@ export class BranchEngine implements Stoppable {
     clearTimeout(this.idleTimer);
     const db = this.db;
     if (!db) return;
+    if (db.alive && !this.retired) await this.recordPending(db);
     // Dump first: if that fails the database keeps running and nothing is lost.
     if (persist && db.alive) await this.options.store.put(this.options.key, await db.dump());
     this.db = undefined;
+    this.walPosition = undefined;
     this.options.limit.stopped(this);
     await db.close().catch(() => undefined);
   }
