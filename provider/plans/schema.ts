@@ -124,6 +124,9 @@ const restoreTime = z
   })
   .meta({ description: "RFC 3339 time with zone, not in the future" });
 
+/** The rules of a restore time, for `neon-fleet restore --to`; parses to the normalized UTC text. */
+export const restoreTimeSchema = restoreTime;
+
 /** A tenant's restore entry: a new token restores the default branch to `to` once; the entry stays as the record. */
 const restoreSchema = strict({
   to: restoreTime,
