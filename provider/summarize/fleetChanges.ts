@@ -30,6 +30,16 @@ export interface TenantChange {
   changes: PropertyChange[];
   /** The preview reported an error on one of this tenant's resources (e.g. a refused replace). */
   failed: boolean;
+  /** A point-in-time restore the step applies (a restore token new to the tenant's inputs). */
+  restore?: TenantRestore;
+}
+
+/** A restore of a tenant's default branch, as the preview shows it. */
+export interface TenantRestore {
+  /** RFC 3339 UTC. */
+  to: string;
+  /** The branch that keeps the writes after `to`. */
+  backupBranch: string;
 }
 
 /** What happens to one dev branch; `reset` is an update whose reset token changed. */
@@ -197,9 +207,11 @@ function newTenant(id: string) {
   const region = new LatestValue();
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
+  let restore: TenantRestore | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
+      if (type === TYPES.tenantProject && stepAction === "update") restore ??= restoreOf(step);
       action = stronger(TENANT_PRECEDENCE, action, tenantAction(step, type, stepAction));
       tier.offer(stringInput(step, "tier"));
       region.offer(stringInput(step, "region"));
@@ -208,9 +220,20 @@ function newTenant(id: string) {
       changes.addAll(found.changes);
     },
     result(failed: boolean): TenantChange {
-      return { id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed };
+      return {
+        id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed,
+        ...(restore && { restore }),
+      };
     },
   };
+}
+
+/** The restore an update applies: a `restore` input whose token differs from the one recorded before. */
+function restoreOf(step: PreviewStep): TenantRestore | undefined {
+  const after = step.newState?.inputs?.restore as { to?: unknown; token?: unknown; backupBranch?: unknown } | undefined;
+  const before = step.oldState?.inputs?.restore as { token?: unknown } | undefined;
+  if (!after || typeof after.to !== "string" || typeof after.backupBranch !== "string" || after.token === before?.token) return undefined;
+  return { to: after.to, backupBranch: after.backupBranch };
 }
 
 /**

@@ -29,7 +29,9 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   doc.add(verdict(changes, tenantsBy));
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
   const devDangerous = changes.devProjects.filter((p) => p.action === "replace" || p.action === "delete");
-  dangerousSection(doc, [...devDangerous, ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
+  const restores = changes.tenants.filter((t) => t.restore !== undefined);
+  const dangerous = [...devDangerous, ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])];
+  dangerousSection(doc, dangerous, restores, options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
@@ -44,6 +46,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const n = (action: TenantAction): number => tenantsBy.get(action)?.length ?? 0;
   const errors = changes.diagnostics.filter((d) => d.severity === "error").length;
   const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
+  const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
   const parts = [
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
     n("update") > 0 && `${count(n("update"))} to update`,
@@ -51,6 +54,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("retain") > 0 && `${count(n("retain"))} retained`,
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    restores > 0 && `${count(restores)} ${restores === 1 ? "restore" : "restores"} to a point in time`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
@@ -67,16 +71,24 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
   doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
-function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
-  if (tenants.length === 0) return;
-  const lines = sortById(tenants).map((t) => {
+/**
+ * Replaces, deletes and restores. A restore loses nothing (Neon keeps the writes after the restore point on a
+ * backup branch), but the tenant's live data goes back in time, so a reviewer must see it first.
+ */
+function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], restores: readonly TenantChange[], inline: number, budget: number): void {
+  if (tenants.length + restores.length === 0) return;
+  const restoreLines = sortById(restores).map(
+    (t) => `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${t.failed ? " (refused, see errors)" : ""}`,
+  );
+  const destroyLines = sortById(tenants).map((t) => {
     const what =
       t.action === "replace"
         ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
         : "delete: `onRemove: delete`, the Neon project and its data are deleted";
     return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (refused, see errors)" : ""}`;
   });
-  doc.add(`### Destroys data (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const lines = [...restoreLines, ...destroyLines];
+  doc.add(`### Destroys data (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
