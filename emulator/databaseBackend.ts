@@ -15,6 +15,8 @@ export interface DatabaseBackend {
    * `at` (ms since the epoch). The control plane has checked `at` against the history window.
    */
   branchRestoredToTime(projectId: string, branchId: string, at: number): Promise<void>;
+  /** The earliest time (ms) the branch's kept history reaches, when that is later than the retention window's start. */
+  historyStart(projectId: string, branchId: string): number | undefined;
   /** The project's history window changed: its branches keep their past this long from now on. */
   historyRetentionChanged(projectId: string, seconds: number): void;
   /** The branch is gone; its database is freed. */

@@ -46,6 +46,12 @@ interface HistoryEntry {
 
 const secondOf = (ms: number): number => Math.floor(ms / 1000);
 
+/**
+ * States kept per branch at most (each a ~4.5 MB gzipped PGDATA in memory). Past it the oldest go first, and the
+ * restorable window starts later than `history_retention_seconds` says; the control plane asks for that start.
+ */
+const MAX_HISTORY_ENTRIES = 240;
+
 /** `Z`, length 5, status: the ReadyForQuery that ends every answer to a Sync or a Query. */
 const READY_FOR_QUERY = 0x5a;
 
@@ -80,6 +86,8 @@ export class BranchEngine implements Stoppable {
   private walPosition?: string;
   /** Changed by a project update; pruning uses the current value. */
   historyRetentionSeconds: number;
+  /** Set when the cap dropped states the window still covers: no restore to a time before this (ms). */
+  private truncatedBefore?: number;
 
   constructor(private readonly options: BranchEngineOptions) {
     this.historyRetentionSeconds = options.historyRetentionSeconds;
@@ -246,6 +254,15 @@ export class BranchEngine implements Stoppable {
     else this.history.push({ second, snapshot });
     const windowStart = secondOf(Date.now()) - this.historyRetentionSeconds;
     while (this.history.length > 1 && this.history[1]!.second <= windowStart) this.history.shift();
+    if (this.history.length > MAX_HISTORY_ENTRIES) {
+      this.history.shift();
+      this.truncatedBefore = this.history[0]!.second * 1000;
+    }
+  }
+
+  /** The earliest time (ms) a restore can reach when the history cap, not the retention window, decides it. */
+  historyStart(): number | undefined {
+    return this.truncatedBefore;
   }
 
   /** Restore under the backend lock: stops the database and stores `snapshot` as its data, a change of this second. */

@@ -86,6 +86,10 @@ class PostgresBackend implements DatabaseBackend {
     await this.served(projectId, branchId).engine.restoreTo(at);
   }
 
+  historyStart(projectId: string, branchId: string): number | undefined {
+    return this.served(projectId, branchId).engine.historyStart();
+  }
+
   historyRetentionChanged(projectId: string, seconds: number): void {
     for (const branch of this.branches.values()) if (branch.projectId === projectId) branch.engine.historyRetentionSeconds = seconds;
   }

@@ -25,12 +25,13 @@ function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord,
 
 /**
  * The instant `source_timestamp` names, checked against the project's history window as Neon does: not in the
- * future, not older than `history_retention_seconds`, not before the branch existed.
+ * future, not older than `history_retention_seconds`, not before the branch existed (nor, with `--postgres`,
+ * before the oldest state the data plane still keeps).
  */
-function restorePoint(timestamp: string, project: ProjectRecord, branch: BranchRecord, now: number): number {
+function restorePoint(timestamp: string, project: ProjectRecord, branch: BranchRecord, now: number, keptFrom = 0): number {
   const at = Date.parse(timestamp);
   if (Number.isNaN(at) || !/(Z|[+-]\d{2}:?\d{2})$/i.test(timestamp)) throw badRequest(`source_timestamp ${timestamp} is not an RFC 3339 date-time with zone`);
-  const windowStart = Math.max(now - project.historyRetentionSeconds * 1000, branch.createdAt);
+  const windowStart = Math.max(now - project.historyRetentionSeconds * 1000, branch.createdAt, keptFrom);
   if (at > now || at < windowStart) {
     throw badRequest(
       `source_timestamp ${timestamp} is outside the history retention window of project ${project.id}: ` +
@@ -172,7 +173,8 @@ export function branchRoutes(world: World): Route[] {
         } else if (req.source_timestamp !== undefined) {
           throw badRequest("the emulator restores to a point in time only from the branch's own history (source_branch_id = branch_id)");
         }
-        const at = req.source_timestamp === undefined ? undefined : restorePoint(req.source_timestamp, project, branch, now);
+        const keptFrom = world.backend?.historyStart(project.id, branch.id);
+        const at = req.source_timestamp === undefined ? undefined : restorePoint(req.source_timestamp, project, branch, now, keptFrom);
         if (req.preserve_under_name !== undefined && store.branchesOf(project).some((b) => b.name === req.preserve_under_name)) {
           throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${req.preserve_under_name} already exists in project ${project.id}`);
         }
