@@ -238,13 +238,15 @@ export class BranchEngine implements Stoppable {
     });
   }
 
-  /** Dumps the pending second's state into the history (call under the backend lock). */
-  private async recordPending(db: PostgresWorker): Promise<void> {
-    if (this.pendingSecond === undefined) return;
+  /** Dumps the pending second's state into the history (call under the backend lock); returns that dump. */
+  private async recordPending(db: PostgresWorker): Promise<Blob | undefined> {
+    if (this.pendingSecond === undefined) return undefined;
     const second = this.pendingSecond;
     this.pendingSecond = undefined;
     clearTimeout(this.pendingTimer);
-    this.remember(second, await db.dump());
+    const snapshot = await db.dump();
+    this.remember(second, snapshot);
+    return snapshot;
   }
 
   /** Adds a state to the history (a later state of the same second wins) and drops what the window no longer needs. */
@@ -282,9 +284,9 @@ export class BranchEngine implements Stoppable {
     clearTimeout(this.idleTimer);
     const db = this.db;
     if (!db) return;
-    if (db.alive && !this.retired) await this.recordPending(db);
+    const recorded = db.alive && !this.retired ? await this.recordPending(db) : undefined;
     // Dump first: if that fails the database keeps running and nothing is lost.
-    if (persist && db.alive) await this.options.store.put(this.options.key, await db.dump());
+    if (persist && db.alive) await this.options.store.put(this.options.key, recorded ?? (await db.dump()));
     this.db = undefined;
     this.walPosition = undefined;
     this.options.limit.stopped(this);

@@ -17,6 +17,8 @@ const CU_MAX = 56;
 export const MAX_HISTORY_RETENTION_SECONDS = 30 * DAY;
 /** How many `-before-` backup branches a tenant keeps by default (Neon allows 10 branches per project on Launch). */
 export const DEFAULT_KEEP_BACKUPS = 3;
+/** Neon's branch limit per project on its Launch plan: more backups than that could never be kept. */
+const MAX_KEEP_BACKUPS = 10;
 
 /** Shows a rejected input value in a message. */
 export function shown(input: unknown): string {
@@ -139,7 +141,7 @@ const restoreSchema = strict({
     .number(must("be a whole number of backup branches to keep"))
     .int(must("be a whole number"))
     .min(0, must("be 0 or more"))
-    .max(10, must("be at most 10 (Neon's branch limit per project)"))
+    .max(MAX_KEEP_BACKUPS, must(`be at most ${MAX_KEEP_BACKUPS} (Neon's branch limit per project)`))
     .optional()
     .meta({ description: `How many <tenant>-before-<token> backup branches to keep, oldest deleted first; default ${DEFAULT_KEEP_BACKUPS}` }),
 }).meta({ description: "Restore the tenant's default branch to a point in time; writes after it move to a backup branch" });
