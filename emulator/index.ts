@@ -129,7 +129,10 @@ async function reattachBranches(world: World): Promise<void> {
       const { databaseName, roleName, password } = project;
       const parentBranchId = branch.parentId && store.branches.has(branch.parentId) ? branch.parentId : undefined;
       const historyRetentionSeconds = project.historyRetentionSeconds;
-      await backend.branchCreated({ projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password, historyRetentionSeconds });
+      await backend.branchCreated({
+        projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password,
+        historyRetentionSeconds,
+      });
     }
   }
 }

@@ -123,7 +123,8 @@ export class RestoreOutsideHistoryError extends FleetError {
     readonly window: { from: string; retention: string },
   ) {
     super(
-      `tenant ${tenantId}: restore to ${to} is outside the project's history window (${window.retention}, from ${window.from} to now); ` +
+      `tenant ${tenantId}: restore to ${to} is outside the project's history window ` +
+        `(${window.retention}, from ${window.from} to now); ` +
         `pick a later time, or raise the tier's historyRetention (up to 30d) before the data you need ages out`,
     );
   }

@@ -228,7 +228,8 @@ export class BranchEngine implements Stoppable {
     this.pendingSecond = secondOf(now);
     clearTimeout(this.pendingTimer);
     // Dump right after the second ends even when no client comes back.
-    this.pendingTimer = setTimeout(() => void this.recordIfIdle().catch(() => undefined), (this.pendingSecond + 1) * 1000 - now + 5);
+    const untilSecondEnds = (this.pendingSecond + 1) * 1000 - now + 5;
+    this.pendingTimer = setTimeout(() => void this.recordIfIdle().catch(() => undefined), untilSecondEnds);
     this.pendingTimer.unref();
   }
 

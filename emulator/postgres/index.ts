@@ -72,7 +72,9 @@ class PostgresBackend implements DatabaseBackend {
     }
     const { idleMs, limit, host } = this.settings;
     const historyRetentionSeconds = branch.historyRetentionSeconds ?? DEFAULT_HISTORY_RETENTION_SECONDS;
-    const engine = new BranchEngine({ key, store: this.store, initial, databaseName, roleName, idleMs, limit, historyRetentionSeconds });
+    const engine = new BranchEngine({
+      key, store: this.store, initial, databaseName, roleName, idleMs, limit, historyRetentionSeconds,
+    });
     const listener = await BranchListener.open(host, { databaseName, roleName, secret: scramSecret(branch.password), engine });
     this.branches.set(key, { projectId: branch.projectId, listener, engine });
   }
@@ -91,7 +93,9 @@ class PostgresBackend implements DatabaseBackend {
   }
 
   historyRetentionChanged(projectId: string, seconds: number): void {
-    for (const branch of this.branches.values()) if (branch.projectId === projectId) branch.engine.historyRetentionSeconds = seconds;
+    for (const branch of this.branches.values()) {
+      if (branch.projectId === projectId) branch.engine.historyRetentionSeconds = seconds;
+    }
   }
 
   async branchDeleted(projectId: string, branchId: string): Promise<void> {

@@ -168,7 +168,12 @@ export class PostgresWorker {
     }
   }
 
-  private call(op: string, args: object, onData?: (bytes: Uint8Array) => void, transfer: ArrayBuffer[] = []): Promise<ArrayBuffer | string | undefined> {
+  private call(
+    op: string,
+    args: object,
+    onData?: (bytes: Uint8Array) => void,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<ArrayBuffer | string | undefined> {
     if (this.exited) return Promise.reject(new Error("the database worker exited"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -81,8 +81,8 @@ export function projectRoutes(world: World): Route[] {
         store.addEndpoint(project, endpoint);
         const ops = startOperations(world, project, [{ action: "create_timeline", branchId: mainId }, { action: "start_compute", branchId: mainId, endpointId: endpoint.id }], now);
         await world.backend?.branchCreated({
-          projectId: id, branchId: mainId, databaseName: project.databaseName, roleName: project.roleName, password: project.password,
-          historyRetentionSeconds: project.historyRetentionSeconds,
+          projectId: id, branchId: mainId, databaseName: project.databaseName, roleName: project.roleName,
+          password: project.password, historyRetentionSeconds: project.historyRetentionSeconds,
         });
         return {
           status: 201,

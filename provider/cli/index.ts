@@ -14,7 +14,11 @@ export function buildProgram(): Command {
     .description("A fleet of Neon projects, one per tenant, as code-reviewed infrastructure")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport, registerUsage, registerRestore]) {
+  const commands = [
+    registerValidate, registerSchema, registerSummarize, registerEmulator,
+    registerImport, registerUsage, registerRestore,
+  ];
+  for (const register of commands) {
     register(program);
   }
   return program;

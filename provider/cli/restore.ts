@@ -5,10 +5,10 @@ import { describeRestoreEdit, planRestore } from "../restore";
 export function registerRestore(program: Command): void {
   program
     .command("restore")
-    .description("write a point-in-time restore of TENANT's database into its tenants file (comments kept); `pulumi up` applies it")
+    .description("write a point-in-time restore of TENANT into its tenants file; `pulumi up` applies it")
     .argument("<tenant>", "tenant id")
     .requiredOption("--to <time>", "RFC 3339 time with zone, e.g. 2026-11-30T10:00:00Z (not in the future)")
-    .option("--token <token>", "names this restore; a new token restores again (default: from the time, e.g. 20261130-100000)")
+    .option("--token <token>", "names this restore; a new token restores again (default: from the time)")
     .option("--plans <dir>", "plans directory", "plans")
     .action(async (tenantId: string, options: { to: string; token?: string; plans: string }) => {
       const edit = await planRestore({ tenantId, to: options.to, token: options.token, plansDir: options.plans });

@@ -205,7 +205,12 @@ export class FleetNeonClient implements NeonClient {
     return branch;
   }
 
-  async restoreBranchToTime(projectId: string, branchId: string, point: { timestamp: string; preserveUnderName: string }, ctx: CallContext): Promise<Branch> {
+  async restoreBranchToTime(
+    projectId: string,
+    branchId: string,
+    point: { timestamp: string; preserveUnderName: string },
+    ctx: CallContext,
+  ): Promise<Branch> {
     for (let attempt = 1; ; attempt++) {
       try {
         const { branch, operations } = await this.transport.call<BranchOperations>({

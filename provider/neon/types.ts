@@ -83,7 +83,12 @@ export interface NeonClient {
    * branch `preserveUnderName`; the branch keeps its id and endpoint. Waits for the operations. Never blindly
    * retried: after an ambiguous failure it looks for the preserved branch, which exists once the restore landed.
    */
-  restoreBranchToTime(projectId: string, branchId: string, point: { timestamp: string; preserveUnderName: string }, ctx: CallContext): Promise<Branch>;
+  restoreBranchToTime(
+    projectId: string,
+    branchId: string,
+    point: { timestamp: string; preserveUnderName: string },
+    ctx: CallContext,
+  ): Promise<Branch>;
   /** A connection string (secret: never log it); role and database default to Neon's `neondb_owner` / `neondb`. */
   connectionUri(
     projectId: string,

@@ -109,6 +109,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
 
 function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion: number): ResolvedDev {
   const { name, region, tier } = dev.project;
+  const { historyRetentionSeconds } = tiers[tier]!;
   return {
     projectName: name,
     region,
@@ -116,7 +117,7 @@ function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion
     pgVersion: dev.project.pgVersion ?? pgVersion,
     quota: { ...tiers[tier]!.quota },
     endpointSettings: { ...tiers[tier]!.endpointSettings },
-    ...(tiers[tier]!.historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds: tiers[tier]!.historyRetentionSeconds }),
+    ...(historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds }),
     branches: (dev.branches ?? []).map((b) => ({
       name: b.name,
       parent: b.parent ?? "main",

@@ -143,8 +143,8 @@ const restoreSchema = strict({
     .min(0, must("be 0 or more"))
     .max(MAX_KEEP_BACKUPS, must(`be at most ${MAX_KEEP_BACKUPS} (Neon's branch limit per project)`))
     .optional()
-    .meta({ description: `How many <tenant>-before-<token> backup branches to keep, oldest deleted first; default ${DEFAULT_KEEP_BACKUPS}` }),
-}).meta({ description: "Restore the tenant's default branch to a point in time; writes after it move to a backup branch" });
+    .meta({ description: `Backup branches (<tenant>-before-<token>) kept; default ${DEFAULT_KEEP_BACKUPS}` }),
+}).meta({ description: "Restore the default branch to a point in time; later writes move to a backup branch" });
 
 const compute = strict({
   min: cu.meta({ description: "Minimum compute units (autoscaling_limit_min_cu)" }),

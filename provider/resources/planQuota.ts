@@ -63,7 +63,9 @@ export type PlanQuotaOutputs = PlanQuotaInputs & { driftedEndpoints?: Record<str
  * `observedSettings` is absent: it only feeds create and a project change, and must not make a re-tier.
  * `driftedEndpoints` is never an input, so recorded drift always differs from the plan: an update.
  */
-const updateKeys = ["projectId", "tier", "quota", "endpointSettings", "historyRetentionSeconds", "driftedEndpoints"] as const;
+const updateKeys = [
+  "projectId", "tier", "quota", "endpointSettings", "historyRetentionSeconds", "driftedEndpoints",
+] as const;
 
 /** `neon-fleet:refreshEndpoints` of the current run (set by configure): false skips the endpoint read on refresh. */
 let refreshEndpoints = true;
@@ -112,7 +114,9 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
     driftedEndpoints = offSettings(endpoints, props.endpointSettings);
   }
   // Retention is read back only where the plan manages it; elsewhere the plan default would show as drift.
-  const historyRetentionSeconds = props.historyRetentionSeconds === undefined ? undefined : live.historyRetentionSeconds;
+  const historyRetentionSeconds = props.historyRetentionSeconds === undefined
+    ? undefined
+    : live.historyRetentionSeconds;
   const refreshed = compact({ ...props, ...live, historyRetentionSeconds, observedSettings: live, driftedEndpoints });
   return { id, props: refreshed, inputs: refreshed };
 }
@@ -123,7 +127,9 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
   const ctx = { tenantId: news.tenantId };
   if (olds.projectId !== news.projectId) {
     // The tenant got a new project (replaced, or recreated after it was deleted outside): like a create.
-    if (!tierSettingsMatch(news.observedSettings, want)) await applyTier(news.projectId, want, { project: true, endpoints: true }, ctx);
+    if (!tierSettingsMatch(news.observedSettings, want)) {
+      await applyTier(news.projectId, want, { project: true, endpoints: true }, ctx);
+    }
   } else {
     const project =
       !sameValue(olds.quota, news.quota) ||
@@ -139,8 +145,8 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
 async function remove(): Promise<void> {}
 
 function desired(news: PlanQuotaInputs): TierSettings {
-  const retention = news.historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds: news.historyRetentionSeconds };
-  return { quota: news.quota, endpointSettings: news.endpointSettings, ...retention };
+  const { quota, endpointSettings, historyRetentionSeconds } = news;
+  return { quota, endpointSettings, ...(historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds }) };
 }
 
 /** The project's endpoints, or undefined when the project is gone (deleted since the run's listing). */
@@ -166,8 +172,13 @@ function offSettings(endpoints: Endpoint[], want: EndpointSettings): Record<stri
 async function applyTier(projectId: string, want: TierSettings, parts: { project: boolean; endpoints: boolean }, ctx: CallContext): Promise<void> {
   const client = neon();
   if (parts.project) {
-    const retention = want.historyRetentionSeconds === undefined ? {} : { history_retention_seconds: want.historyRetentionSeconds };
-    await client.updateProject(projectId, { settings: { quota: want.quota }, default_endpoint_settings: want.endpointSettings, ...retention }, ctx);
+    const retention = want.historyRetentionSeconds;
+    const patch = {
+      settings: { quota: want.quota },
+      default_endpoint_settings: want.endpointSettings,
+      ...(retention === undefined ? {} : { history_retention_seconds: retention }),
+    };
+    await client.updateProject(projectId, patch, ctx);
   }
   if (!parts.endpoints) return;
   for (const endpoint of await client.listEndpoints(projectId, ctx)) {

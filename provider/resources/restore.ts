@@ -16,6 +16,9 @@ import { neon } from "./neonAccess";
  * the default branch behind the tenant's connection strings, and its outputs are where the backups are listed.
  */
 
+/** How Neon words a refused restore point (outside the history window). */
+const WINDOW_REFUSAL = /history|retention|window|timestamp/i;
+
 /** The `restore` input of a TenantProject (the stack program resolves it from the plans). */
 export const restoreInputSchema = z.object({
   /** RFC 3339 UTC time the default branch goes back to. */
@@ -39,7 +42,10 @@ export interface Backup {
 }
 
 /** Offline: true when the plan asks for a restore whose token has not been applied yet. */
-export function restorePending(restore: RestoreInput | undefined, appliedToken: string | undefined): restore is RestoreInput {
+export function restorePending(
+  restore: RestoreInput | undefined,
+  appliedToken: string | undefined,
+): restore is RestoreInput {
   return restore !== undefined && restore.token !== appliedToken;
 }
 
@@ -48,7 +54,12 @@ export function restorePending(restore: RestoreInput | undefined, appliedToken: 
  * and then failed before recording the token). Checks the history window first, so a point outside it changes
  * nothing; then trims the backups to `keepBackups`. Returns the backups that remain, oldest first.
  */
-export async function applyRestore(projectId: string, defaultBranchId: string, tenantId: string, restore: RestoreInput): Promise<Backup[]> {
+export async function applyRestore(
+  projectId: string,
+  defaultBranchId: string,
+  tenantId: string,
+  restore: RestoreInput,
+): Promise<Backup[]> {
   const ctx: CallContext = { tenantId };
   const client = neon();
   const project = await client.readProject(projectId, ctx);
@@ -56,10 +67,12 @@ export async function applyRestore(projectId: string, defaultBranchId: string, t
   const existing = await client.listBranches(projectId, ctx);
   if (!existing.some((b) => b.name === restore.backupBranch)) {
     try {
-      await client.restoreBranchToTime(projectId, defaultBranchId, { timestamp: restore.to, preserveUnderName: restore.backupBranch }, ctx);
+      const point = { timestamp: restore.to, preserveUnderName: restore.backupBranch };
+      await client.restoreBranchToTime(projectId, defaultBranchId, point, ctx);
     } catch (err) {
       // Neon's window moves on while we wait: its own refusal gets the same explanation.
-      if (err instanceof NeonApiError && err.context.status === 400 && project && /history|retention|window|timestamp/i.test(err.problem)) {
+      const refusedPoint = err instanceof NeonApiError && err.context.status === 400 && WINDOW_REFUSAL.test(err.problem);
+      if (refusedPoint && project) {
         throw new RestoreOutsideHistoryError(tenantId, restore.to, windowOf(project.history_retention_seconds));
       }
       throw err;

@@ -58,6 +58,7 @@ interface LiveProjectSettings {
 /** Reads a project's tier settings as Neon reports them, filling Neon's defaults for missing keys. */
 export function liveTierSettings(project: LiveProjectSettings): TierSettings {
   const q = project.settings?.quota ?? {};
+  const retention = project.history_retention_seconds;
   return {
     quota: {
       active_time_seconds: q.active_time_seconds ?? 0,
@@ -67,7 +68,7 @@ export function liveTierSettings(project: LiveProjectSettings): TierSettings {
       logical_size_bytes: q.logical_size_bytes ?? 0,
     },
     endpointSettings: liveEndpointSettings(project.default_endpoint_settings ?? {}),
-    ...(project.history_retention_seconds === undefined ? {} : { historyRetentionSeconds: project.history_retention_seconds }),
+    ...(retention === undefined ? {} : { historyRetentionSeconds: retention }),
   };
 }
 
@@ -77,8 +78,10 @@ export function liveTierSettings(project: LiveProjectSettings): TierSettings {
  */
 export function tierSettingsMatch(observed: TierSettings | undefined, want: TierSettings): boolean {
   if (!observed) return false;
-  const retentionMatches = want.historyRetentionSeconds === undefined || observed.historyRetentionSeconds === want.historyRetentionSeconds;
-  return retentionMatches && sameValue(observed.quota, want.quota) && sameValue(observed.endpointSettings, want.endpointSettings);
+  const retention = want.historyRetentionSeconds;
+  const retentionMatches = retention === undefined || observed.historyRetentionSeconds === retention;
+  const endpointsMatch = sameValue(observed.endpointSettings, want.endpointSettings);
+  return retentionMatches && endpointsMatch && sameValue(observed.quota, want.quota);
 }
 
 /** Reads an endpoint's (or the default) autoscaling and suspend values, filling Neon's defaults for missing keys. */

@@ -42,7 +42,7 @@ export const tenantProjectInputsSchema = z.object({
   quota: neonQuotaSchema,
   /** Default endpoint settings the project is born with. */
   endpointSettings: endpointSettingsSchema,
-  /** `history_retention_seconds` the project is born with; absent = Neon's plan default. PlanQuota owns it after birth. */
+  /** `history_retention_seconds` the project is born with; absent = Neon's plan default. PlanQuota owns it later. */
   historyRetentionSeconds: z.number().int().min(0).optional(),
   /** Point-in-time restore of the default branch; a new token is an update that restores, never a replace. */
   restore: restoreInputSchema.optional(),
@@ -112,7 +112,8 @@ async function diff(id: string, olds: TenantProjectOutputs, news: TenantProjectI
     }
     allowedReplacements.add(id);
   }
-  return { changes: replaces.length + updates.length > 0 || restoring, replaces, deleteBeforeReplace: replaces.length > 0 };
+  const changes = replaces.length + updates.length > 0 || restoring;
+  return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
 
 /** Creates the tenant's project on its tier, or adopts the one named by `adopt` or by its deterministic name. */
@@ -121,6 +122,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
   const ctx: CallContext = { tenantId: news.tenantId };
   const existing = await projectToAdopt(news, ctx);
   if (existing) return adopt(existing, news, ctx);
+  const retention = news.historyRetentionSeconds;
   const created = await neon().createProject(
     {
       name: news.projectName,
@@ -129,7 +131,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
       ...(news.org === undefined ? {} : { org_id: news.org }),
       settings: { quota: news.quota },
       default_endpoint_settings: news.endpointSettings,
-      ...(news.historyRetentionSeconds === undefined ? {} : { history_retention_seconds: news.historyRetentionSeconds }),
+      ...(retention === undefined ? {} : { history_retention_seconds: retention }),
     },
     ctx,
   );
@@ -164,7 +166,10 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
   const restored = restorePending(news.restore, olds.restoredToken)
-    ? { restoredToken: news.restore.token, backups: await applyRestore(id, olds.defaultBranchId, news.tenantId, news.restore) }
+    ? {
+        restoredToken: news.restore.token,
+        backups: await applyRestore(id, olds.defaultBranchId, news.tenantId, news.restore),
+      }
     : {};
   // `org` stays the project's recorded org: an update never moves a project (a move is a replace).
   return { outs: compact({ ...olds, ...news, adopt: news.adopt, org: olds.org, ...restored }) };

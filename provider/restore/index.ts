@@ -39,13 +39,17 @@ export async function planRestore(options: RestoreOptions): Promise<RestoreEdit>
   const tenant = fleet.tenants.find((t) => t.id === options.tenantId);
   if (!tenant) {
     const known = fleet.tenants.slice(0, 5).map((t) => t.id).join(", ");
-    throw new UsageError(`tenant ${options.tenantId} is not in ${options.plansDir}/tenants/*.yaml (tenants: ${known}${fleet.tenants.length > 5 ? ", …" : ""})`);
+    const more = fleet.tenants.length > 5 ? ", …" : "";
+    const where = `${options.plansDir}/tenants/*.yaml`;
+    throw new UsageError(`tenant ${options.tenantId} is not in ${where} (tenants: ${known}${more})`);
   }
   const file = tenant.source.file;
   const text = await readFile(file, "utf8");
   const doc = parseDocument(text);
   const entry = tenantEntry(doc.get("tenants"), options.tenantId);
-  if (!entry) throw new FleetError(`${file}: tenant ${options.tenantId} is not a mapping in its tenants list; edit it by hand`);
+  if (!entry) {
+    throw new FleetError(`${file}: tenant ${options.tenantId} is not a mapping in its tenants list; edit it by hand`);
+  }
   const unchanged = entry.getIn(["restore", "to"]) === to && entry.getIn(["restore", "token"]) === token;
   if (!unchanged) {
     const restore = entry.get("restore");
@@ -61,7 +65,8 @@ export async function planRestore(options: RestoreOptions): Promise<RestoreEdit>
     await writeFile(file, doc.toString());
     await loadPlans(options.plansDir);
   }
-  return { file, tenantId: options.tenantId, to, token, backupBranch: backupBranchName(options.tenantId, token), unchanged };
+  const backupBranch = backupBranchName(options.tenantId, token);
+  return { file, tenantId: options.tenantId, to, token, backupBranch, unchanged };
 }
 
 /** The mapping of the tenant with `id` in a tenants list node. */

@@ -221,7 +221,13 @@ function newTenant(id: string) {
     },
     result(failed: boolean): TenantChange {
       return {
-        id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed,
+        id,
+        action,
+        tier: tier.get(),
+        region: region.get(),
+        replaceReasons: replaceReasons.list,
+        changes: changes.list,
+        failed,
         ...(restore && { restore }),
       };
     },
@@ -232,7 +238,8 @@ function newTenant(id: string) {
 function restoreOf(step: PreviewStep): TenantRestore | undefined {
   const after = step.newState?.inputs?.restore as { to?: unknown; token?: unknown; backupBranch?: unknown } | undefined;
   const before = step.oldState?.inputs?.restore as { token?: unknown } | undefined;
-  if (!after || typeof after.to !== "string" || typeof after.backupBranch !== "string" || after.token === before?.token) return undefined;
+  if (!after || typeof after.to !== "string" || typeof after.backupBranch !== "string") return undefined;
+  if (after.token === before?.token) return undefined;
   return { to: after.to, backupBranch: after.backupBranch };
 }
 

@@ -57,7 +57,9 @@ export function changedProperties(
 ): PropertyChange[] {
   // Plan values are always known at preview time; an input that becomes unknown is another resource's output.
   const computed = Object.keys(newInputs ?? {}).filter((key) => newInputs?.[key] === UNKNOWN_VALUE);
-  const skip = (key: string): boolean => key.startsWith("__") || WIRING.has(key) || OWN_SECTION.has(key) || computed.includes(key) || (only !== undefined && !only.includes(key));
+  const skip = (key: string): boolean =>
+    key.startsWith("__") || WIRING.has(key) || OWN_SECTION.has(key) || computed.includes(key) ||
+    (only !== undefined && !only.includes(key));
   const before = flatten(oldInputs ?? {}, skip);
   const after = flatten(newInputs ?? {}, skip);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort(byViewOrder);

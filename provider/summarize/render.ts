@@ -75,11 +75,18 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
  * Replaces, deletes and restores. A restore loses nothing (Neon keeps the writes after the restore point on a
  * backup branch), but the tenant's live data goes back in time, so a reviewer must see it first.
  */
-function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], restores: readonly TenantChange[], inline: number, budget: number): void {
+function dangerousSection(
+  doc: BoundedDocument,
+  tenants: readonly TenantChange[],
+  restores: readonly TenantChange[],
+  inline: number,
+  budget: number,
+): void {
   if (tenants.length + restores.length === 0) return;
-  const restoreLines = sortById(restores).map(
-    (t) => `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${t.failed ? " (refused, see errors)" : ""}`,
-  );
+  const restoreLines = sortById(restores).map((t) => {
+    const refused = t.failed ? " (refused, see errors)" : "";
+    return `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${refused}`;
+  });
   const destroyLines = sortById(tenants).map((t) => {
     const what =
       t.action === "replace"
@@ -88,7 +95,8 @@ function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[]
     return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (refused, see errors)" : ""}`;
   });
   const lines = [...restoreLines, ...destroyLines];
-  doc.add(`### Destroys data (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
+  doc.add(`### Destroys data (${count(lines.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
