@@ -195,7 +195,7 @@ export function branchRoutes(world: World): Route[] {
           }
         } else if (req.source_timestamp !== undefined) {
           throw badRequest(
-            "the emulator restores to a point in time only from the branch's own history (source_branch_id: the branch)",
+            "the emulator restores to a point in time only from the branch's own history (source_branch_id = it)",
           );
         }
         const keptFrom = world.backend?.historyStart(project.id, branch.id);

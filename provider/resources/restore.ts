@@ -71,7 +71,8 @@ export async function applyRestore(
       await client.restoreBranchToTime(projectId, defaultBranchId, point, ctx);
     } catch (err) {
       // Neon's window moves on while we wait: its own refusal gets the same explanation.
-      const refusedPoint = err instanceof NeonApiError && err.context.status === 400 && WINDOW_REFUSAL.test(err.problem);
+      const refusedPoint =
+        err instanceof NeonApiError && err.context.status === 400 && WINDOW_REFUSAL.test(err.problem);
       if (refusedPoint && project) {
         throw new RestoreOutsideHistoryError(tenantId, restore.to, windowOf(project.history_retention_seconds));
       }

@@ -35,7 +35,11 @@ describe("the emulator restores a branch to a point in time like Neon", () => {
     expect(endpoints.map((e) => e.branch_id)).toEqual([mainId]);
 
     const again = await failureOf(
-      api.restoreProjectBranch(projectId, mainId, { source_branch_id: mainId, source_timestamp: new Date().toISOString(), preserve_under_name: "acme-before-incident-42" }),
+      api.restoreProjectBranch(projectId, mainId, {
+        source_branch_id: mainId,
+        source_timestamp: new Date().toISOString(),
+        preserve_under_name: "acme-before-incident-42",
+      }),
     );
     expect(again.status).toBe(409);
   });
@@ -57,7 +61,11 @@ describe("the emulator restores a branch to a point in time like Neon", () => {
     expect(tooOld.data.code).toBe("BAD_REQUEST");
     expect(tooOld.data.message).toContain("history_retention_seconds is 3600");
     const future = await failureOf(
-      api.restoreProjectBranch(projectId, mainId, { source_branch_id: mainId, source_timestamp: new Date(Date.now() + HOUR_MS).toISOString(), preserve_under_name: "b" }),
+      api.restoreProjectBranch(projectId, mainId, {
+        source_branch_id: mainId,
+        source_timestamp: new Date(Date.now() + HOUR_MS).toISOString(),
+        preserve_under_name: "b",
+      }),
     );
     expect(future.status).toBe(400);
     expect((await api.listProjectBranches({ projectId })).data.branches).toHaveLength(1);
@@ -65,10 +73,16 @@ describe("the emulator restores a branch to a point in time like Neon", () => {
 
   it("takes history_retention_seconds up to 30 days on create and update, and no more", async () => {
     const { api } = neon;
-    const created = await api.createProject({ project: { name: "tenant-retention", history_retention_seconds: 604_800 } });
+    const created = await api.createProject({
+      project: { name: "tenant-retention", history_retention_seconds: 604_800 },
+    });
     const projectId = created.data.project.id;
     await settle(api, projectId);
-    expect((await api.updateProject(projectId, { project: { history_retention_seconds: 2_592_000 } })).data.project.history_retention_seconds).toBe(2_592_000);
-    expect((await failureOf(api.updateProject(projectId, { project: { history_retention_seconds: 2_592_001 } }))).status).toBe(400);
+    const raised = await api.updateProject(projectId, { project: { history_retention_seconds: 2_592_000 } });
+    expect(raised.data.project.history_retention_seconds).toBe(2_592_000);
+    const tooLong = await failureOf(
+      api.updateProject(projectId, { project: { history_retention_seconds: 2_592_001 } }),
+    );
+    expect(tooLong.status).toBe(400);
   });
 });

@@ -65,7 +65,8 @@ describe("restoring one tenant to a point in time, reviewed as a plan change", (
     (await world.api<{ branches: Branch[] }>("GET", `/projects/${projectId}/branches`)).branches;
   /** The rows of a branch without an endpoint (a backup), read through a short-lived child branch. */
   const rowsOfBranch = async (projectId: string, branchId: string): Promise<number[]> => {
-    const peek = await world.api<{ branch: Branch; connection_uris: { connection_uri: string }[] }>("POST", `/projects/${projectId}/branches`, {
+    type Created = { branch: Branch; connection_uris: { connection_uri: string }[] };
+    const peek = await world.api<Created>("POST", `/projects/${projectId}/branches`, {
       branch: { parent_id: branchId, name: `peek-${branchId}` },
       endpoints: [{ type: "read_write" }],
     });
@@ -105,7 +106,8 @@ describe("restoring one tenant to a point in time, reviewed as a plan change", (
     expect(preview.failures).toEqual([]);
     expect(stepOps(preview, "TenantProject")).toEqual({ acme: "update", globex: "same" });
     expect(world.emulator.stats().requests.total).toBe(0);
-    const summary = renderSummary(readFleetChanges(parsePreviewDocument(readFileSync(world.previewFile, "utf8"), "preview.json")));
+    const document = parsePreviewDocument(readFileSync(world.previewFile, "utf8"), "preview.json");
+    const summary = renderSummary(readFleetChanges(document));
     const sections = summary.split("\n### ");
     expect(sections[1]).toMatch(/^Destroys data \(1\)/);
     expect(sections[1]).toContain(`acme: restore to ${to}, writes after it move to branch acme-before-incident-42`);
@@ -128,7 +130,9 @@ describe("restoring one tenant to a point in time, reviewed as a plan change", (
 
     // A new token restores again; keeping one backup deletes the older one.
     await planRestore({ tenantId: "acme", to, token: "incident-43", plansDir: world.plansDir });
-    world.editPlan("tenants/customers.yaml", (text) => text.replace("token: incident-43 }", "token: incident-43, keepBackups: 1 }"));
+    world.editPlan("tenants/customers.yaml", (text) =>
+      text.replace("token: incident-43 }", "token: incident-43, keepBackups: 1 }"),
+    );
     await write(connections.acme!, "insert into orders values (3)");
     world.emulator.resetStats();
     expect((await run("up")).failures).toEqual([]);

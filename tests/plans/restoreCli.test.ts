@@ -10,7 +10,8 @@ describe("neon-fleet restore", () => {
   let dir: string;
   let plans: string;
   const americas = () => readFileSync(path.join(plans, "tenants", "americas.yaml"), "utf8");
-  const restore = (...args: string[]) => spawnSync(process.execPath, [bin, "restore", ...args, "--plans", plans], { encoding: "utf8", cwd: dir });
+  const restore = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, "restore", ...args, "--plans", plans], { encoding: "utf8", cwd: dir });
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "neon-fleet-restore-cli-"));

@@ -1,18 +1,28 @@
 import { provider as planQuota, type PlanQuotaInputs, type PlanQuotaOutputs } from "../../provider/resources/planQuota";
-import { provider as tenantProject, type TenantProjectInputs, type TenantProjectOutputs } from "../../provider/resources/tenantProject";
+import {
+  provider as tenantProject,
+  type TenantProjectInputs,
+  type TenantProjectOutputs,
+} from "../../provider/resources/tenantProject";
 import { backupBranchName, defaultRestoreToken } from "../../provider/plans/restore";
 import { readFleetChanges, renderSummary } from "../../provider/summarize";
 
-const quota = { active_time_seconds: 0, compute_time_seconds: 360_000, written_data_bytes: 1, data_transfer_bytes: 1, logical_size_bytes: 1 };
+const quota = {
+  active_time_seconds: 0, compute_time_seconds: 360_000,
+  written_data_bytes: 1, data_transfer_bytes: 1, logical_size_bytes: 1,
+};
 const endpointSettings = { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 };
-const restore = { to: "2026-11-30T10:00:00Z", token: "incident-42", keepBackups: 3, backupBranch: "acme-before-incident-42" };
+const restore = {
+  to: "2026-11-30T10:00:00Z", token: "incident-42", keepBackups: 3, backupBranch: "acme-before-incident-42",
+};
 
 const inputs: TenantProjectInputs = {
   tenantId: "acme", projectName: "tenant-acme", tier: "pro", residency: "us", region: "aws-us-east-2", pgVersion: 17,
   onRemove: "retain", quota, endpointSettings, allowReplace: false,
 };
 const outputs: TenantProjectOutputs = {
-  ...inputs, projectId: "p-1", regionId: "aws-us-east-2", defaultBranchId: "br-1", host: "h", connectionUri: "u", pooledConnectionUri: "u",
+  ...inputs, projectId: "p-1", regionId: "aws-us-east-2", defaultBranchId: "br-1", host: "h",
+  connectionUri: "u", pooledConnectionUri: "u",
   observedSettings: { quota, endpointSettings, historyRetentionSeconds: 86_400 }, adopted: false,
 };
 
@@ -23,7 +33,8 @@ describe("a restore in the plans, judged offline", () => {
   });
 
   it("the token already applied is no change, so the entry can stay in the plans", async () => {
-    const diff = await tenantProject.diff!("p-1", { ...outputs, restore, restoredToken: "incident-42" }, { ...inputs, restore });
+    const applied = { ...outputs, restore, restoredToken: "incident-42" };
+    const diff = await tenantProject.diff!("p-1", applied, { ...inputs, restore });
     expect(diff.changes).toBe(false);
   });
 
@@ -42,7 +53,8 @@ describe("historyRetention on PlanQuota", () => {
 
   it("a changed retention is an update", async () => {
     const olds: PlanQuotaOutputs = { ...quotaInputs, historyRetentionSeconds: 86_400 };
-    expect((await planQuota.diff!("acme", olds, { ...quotaInputs, historyRetentionSeconds: 604_800 })).changes).toBe(true);
+    const news = { ...quotaInputs, historyRetentionSeconds: 604_800 };
+    expect((await planQuota.diff!("acme", olds, news)).changes).toBe(true);
   });
 });
 
@@ -64,21 +76,20 @@ describe("restore names", () => {
 });
 
 describe("the pull-request summary of a restore", () => {
-  const urn = (type: string, name: string) => `urn:pulumi:local::neon-fleet::pulumi-nodejs:dynamic/neon:${type}::${name}`;
+  const type = (name: string) => `pulumi-nodejs:dynamic/neon:${name}`;
+  const urn = (kind: string, name: string) => `urn:pulumi:local::neon-fleet::${type(kind)}::${name}`;
+  const update = (kind: string, name: string, before: Record<string, unknown>, after: Record<string, unknown>) => ({
+    op: "update",
+    urn: urn(kind, name),
+    oldState: { urn: urn(kind, name), type: type(kind), inputs: before },
+    newState: { urn: urn(kind, name), type: type(kind), inputs: after },
+  });
   const doc = {
     steps: [
-      {
-        op: "update",
-        urn: urn("TenantProject", "acme"),
-        oldState: { urn: urn("TenantProject", "acme"), type: "pulumi-nodejs:dynamic/neon:TenantProject", inputs: { ...inputs } },
-        newState: { urn: urn("TenantProject", "acme"), type: "pulumi-nodejs:dynamic/neon:TenantProject", inputs: { ...inputs, restore } },
-      },
-      {
-        op: "update",
-        urn: urn("PlanQuota", "globex"),
-        oldState: { urn: urn("PlanQuota", "globex"), type: "pulumi-nodejs:dynamic/neon:PlanQuota", inputs: { tier: "pro", historyRetentionSeconds: 86_400 } },
-        newState: { urn: urn("PlanQuota", "globex"), type: "pulumi-nodejs:dynamic/neon:PlanQuota", inputs: { tier: "pro", historyRetentionSeconds: 604_800 } },
-      },
+      update("TenantProject", "acme", { ...inputs }, { ...inputs, restore }),
+      update("PlanQuota", "globex", { tier: "pro", historyRetentionSeconds: 86_400 }, {
+        tier: "pro", historyRetentionSeconds: 604_800,
+      }),
     ],
   };
   const summary = renderSummary(readFleetChanges(doc));
@@ -86,9 +97,8 @@ describe("the pull-request summary of a restore", () => {
   it("lists the restore first, in the destroys-data section, with its backup branch", () => {
     const sections = summary.split("\n### ");
     expect(sections[0]).toContain("1 restore to a point in time");
-    expect(sections[1]).toBe(
-      "Destroys data (1)\n\n- acme: restore to 2026-11-30T10:00:00Z, writes after it move to branch acme-before-incident-42\n",
-    );
+    const line = "acme: restore to 2026-11-30T10:00:00Z, writes after it move to branch acme-before-incident-42";
+    expect(sections[1]).toBe(`Destroys data (1)\n\n- ${line}\n`);
   });
 
   it("shows a retention change in plan units and not the restore entry as a property change", () => {
