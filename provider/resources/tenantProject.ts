@@ -162,15 +162,16 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
  * restore token is new; other updates only refresh the recorded inputs.
  */
 async function update(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
-  if (olds.projectName !== news.projectName) {
-    await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
-  }
+  // Restore first: a restore point outside the history window then fails the update before anything changed.
   const restored = restorePending(news.restore, olds.restoredToken)
     ? {
         restoredToken: news.restore.token,
         backups: await applyRestore(id, olds.defaultBranchId, news.tenantId, news.restore),
       }
     : {};
+  if (olds.projectName !== news.projectName) {
+    await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
+  }
   // `org` stays the project's recorded org: an update never moves a project (a move is a replace).
   return { outs: compact({ ...olds, ...news, adopt: news.adopt, org: olds.org, ...restored }) };
 }
