@@ -81,7 +81,6 @@ export class BranchEngine implements Stoppable {
   private readonly origin: Promise<Blob>;
   /** The second of a committed write not in `history` yet; dumped once that second is over. */
   private pendingSecond?: number;
-  private pendingTimer?: NodeJS.Timeout;
   /** Where the WAL ended after the last message: a change means the message wrote something. */
   private walPosition?: string;
   /** Changed by a project update; pruning uses the current value. */
@@ -114,7 +113,11 @@ export class BranchEngine implements Stoppable {
 
   /** The branch's current data, without disturbing its clients (uncommitted work is not part of it). */
   snapshot(): Promise<Blob> {
-    return this.backend.run(async () => (this.db?.alive ? this.db.dump() : this.stored()));
+    return this.backend.run(async () => {
+      if (!this.db?.alive) return this.stored();
+      // A pending second's dump is the current data too: one dump serves the copy and the history.
+      return (await this.recordPending(this.db)) ?? this.db.dump();
+    });
   }
 
   /** Replaces the branch's data (restore): its clients are disconnected, the next connection sees `snapshot`. */
@@ -224,27 +227,20 @@ export class BranchEngine implements Stoppable {
     const wrote = this.walPosition !== undefined && position !== this.walPosition;
     this.walPosition = position;
     if (!wrote) return;
-    const now = Date.now();
-    this.pendingSecond = secondOf(now);
-    clearTimeout(this.pendingTimer);
-    // Dump right after the second ends even when no client comes back.
-    const untilSecondEnds = (this.pendingSecond + 1) * 1000 - now + 5;
-    this.pendingTimer = setTimeout(() => void this.recordIfIdle().catch(() => undefined), untilSecondEnds);
-    this.pendingTimer.unref();
+    // Not dumped yet: until the next write the data stays what it was at the end of this second, so the dump
+    // waits for the first message of a later second, a copy, a restore or the stop (whose dump it shares).
+    this.pendingSecond = secondOf(Date.now());
   }
 
-  private recordIfIdle(): Promise<void> {
-    return this.backend.run(async () => {
-      if (this.db?.alive) await this.recordPending(this.db);
-    });
-  }
-
-  /** Dumps the pending second's state into the history (call under the backend lock); returns that dump. */
+  /**
+   * Dumps the pending second's state into the history (call under the backend lock); returns that dump. The data
+   * now is the data at the end of that second: any later write would have recorded it first. A write later in the
+   * same second replaces the entry.
+   */
   private async recordPending(db: PostgresWorker): Promise<Blob | undefined> {
     if (this.pendingSecond === undefined) return undefined;
     const second = this.pendingSecond;
     this.pendingSecond = undefined;
-    clearTimeout(this.pendingTimer);
     const snapshot = await db.dump();
     this.remember(second, snapshot);
     return snapshot;
