@@ -128,3 +128,18 @@ export class ShardLayoutError extends FleetError {
     super(problems.join("\n"));
   }
 }
+
+/** A restore point the project's history no longer (or not yet) holds. */
+export class RestoreOutsideHistoryError extends FleetError {
+  constructor(
+    readonly tenantId: string,
+    readonly to: string,
+    readonly window: { from: string; retention: string },
+  ) {
+    super(
+      `tenant ${tenantId}: restore to ${to} is outside the project's history window ` +
+        `(${window.retention}, from ${window.from} to now); ` +
+        `pick a later time, or raise the tier's historyRetention (up to 30d) before the data you need ages out`,
+    );
+  }
+}

@@ -72,6 +72,8 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     onRemove: tenant.onRemove,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
+    historyRetentionSeconds: tenant.historyRetentionSeconds,
+    restore: tenant.restore,
   });
   new PlanQuota(tenant.id, {
     tenantId: tenant.id,
@@ -79,6 +81,7 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     projectId: project.projectId,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
+    historyRetentionSeconds: tenant.historyRetentionSeconds,
     observedSettings: project.observedSettings,
   });
   return project;
@@ -97,6 +100,7 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     onRemove: "retain",
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
+    historyRetentionSeconds: dev.historyRetentionSeconds,
   });
   new PlanQuota(name, {
     tenantId: name,
@@ -104,6 +108,7 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     projectId: project.projectId,
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
+    historyRetentionSeconds: dev.historyRetentionSeconds,
     observedSettings: project.observedSettings,
   });
   return registerBranches(dev, project.projectId);

@@ -22,6 +22,8 @@ export interface PostgresBackendOptions {
 /** Neon's default names: their template is built as soon as the backend starts, before the first project asks. */
 const NEON_DATABASE = "neondb";
 const NEON_ROLE = "neondb_owner";
+/** Neon's default history window, for a branch announced without one. */
+const DEFAULT_HISTORY_RETENTION_SECONDS = 86_400;
 
 /** One branch as the backend serves it. */
 interface ServedBranch {
@@ -34,7 +36,8 @@ interface ServedBranch {
  * The `--postgres` data plane: every emulated branch is a PGlite database (Postgres 18 in WASM, in a
  * worker thread) on a port of its own, behind a front door that enforces the branch role's password with
  * SCRAM-SHA-256 and serves the project's database name. Databases start on first connection and stop
- * when idle; branching copies the parent's data as of creation, restore replaces it with the source's.
+ * when idle; branching copies the parent's data as of creation, restore replaces it with the source's, and a
+ * restore to a time takes the branch's own state at that second from its in-memory history.
  */
 export async function createPostgresBackend(options: PostgresBackendOptions = {}): Promise<DatabaseBackend> {
   const store = options.dataDir ? directorySnapshots(options.dataDir) : memorySnapshots();
@@ -68,7 +71,10 @@ class PostgresBackend implements DatabaseBackend {
       await this.store.put(key, await this.served(branch.projectId, branch.parentBranchId).engine.snapshot());
     }
     const { idleMs, limit, host } = this.settings;
-    const engine = new BranchEngine({ key, store: this.store, initial, databaseName, roleName, idleMs, limit });
+    const historyRetentionSeconds = branch.historyRetentionSeconds ?? DEFAULT_HISTORY_RETENTION_SECONDS;
+    const engine = new BranchEngine({
+      key, store: this.store, initial, databaseName, roleName, idleMs, limit, historyRetentionSeconds,
+    });
     const listener = await BranchListener.open(host, { databaseName, roleName, secret: scramSecret(branch.password), engine });
     this.branches.set(key, { projectId: branch.projectId, listener, engine });
   }
@@ -76,6 +82,20 @@ class PostgresBackend implements DatabaseBackend {
   async branchRestored(projectId: string, branchId: string, sourceBranchId: string): Promise<void> {
     const source = await this.served(projectId, sourceBranchId).engine.snapshot();
     await this.served(projectId, branchId).engine.replace(source);
+  }
+
+  async branchRestoredToTime(projectId: string, branchId: string, at: number): Promise<void> {
+    await this.served(projectId, branchId).engine.restoreTo(at);
+  }
+
+  historyStart(projectId: string, branchId: string): number | undefined {
+    return this.served(projectId, branchId).engine.historyStart();
+  }
+
+  historyRetentionChanged(projectId: string, seconds: number): void {
+    for (const branch of this.branches.values()) {
+      if (branch.projectId === projectId) branch.engine.historyRetentionSeconds = seconds;
+    }
   }
 
   async branchDeleted(projectId: string, branchId: string): Promise<void> {

@@ -23,6 +23,57 @@ function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord,
   return { id, projectId: project.id, branchId: branch.id, minCu, maxCu, suspendTimeoutSeconds, readyAt: now + world.opMs, createdAt: now, updatedAt: now };
 }
 
+/**
+ * The instant `source_timestamp` names, checked against the project's history window as Neon does: not in the
+ * future, not older than `history_retention_seconds`, not before the branch existed (nor, with `--postgres`,
+ * before the oldest state the data plane still keeps).
+ */
+function restorePoint(
+  timestamp: string,
+  project: ProjectRecord,
+  branch: BranchRecord,
+  now: number,
+  keptFrom = 0,
+): number {
+  const at = Date.parse(timestamp);
+  if (Number.isNaN(at) || !/(Z|[+-]\d{2}:?\d{2})$/i.test(timestamp)) {
+    throw badRequest(`source_timestamp ${timestamp} is not an RFC 3339 date-time with zone`);
+  }
+  const windowStart = Math.max(now - project.historyRetentionSeconds * 1000, branch.createdAt, keptFrom);
+  if (at > now || at < windowStart) {
+    throw badRequest(
+      `source_timestamp ${timestamp} is outside the history retention window of project ${project.id}: ` +
+        `history_retention_seconds is ${project.historyRetentionSeconds}, ` +
+        `so restore to a time from ${new Date(windowStart).toISOString()} to now`,
+    );
+  }
+  return at;
+}
+
+/** The branch that keeps the state before a restore: a new id under `name`, no compute; Neon moves children there. */
+function preserveBranch(
+  world: World,
+  project: ProjectRecord,
+  branch: BranchRecord,
+  name: string,
+  now: number,
+): BranchRecord {
+  const { store } = world;
+  const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
+  const preserved: BranchRecord = {
+    id, projectId: project.id, parentId: branch.parentId, name, isDefault: false,
+    readyAt: now + world.opMs, createdAt: now, updatedAt: now,
+  };
+  store.addBranch(project, preserved);
+  for (const child of store.branchesOf(project)) {
+    if (child.parentId === branch.id && child.id !== id) {
+      child.parentId = id;
+      store.touch(child);
+    }
+  }
+  return preserved;
+}
+
 /** Branches: create (optionally with endpoints), list, get, patch (name, `expires_at`), delete, restore. */
 export function branchRoutes(world: World): Route[] {
   const { store } = world;
@@ -53,6 +104,7 @@ export function branchRoutes(world: World): Route[] {
         ], now);
         await world.backend?.branchCreated({
           projectId: project.id, branchId: id, parentBranchId: parent.id, databaseName: project.databaseName, roleName: project.roleName, password: project.password,
+          historyRetentionSeconds: project.historyRetentionSeconds,
         });
         return {
           status: 201,
@@ -130,9 +182,34 @@ export function branchRoutes(world: World): Route[] {
         const branch = requireBranch(world, project, params.branch_id);
         const req = parseBody(branchRestoreBody, body);
         const source = requireBranch(world, project, req.source_branch_id);
-        if (source.id === branch.id) throw badRequest("restoring a branch from its own history needs source_lsn or source_timestamp, which the emulator does not support");
-        if (req.preserve_under_name !== undefined) throw badRequest("preserve_under_name is not supported by the emulator");
+        const preserveAs = req.preserve_under_name;
+        if (req.source_lsn !== undefined) {
+          throw badRequest("source_lsn is not supported by the emulator; use source_timestamp");
+        }
+        if (source.id === branch.id) {
+          if (req.source_timestamp === undefined) {
+            throw badRequest("restoring a branch from its own history needs source_timestamp or source_lsn");
+          }
+          if (!preserveAs) {
+            throw badRequest("preserve_under_name is required when a branch is restored from its own history");
+          }
+        } else if (req.source_timestamp !== undefined) {
+          throw badRequest(
+            "the emulator restores to a point in time only from the branch's own history (source_branch_id = it)",
+          );
+        }
+        const keptFrom = world.backend?.historyStart(project.id, branch.id);
+        const at = req.source_timestamp === undefined
+          ? undefined
+          : restorePoint(req.source_timestamp, project, branch, now, keptFrom);
+        if (preserveAs !== undefined && store.branchesOf(project).some((b) => b.name === preserveAs)) {
+          const message = `branch ${preserveAs} already exists in project ${project.id}`;
+          throw new ApiError(409, "BRANCH_ALREADY_EXISTS", message);
+        }
         assertUnlocked(world, project, now);
+        const preserved = preserveAs === undefined
+          ? undefined
+          : preserveBranch(world, project, branch, preserveAs, now);
         const ops = startOperations(world, project, [
           { action: "create_timeline", branchId: branch.id },
           ...store.endpointsOf(project, branch.id).map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
@@ -141,7 +218,15 @@ export function branchRoutes(world: World): Route[] {
         branch.readyAt = now + world.opMs;
         branch.updatedAt = now;
         store.touch(branch);
-        await world.backend?.branchRestored(project.id, branch.id, source.id);
+        if (preserved) {
+          await world.backend?.branchCreated({
+            projectId: project.id, branchId: preserved.id, parentBranchId: branch.id,
+            databaseName: project.databaseName, roleName: project.roleName, password: project.password,
+            historyRetentionSeconds: project.historyRetentionSeconds,
+          });
+        }
+        if (at !== undefined) await world.backend?.branchRestoredToTime(project.id, branch.id, at);
+        else await world.backend?.branchRestored(project.id, branch.id, source.id);
         return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
       },
     },

@@ -80,7 +80,10 @@ export function projectRoutes(world: World): Route[] {
         store.addBranch(project, branch);
         store.addEndpoint(project, endpoint);
         const ops = startOperations(world, project, [{ action: "create_timeline", branchId: mainId }, { action: "start_compute", branchId: mainId, endpointId: endpoint.id }], now);
-        await world.backend?.branchCreated({ projectId: id, branchId: mainId, databaseName: project.databaseName, roleName: project.roleName, password: project.password });
+        await world.backend?.branchCreated({
+          projectId: id, branchId: mainId, databaseName: project.databaseName, roleName: project.roleName,
+          password: project.password, historyRetentionSeconds: project.historyRetentionSeconds,
+        });
         return {
           status: 201,
           body: {
@@ -146,7 +149,10 @@ export function projectRoutes(world: World): Route[] {
         }
         // Only endpoints created from now on take the new defaults; existing ones keep theirs until patched.
         if (defaults) project.defaultEndpointSettings = defaults;
-        if (req.history_retention_seconds !== undefined) project.historyRetentionSeconds = req.history_retention_seconds;
+        if (req.history_retention_seconds !== undefined) {
+          project.historyRetentionSeconds = req.history_retention_seconds;
+          world.backend?.historyRetentionChanged(project.id, req.history_retention_seconds);
+        }
         project.updatedAt = now;
         store.projectChanged(project);
         return { status: 200, body: { project: projectView(project, now), operations: [] } };

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { FleetError } from "../errors";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
+import { registerRestore } from "./restore";
 import { registerSchema } from "./schema";
 import { registerShards } from "./shards";
 import { registerSummarize } from "./summarize";
@@ -14,8 +15,11 @@ export function buildProgram(): Command {
     .description("A fleet of Neon projects, one per tenant, as code-reviewed infrastructure")
     .showHelpAfterError()
     .exitOverride();
-  const commands = [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport];
-  for (const register of [...commands, registerUsage, registerShards]) {
+  const commands = [
+    registerValidate, registerSchema, registerSummarize, registerEmulator,
+    registerImport, registerUsage, registerShards, registerRestore,
+  ];
+  for (const register of commands) {
     register(program);
   }
   return program;

@@ -205,6 +205,40 @@ export class FleetNeonClient implements NeonClient {
     return branch;
   }
 
+  async restoreBranchToTime(
+    projectId: string,
+    branchId: string,
+    point: { timestamp: string; preserveUnderName: string },
+    ctx: CallContext,
+  ): Promise<Branch> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { branch, operations } = await this.transport.call<BranchOperations>({
+          method: "POST",
+          path: `/projects/${projectId}/branches/${branchId}/restore`,
+          projectId,
+          tenantId: ctx.tenantId,
+          // A second restore to the same time would preserve the already restored state over the backup name.
+          idempotent: false,
+          send: (api) =>
+            api.restoreProjectBranch(projectId, branchId, {
+              source_branch_id: branchId,
+              source_timestamp: point.timestamp,
+              preserve_under_name: point.preserveUnderName,
+            }),
+        });
+        await this.waiter.wait(projectId, operations, ctx.tenantId);
+        return branch;
+      } catch (err) {
+        if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
+        await sleep(backoff(attempt, 4_000));
+        const branches = await this.listBranches(projectId, ctx);
+        const restored = branches.find((b) => b.id === branchId);
+        if (restored && branches.some((b) => b.name === point.preserveUnderName)) return restored;
+      }
+    }
+  }
+
   async connectionUri(
     projectId: string,
     options: { branchId?: string; pooled: boolean; roleName?: string; databaseName?: string },

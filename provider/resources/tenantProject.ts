@@ -5,6 +5,7 @@ import { AdoptionError, ReplaceRefusedError } from "../errors";
 import type { CallContext, CreatedProject } from "../neon";
 import { neon } from "./neonAccess";
 import { projectNamed } from "./projectIndex";
+import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
@@ -14,7 +15,8 @@ import { configureFromStack, stackFlag } from "./stackConnection";
  * TenantProject: one tenant's Neon project. It is born with its tier's quota and endpoint settings (so a
  * new tenant costs one create and its operation wait), adopts an existing project instead of creating a
  * duplicate, and on removal releases the project unless the tenant says `onRemove: delete`. Keeping the
- * project on its tier after birth is PlanQuota's job.
+ * project on its tier after birth is PlanQuota's job. A plan `restore` with a new token restores the default branch
+ * to a point in time (see restore.ts); the backups it leaves are listed in the outputs.
  *
  * A region/pgVersion/org change needs a new project (Neon cannot move one). Without the stack's
  * `neon-fleet:allowReplace`, `check` refuses it without failing anything: it keeps the old value and records
@@ -57,6 +59,10 @@ export const tenantProjectInputsSchema = z.object({
    * replaces, so the create can tell that project (renamed aside) from a stranger with the same name (refused).
    */
   replacing: z.object({ region: z.string(), pgVersion: z.number(), org: z.string().optional() }).optional(),
+  /** `history_retention_seconds` the project is born with; absent = Neon's plan default. PlanQuota owns it later. */
+  historyRetentionSeconds: z.number().int().min(0).optional(),
+  /** Point-in-time restore of the default branch; a new token is an update that restores, never a replace. */
+  restore: restoreInputSchema.optional(),
 });
 
 /** Inputs of a TenantProject. */
@@ -76,6 +82,10 @@ export type TenantProjectOutputs = TenantProjectInputs & {
   observedSettings: TierSettings;
   /** True when create took over an existing project instead of creating one. */
   adopted: boolean;
+  /** Token of the last restore applied (or recorded at create); the same token never restores again. */
+  restoredToken?: string;
+  /** The `<tenant>-before-<token>` branches holding the state before each restore, oldest first. */
+  backups?: Backup[];
 };
 
 /** Properties whose change replaces the project (Neon cannot move a project's region, version or org). */
@@ -147,7 +157,9 @@ async function diff(
   const updates = changedKeys(olds, news, updateKeys);
   const replaces = news.replacing === undefined ? [] : moves;
   const leftAsIs = news.refusedChange !== undefined || moves.length > replaces.length;
-  return { changes: replaces.length + updates.length > 0 || leftAsIs, replaces, deleteBeforeReplace: false };
+  const restoring = restorePending(news.restore, olds.restoredToken);
+  const changes = replaces.length + updates.length > 0 || leftAsIs || restoring;
+  return { changes, replaces, deleteBeforeReplace: false };
 }
 
 /** Creates the tenant's project on its tier, or adopts the one named by `adopt` or by its deterministic name. */
@@ -162,6 +174,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
     heldThisRun.add(adopted.id);
     return adopted;
   }
+  const retention = news.historyRetentionSeconds;
   const created = await neon().createProject(
     {
       name: news.projectName,
@@ -170,6 +183,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
       ...(news.org === undefined ? {} : { org_id: news.org }),
       settings: { quota: news.quota },
       default_endpoint_settings: news.endpointSettings,
+      ...(retention === undefined ? {} : { history_retention_seconds: retention }),
     },
     ctx,
   );
@@ -197,18 +211,26 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
 }
 
 /**
- * Renames the project when its deterministic name changed; other updates only refresh the recorded inputs. A
- * move is never applied here: it warns and keeps the project's recorded region, version and org.
+ * Renames the project when its deterministic name changed, and restores the default branch when the plan's
+ * restore token is new; other updates only refresh the recorded inputs. A move is never applied here: it warns
+ * and keeps the project's recorded region, version and org.
  */
 async function update(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
   const leftAsIs = news.refusedChange ?? unappliedMoveNote(olds, news);
   if (leftAsIs !== undefined) process.stderr.write(`warning: ${leftAsIs}\n`);
+  // Restore first: a restore point outside the history window then fails the update before anything changed.
+  const restored = restorePending(news.restore, olds.restoredToken)
+    ? {
+        restoredToken: news.restore.token,
+        backups: await applyRestore(id, olds.defaultBranchId, news.tenantId, news.restore),
+      }
+    : {};
   if (olds.projectName !== news.projectName) {
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
   const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
   const markers = { adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing };
-  return { outs: compact({ ...olds, ...news, ...markers, ...placement }) };
+  return { outs: compact({ ...olds, ...news, ...markers, ...placement, ...restored }) };
 }
 
 /**
@@ -310,6 +332,8 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
     org: created.project.org_id ?? news.org,
     observedSettings: liveTierSettings(created.project),
     adopted: created.adopted,
+    // A new or adopted project is recorded as restored: its plan entry is history, not a request to roll back.
+    restoredToken: news.restore?.token,
   });
 }
 
@@ -347,6 +371,8 @@ export class TenantProject extends pulumi.dynamic.Resource {
   declare readonly pooledConnectionUri: pulumi.Output<string>;
   /** The tier settings the project had when last seen, for PlanQuota's offline comparison. */
   declare readonly observedSettings: pulumi.Output<TierSettings>;
+  /** The `<tenant>-before-<token>` backup branches left by restores, oldest first. */
+  declare readonly backups: pulumi.Output<Backup[] | undefined>;
 
   constructor(name: string, args: TenantProjectArgs, opts?: pulumi.CustomResourceOptions) {
     const outputsToCome = {
@@ -357,6 +383,7 @@ export class TenantProject extends pulumi.dynamic.Resource {
       connectionUri: undefined,
       pooledConnectionUri: undefined,
       observedSettings: undefined,
+      backups: undefined,
     };
     super(
       tenantProjectShim,

@@ -33,6 +33,16 @@ export interface TenantChange {
   failed: boolean;
   /** Why the provider refused a replace (the TenantProject's `refusedChange` input), for `refused` tenants. */
   refusal?: string;
+  /** A point-in-time restore the step applies (a restore token new to the tenant's inputs). */
+  restore?: TenantRestore;
+}
+
+/** A restore of a tenant's default branch, as the preview shows it. */
+export interface TenantRestore {
+  /** RFC 3339 UTC. */
+  to: string;
+  /** The branch that keeps the writes after `to`. */
+  backupBranch: string;
 }
 
 /** What happens to one dev branch; `reset` is an update whose reset token changed. */
@@ -203,6 +213,7 @@ function newTenant(id: string) {
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
   let refusal: string | undefined;
+  let restore: TenantRestore | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
@@ -210,6 +221,7 @@ function newTenant(id: string) {
       // dynamic resources. A refusal recorded by an earlier run still shows, as long as the plan asks for the move.
       const refused = type === TYPES.tenantProject ? step.newState?.inputs?.refusedChange : undefined;
       if (typeof refused === "string") refusal = refused;
+      if (type === TYPES.tenantProject && stepAction === "update") restore ??= restoreOf(step);
       const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
       action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
@@ -219,10 +231,28 @@ function newTenant(id: string) {
       changes.addAll(found.changes);
     },
     result(failed: boolean): TenantChange {
-      const placement = { tier: tier.get(), region: region.get() };
-      return { id, action, ...placement, replaceReasons: replaceReasons.list, changes: changes.list, failed, refusal };
+      return {
+        id,
+        action,
+        tier: tier.get(),
+        region: region.get(),
+        replaceReasons: replaceReasons.list,
+        changes: changes.list,
+        failed,
+        refusal,
+        ...(restore && { restore }),
+      };
     },
   };
+}
+
+/** The restore an update applies: a `restore` input whose token differs from the one recorded before. */
+function restoreOf(step: PreviewStep): TenantRestore | undefined {
+  const after = step.newState?.inputs?.restore as { to?: unknown; token?: unknown; backupBranch?: unknown } | undefined;
+  const before = step.oldState?.inputs?.restore as { token?: unknown } | undefined;
+  if (!after || typeof after.to !== "string" || typeof after.backupBranch !== "string") return undefined;
+  if (after.token === before?.token) return undefined;
+  return { to: after.to, backupBranch: after.backupBranch };
 }
 
 /**

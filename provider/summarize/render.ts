@@ -33,7 +33,8 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
   const devDangerous = changes.devProjects.filter((p) => DANGEROUS.includes(p.action));
   const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
-  dangerousSection(doc, [...devDangerous, ...dangerous], options.inline, budget(FOLD_BUDGET.dangerous));
+  const restores = changes.tenants.filter((t) => t.restore !== undefined);
+  dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
@@ -48,6 +49,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const n = (action: TenantAction): number => tenantsBy.get(action)?.length ?? 0;
   const errors = changes.diagnostics.filter((d) => d.severity === "error").length;
   const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
+  const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
   const parts = [
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
     n("update") > 0 && `${count(n("update"))} to update`,
@@ -56,6 +58,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
     n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
+    restores > 0 && `${count(restores)} ${restores === 1 ? "restore" : "restores"} to a point in time`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
@@ -72,11 +75,26 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
   doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
-/** Refused replaces first (their message says what to do), then replaces and deletes, each by tenant id. */
-function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
-  if (tenants.length === 0) return;
+/**
+ * Refused replaces first (their message says what to do), then restores, then replaces and deletes, each by tenant
+ * id. A restore loses nothing (Neon keeps the writes after the restore point on a backup branch), but the tenant's
+ * live data goes back in time, so a reviewer must see it here.
+ */
+function dangerousSection(
+  doc: BoundedDocument,
+  tenants: readonly TenantChange[],
+  restores: readonly TenantChange[],
+  inline: number,
+  budget: number,
+): void {
+  if (tenants.length + restores.length === 0) return;
+  const restoreLines = sortById(restores).map((t) => {
+    const failed = t.failed ? " (failed, see errors)" : "";
+    return `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${failed}`;
+  });
   const sorted = sortById(tenants).sort((a, b) => DANGEROUS.indexOf(a.action) - DANGEROUS.indexOf(b.action));
-  const lines = sorted.map((t) => {
+  const refusedCount = sorted.filter((t) => t.action === "refused").length;
+  const destroyLines = sorted.map((t) => {
     const what =
       t.action === "refused"
         ? `replace refused, project left as it is: ${code(t.refusal ?? "")}`
@@ -87,8 +105,9 @@ function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[]
   });
   const refused = tenants.some((t) => t.action === "refused");
   const title = refused ? "Destroys data or refused" : "Destroys data";
+  const lines = [...destroyLines.slice(0, refusedCount), ...restoreLines, ...destroyLines.slice(refusedCount)];
   const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
-  doc.add(`### ${title} (${count(tenants.length)})\n\n${list}`);
+  doc.add(`### ${title} (${count(lines.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
