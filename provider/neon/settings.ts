@@ -35,15 +35,23 @@ const variables: Record<keyof NeonTuning, string> = {
   maxAttempts: "NEON_FLEET_MAX_ATTEMPTS",
 };
 
-/** Reads the tunables from `env`; a value that is not a positive number is an error naming the variable. */
+/**
+ * Smallest value of each tunable. A limiter with a rate or burst below one request never grants a whole token, so
+ * below 1 the run would wait forever without a word; attempts are whole.
+ */
+const minimums: Partial<Record<keyof NeonTuning, number>> = { ratePerMinute: 1, burstPerSecond: 1, consumptionRatePerMinute: 1, maxAttempts: 1 };
+
+/** Reads the tunables from `env`; a value that is not a number within its bounds is an error naming the variable. */
 export function readTuning(env: NodeJS.ProcessEnv = process.env): NeonTuning {
   const tuning = { ...defaults };
   for (const key of Object.keys(variables) as (keyof NeonTuning)[]) {
     const raw = env[variables[key]];
     if (raw === undefined || raw.trim() === "") continue;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new FleetError(`${variables[key]}=${raw} is not a positive number: unset it or set e.g. ${variables[key]}=${defaults[key]}`);
+    const minimum = minimums[key];
+    if (!Number.isFinite(value) || value <= 0 || (minimum !== undefined && value < minimum)) {
+      const rule = minimum === undefined ? "a positive number" : `a number of at least ${minimum}`;
+      throw new FleetError(`${variables[key]}=${raw} is not ${rule}: unset it or set e.g. ${variables[key]}=${defaults[key]}`);
     }
     tuning[key] = value;
   }

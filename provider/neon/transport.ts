@@ -83,7 +83,7 @@ export class Transport {
         const failure = describeFailure(err);
         if (failure.status === 429) this.counters.rateLimited++;
         const verdict = judgeFailure(failure, attempt, this.tuning.maxAttempts);
-        if (verdict.kind === "fail") throw toNeonApiError(err, context, this.connection.apiHost);
+        if (verdict.kind === "fail") throw toNeonApiError(err, context, this.connection.apiHost, verdict.problem);
         if (verdict.kind === "ambiguous" && !spec.idempotent) {
           const known = toNeonApiError(err, context, this.connection.apiHost);
           throw new AmbiguousCallError(known.context, known.problem);
