@@ -14,6 +14,12 @@ export interface NeonTuning {
   operationTimeoutMs: number;
   /** Attempts per call before a retryable failure becomes an error (NEON_FLEET_MAX_ATTEMPTS). */
   maxAttempts: number;
+  /**
+   * After a create whose outcome is unknown (504, cut connection), how long to keep looking for the object by name
+   * before concluding it was not created (NEON_FLEET_CREATE_SETTLE_MS): Neon may finish the create after its
+   * gateway gave up, so this must cover Neon's create latency.
+   */
+  createSettleMs: number;
 }
 
 /** Neon's documented limits are 700/min and 40/s per route; the defaults stay below them so 429s stay rare. */
@@ -24,6 +30,7 @@ const defaults: NeonTuning = {
   requestTimeoutMs: 30_000,
   operationTimeoutMs: 300_000,
   maxAttempts: 8,
+  createSettleMs: 15_000,
 };
 
 const variables: Record<keyof NeonTuning, string> = {
@@ -33,6 +40,7 @@ const variables: Record<keyof NeonTuning, string> = {
   requestTimeoutMs: "NEON_FLEET_HTTP_TIMEOUT_MS",
   operationTimeoutMs: "NEON_FLEET_OP_TIMEOUT_MS",
   maxAttempts: "NEON_FLEET_MAX_ATTEMPTS",
+  createSettleMs: "NEON_FLEET_CREATE_SETTLE_MS",
 };
 
 /**
