@@ -20,3 +20,16 @@ export function redactUrl(url: string): string {
 export function redactUrlsIn(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*(?::[^\s/@]*)?@/gi, "$1***:***@");
 }
+
+/** The URL without user name and password; text that is not a URL is returned as is. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === "" && parsed.password === "") return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+  } catch {
+    return url;
+  }
+}
