@@ -11,6 +11,7 @@ import { loadPlans } from "../provider/plans";
 import { registerFleet, type FleetOutputs } from "./fleetProgram";
 import { reportedError } from "./runError";
 import { parseShard } from "./shard";
+import { checkStackConfig } from "./stackConfig";
 
 // Pulumi's SDK takes an unbounded stack trace for every resource it registers and for each of its internal
 // promises; through the source-map-support hook that `pulumi` installs in the program process, each costs
@@ -21,6 +22,7 @@ Error.prepareStackTrace = undefined;
 export = async (): Promise<FleetOutputs> => {
   const config = new pulumi.Config("neon-fleet");
   try {
+    checkStackConfig(pulumi.runtime.allConfig(), process.env, pulumi.runtime.isDryRun());
     const fleet = await loadPlans(path.resolve(config.get("plans") ?? "./plans"));
     return await registerFleet(fleet, {
       shard: parseShard(config.get("shard"), fleet),
