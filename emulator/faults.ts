@@ -31,7 +31,9 @@ export function parseFaults(spec: string): Faults {
       faults[key === "503" ? "http503" : "drop"] = p;
     } else if (key === "late") {
       const p = Number(value);
-      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) throw new UsageError(`--faults: late=${value} must be a probability from 0 to 1`);
+      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) {
+        throw new UsageError(`--faults: late=${value} must be a probability from 0 to 1`);
+      }
       faults.late = p;
     } else if (key === "latency" || key === "late-ms") {
       const match = /^(\d+(?:\.\d+)?)(ms)?$/.exec(value);

@@ -123,9 +123,14 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
     const body = method === "GET" || method === "DELETE" ? undefined : await readJson(req);
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
     if (method !== "GET" && p.faults.late && Math.random() < p.faults.late) {
-      sendError(res, id, new ApiError(504, "GATEWAY_TIMEOUT", "gateway timeout (injected fault); the change may still land"));
+      const late = new ApiError(504, "GATEWAY_TIMEOUT", "gateway timeout (injected fault); the change may still land");
+      sendError(res, id, late);
       // A late change that Neon then refuses (a 423, a limit) just does not land, as behind a real gateway.
-      const land = () => void Promise.resolve().then(() => match.route.handle({ params: match.params, query, body, now: Date.now() })).catch(() => undefined);
+      const request = { params: match.params, query, body, now: 0 };
+      const land = () =>
+        void Promise.resolve()
+          .then(() => match.route.handle({ ...request, now: Date.now() }))
+          .catch(() => undefined);
       setTimeout(land, p.faults.lateMs ?? DEFAULT_LATE_MS).unref();
       return;
     }

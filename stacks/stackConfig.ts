@@ -7,7 +7,14 @@ import { FleetError } from "../provider/errors";
 import { readTuning } from "../provider/neon/settings";
 
 /** Settings that take `true` or `false`. */
-const FLAGS = ["allowReplace", "exportConnections", "refreshEndpoints", "allowMassRemoval", "waitForReady", "refreshSchema"];
+const FLAGS = [
+  "allowReplace",
+  "exportConnections",
+  "refreshEndpoints",
+  "allowMassRemoval",
+  "waitForReady",
+  "refreshSchema",
+];
 /** Settings whose text is checked where it is used (plans, shard) or that are secret (apiKey). */
 const TEXTS = ["plans", "shard", "apiKey"];
 
@@ -16,7 +23,8 @@ const SHAPED: Record<string, (value: string) => string | undefined> = {
   apiHost: (value) => (isHttpUrl(value) ? undefined : "an http(s) URL such as https://console.neon.tech/api/v2"),
   bucket: (value) => {
     const match = /^(\d+)\/(\d+)$/.exec(value);
-    return match && Number(match[2]) >= 1 && Number(match[1]) < Number(match[2]) ? undefined : "N/K with 0 <= N < K, such as 0/4";
+    const fits = match !== null && Number(match[2]) >= 1 && Number(match[1]) < Number(match[2]);
+    return fits ? undefined : "N/K with 0 <= N < K, such as 0/4";
   },
   rateShare: (value) => {
     const share = Number(value);
@@ -39,7 +47,9 @@ export function checkStackConfig(all: Record<string, string>, env: NodeJS.Proces
     if (!fullKey.startsWith("neon-fleet:")) continue;
     const key = fullKey.slice("neon-fleet:".length);
     if (FLAGS.includes(key)) {
-      if (value !== "true" && value !== "false") problems.push(`stack config ${fullKey} is ${JSON.stringify(value)}; set it to true or false`);
+      if (value !== "true" && value !== "false") {
+        problems.push(`stack config ${fullKey} is ${JSON.stringify(value)}; set it to true or false`);
+      }
     } else if (Object.hasOwn(SHAPED, key)) {
       const rule = SHAPED[key]!(value);
       if (rule) problems.push(`stack config ${fullKey} is ${JSON.stringify(value)}; set it to ${rule}`);
@@ -54,7 +64,8 @@ export function checkStackConfig(all: Record<string, string>, env: NodeJS.Proces
   }
   const hasKey = (all["neon-fleet:apiKey"] ?? "") !== "" || (env.NEON_API_KEY ?? "") !== "";
   if (!dryRun && !hasKey) {
-    problems.push("no Neon API key: set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack");
+    const fix = "set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack";
+    problems.push(`no Neon API key: ${fix}`);
   }
   if (problems.length > 0) throw new FleetError(problems.join("\n"));
 }

@@ -40,6 +40,8 @@ function reportError(err: unknown): number {
   }
   const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message.split("\n")[0]}\n`);
-  if (process.env.NEON_FLEET_DEBUG === "1" && err instanceof Error) process.stderr.write(`${redactUrlsIn(err.stack ?? "")}\n`);
+  if (process.env.NEON_FLEET_DEBUG === "1" && err instanceof Error) {
+    process.stderr.write(`${redactUrlsIn(err.stack ?? "")}\n`);
+  }
   return 1;
 }

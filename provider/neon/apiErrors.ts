@@ -72,7 +72,13 @@ function advice(failure: HttpFailure, apiHost: string): string {
 }
 
 /** Turns a failed call into the NeonApiError users see: context for support, then what to do. */
-export function toNeonApiError(err: unknown, context: NeonCallContext, apiHost: string, problem?: string): NeonApiError {
+export function toNeonApiError(
+  err: unknown,
+  context: NeonCallContext,
+  apiHost: string,
+  problem?: string,
+): NeonApiError {
   const failure = asHttpFailure(err);
-  return new NeonApiError({ ...context, status: failure.response?.status, requestId: requestIdOf(err) }, problem ?? advice(failure, redactUrl(apiHost)));
+  const known = { ...context, status: failure.response?.status, requestId: requestIdOf(err) };
+  return new NeonApiError(known, problem ?? advice(failure, redactUrl(apiHost)));
 }

@@ -278,7 +278,11 @@ export class FleetNeonClient implements NeonClient {
    * Neon may still be finishing a create its gateway gave up on (a lookup 200 ms after a 504 proves nothing).
    * Returns what turned up, or undefined when the last lookup, made after the whole window, found nothing.
    */
-  private async settle<T>(ambiguous: AmbiguousCallError, what: string, lookup: () => Promise<T | undefined>): Promise<T | undefined> {
+  private async settle<T>(
+    ambiguous: AmbiguousCallError,
+    what: string,
+    lookup: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const until = Date.now() + this.tuning.createSettleMs;
     for (let attempt = 1; ; attempt++) {
       const last = Date.now() >= until;
@@ -289,8 +293,9 @@ export class FleetNeonClient implements NeonClient {
       } catch (err) {
         throw new NeonApiError(
           ambiguous.context,
-          `outcome unknown, rerun: ${what} may have been created (${ambiguous.problem}) and looking for it failed too ` +
-            `(${(err as Error).message}); the next run adopts it by its name instead of creating another`,
+          `outcome unknown, rerun: ${what} may have been created (${ambiguous.problem}) ` +
+            `and looking for it failed too (${(err as Error).message}); ` +
+            "the next run adopts it by its name instead of creating another",
         );
       }
       if (found !== undefined || last) return found;

@@ -48,12 +48,17 @@ export function judgeFailure(failure: AttemptFailure, attempt: number, maxAttemp
   const budget = status !== undefined && rejectedUntouched.has(status) ? maxAttempts * 3 : maxAttempts;
   if (attempt >= budget) return { kind: "fail" };
   const asked = retryAfterMs(failure.retryAfter, now);
-  if (asked !== undefined && asked > MAX_RETRY_AFTER_MS + RETRY_AFTER_JITTER_MS && (status === 429 || gatewayFailures.has(status ?? 0))) {
-    return { kind: "fail", problem: `Neon asked to wait ${waitText(asked)} (Retry-After: ${failure.retryAfter}), longer than the ${MAX_RETRY_AFTER_MS / 1000} s neon-fleet waits: run again later` };
+  const honoursRetryAfter = status === 429 || gatewayFailures.has(status ?? 0);
+  if (honoursRetryAfter && asked !== undefined && asked > MAX_RETRY_AFTER_MS + RETRY_AFTER_JITTER_MS) {
+    const ask = `Neon asked to wait ${waitText(asked)} (Retry-After: ${failure.retryAfter})`;
+    const limit = `longer than the ${MAX_RETRY_AFTER_MS / 1000} s neon-fleet waits`;
+    return { kind: "fail", problem: `${ask}, ${limit}: run again later` };
   }
   if (status === 429) return { kind: "retry", delayMs: asked ?? backoff(attempt, maxDelayMs), rateLimited: true };
   if (status !== undefined && rejectedUntouched.has(status)) return { kind: "retry", delayMs: backoff(attempt, lockedMaxDelayMs), rateLimited: false };
-  if (status !== undefined && gatewayFailures.has(status)) return { kind: "ambiguous", delayMs: asked ?? backoff(attempt, maxDelayMs) };
+  if (status !== undefined && gatewayFailures.has(status)) {
+    return { kind: "ambiguous", delayMs: asked ?? backoff(attempt, maxDelayMs) };
+  }
   if (status !== undefined) return { kind: "fail" };
   if (code !== undefined && unreachable.has(code)) return attempt < 3 ? { kind: "retry", delayMs: backoff(attempt, 1_000), rateLimited: false } : { kind: "fail" };
   return { kind: "ambiguous", delayMs: backoff(attempt, maxDelayMs) };

@@ -47,7 +47,12 @@ const variables: Record<keyof NeonTuning, string> = {
  * Smallest value of each tunable. A limiter with a rate or burst below one request never grants a whole token, so
  * below 1 the run would wait forever without a word; attempts are whole.
  */
-const minimums: Partial<Record<keyof NeonTuning, number>> = { ratePerMinute: 1, burstPerSecond: 1, consumptionRatePerMinute: 1, maxAttempts: 1 };
+const minimums: Partial<Record<keyof NeonTuning, number>> = {
+  ratePerMinute: 1,
+  burstPerSecond: 1,
+  consumptionRatePerMinute: 1,
+  maxAttempts: 1,
+};
 
 /** Reads the tunables from `env`; a value that is not a number within its bounds is an error naming the variable. */
 export function readTuning(env: NodeJS.ProcessEnv = process.env): NeonTuning {
@@ -59,7 +64,8 @@ export function readTuning(env: NodeJS.ProcessEnv = process.env): NeonTuning {
     const minimum = minimums[key];
     if (!Number.isFinite(value) || value <= 0 || (minimum !== undefined && value < minimum)) {
       const rule = minimum === undefined ? "a positive number" : `a number of at least ${minimum}`;
-      throw new FleetError(`${variables[key]}=${raw} is not ${rule}: unset it or set e.g. ${variables[key]}=${defaults[key]}`);
+      const name = variables[key];
+      throw new FleetError(`${name}=${raw} is not ${rule}: unset it or set e.g. ${name}=${defaults[key]}`);
     }
     tuning[key] = value;
   }

@@ -95,14 +95,18 @@ function checkTenants(c: Checker, file: TenantsView): void {
     if (tenant.adopt) {
       const owner = c.adopted.get(tenant.adopt);
       if (owner) {
-        const where = `tenants/${path.basename(owner.source.file)} line ${owner.source.itemLine("tenants", owner.index)}`;
-        const problem = `adopt ${tenant.adopt} is also adopted by tenant ${owner.tenantId} (${where}); a Neon project belongs to one tenant`;
+        const line = owner.source.itemLine("tenants", owner.index);
+        const where = `tenants/${path.basename(owner.source.file)} line ${line}`;
+        const problem = `adopt ${tenant.adopt} is also adopted by tenant ${owner.tenantId} (${where}); ` +
+          "a Neon project belongs to one tenant";
         c.report(source, at("adopt"), `${problem}: remove one of the two adopt lines`, subject);
       } else c.adopted.set(tenant.adopt, { source, index: i, tenantId: tenant.id });
     }
     const prefix = c.input.fleet?.fleet?.projectNamePrefix;
     if (prefix !== undefined && prefix.length + tenant.id.length > MAX_PROJECT_NAME_LENGTH) {
-      const problem = `project name ${prefix}${tenant.id} is ${prefix.length + tenant.id.length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
+      const length = prefix.length + tenant.id.length;
+      const name = `${prefix}${tenant.id}`;
+      const problem = `project name ${name} is ${length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
       c.report(source, at("id"), `${problem}: shorten the id or fleet.projectNamePrefix`, subject);
     }
     if (tenant.tier) c.report(source, at("tier"), c.unknownTier(tenant.tier), subject);

@@ -73,24 +73,37 @@ export async function readPlanFiles(dir: string): Promise<PlanFiles> {
  * than "no tenants": an `up` would read it as "remove every tenant". Subfolders are refused, not read: a tenants
  * file moved into one would otherwise vanish from the plans; each YAML file found in one is named.
  */
-async function readTenantsFolder(dir: string, rootNames: string[], show: (...parts: string[]) => string, errors: PlanError[]): Promise<string[]> {
+async function readTenantsFolder(
+  dir: string,
+  rootNames: string[],
+  show: (...parts: string[]) => string,
+  errors: PlanError[],
+): Promise<string[]> {
   const folder = path.join(dir, "tenants");
   const missing = (problem: string) => {
     errors.push(new PlanError(show("tenants"), 1, 1, problem));
     return [];
   };
-  if (!rootNames.includes("tenants")) return missing("is missing; every plans directory needs a tenants/ folder of tenants/*.yaml files (it may hold an empty list: tenants: [])");
+  if (!rootNames.includes("tenants")) {
+    const fix = "every plans directory needs a tenants/ folder of tenants/*.yaml files (an empty fleet: tenants: [])";
+    return missing(`is missing; ${fix}`);
+  }
   const kind = await stat(folder).catch((err: NodeJS.ErrnoException) => err.code ?? "unreadable");
-  if (kind === "ENOENT") return missing("is a link to nothing; point it at the folder of tenants files or replace it with that folder");
+  if (kind === "ENOENT") {
+    return missing("is a link to nothing; point it at the folder of tenants files or replace it with that folder");
+  }
   if (typeof kind === "string") return missing(`cannot be read (${kind}); check its permissions`);
-  if (!kind.isDirectory()) return missing("is a file, not a folder; tenants files live in the folder tenants/ (tenants/*.yaml)");
+  if (!kind.isDirectory()) {
+    return missing("is a file, not a folder; tenants files live in the folder tenants/ (tenants/*.yaml)");
+  }
   const entries = await readdir(folder, { withFileTypes: true }).catch(() => undefined);
   if (!entries) return missing("cannot be read; check its permissions");
   const names: string[] = [];
   for (const entry of entries) {
     if (entry.isDirectory()) {
       for (const nested of await yamlFilesUnder(path.join(folder, entry.name))) {
-        errors.push(new PlanError(show("tenants", entry.name, nested), 1, 1, "is not read: tenants files live directly in tenants/, not in subfolders; move it up"));
+        const problem = "is not read: tenants files live directly in tenants/, not in subfolders; move it up";
+        errors.push(new PlanError(show("tenants", entry.name, nested), 1, 1, problem));
       }
     } else names.push(entry.name);
   }
@@ -112,7 +125,9 @@ async function yamlFilesUnder(folder: string, prefix = ""): Promise<string[]> {
 /** Why a plan file could not be read, in one line (no stack, no absolute path). */
 function unreadable(err: NodeJS.ErrnoException): string {
   if (err.code === "ENOENT") return "is a link to nothing; point it at a plan file or remove it";
-  if (err.code === "EACCES" || err.code === "EPERM") return `cannot be read (${err.code}: permission denied); make it readable`;
+  if (err.code === "EACCES" || err.code === "EPERM") {
+    return `cannot be read (${err.code}: permission denied); make it readable`;
+  }
   if (err.code === "EISDIR") return "is a folder, not a plan file";
   return `cannot be read (${err.code ?? err.message.split("\n")[0]})`;
 }

@@ -73,7 +73,9 @@ export function usageOf(history: ConsumptionHistoryPerProject): Usage {
     return total;
   };
   let storage: number | undefined;
-  for (const f of frames) if (typeof f.logical_size_bytes === "number") storage = Math.max(storage ?? 0, f.logical_size_bytes);
+  for (const f of frames) {
+    if (typeof f.logical_size_bytes === "number") storage = Math.max(storage ?? 0, f.logical_size_bytes);
+  }
   return {
     compute_time_seconds: sum((f) => f.compute_time_seconds) ?? 0,
     active_time_seconds: sum((f) => f.active_time_seconds) ?? 0,
@@ -83,20 +85,28 @@ export function usageOf(history: ConsumptionHistoryPerProject): Usage {
   };
 }
 
+/** What to do about an odd answer: it may be passing, and Neon wants to hear of it if not. */
+const ASK_AGAIN = "run again later, or report it to Neon if it stays";
+
 function checkHistory(history: unknown): CheckedHistory {
   const project = (history as { project_id?: unknown } | null)?.project_id;
   const subject = `Neon's consumption history${typeof project === "string" ? ` for project ${project}` : ""}`;
   // Counted before the schema check, which would otherwise walk every one of an absurd number of timeframes.
   const periods = (history as { periods?: unknown } | null)?.periods;
-  const frames = Array.isArray(periods) ? periods.reduce<number>((n, p) => n + (Array.isArray(p?.consumption) ? p.consumption.length : 0), 0) : 0;
+  const framesIn = (period: { consumption?: unknown } | null) =>
+    Array.isArray(period?.consumption) ? period.consumption.length : 0;
+  const frames = Array.isArray(periods) ? periods.reduce<number>((n, period) => n + framesIn(period), 0) : 0;
   if (frames > MAX_TIMEFRAMES) {
-    throw new FleetError(`${subject} is odd: ${frames} timeframes for one month (daily figures give about 31); run again later, or report it to Neon if it stays`);
+    const count = `${frames} timeframes for one month (daily figures give about 31)`;
+    throw new FleetError(`${subject} is odd: ${count}; ${ASK_AGAIN}`);
   }
   const result = historySchema.safeParse(history);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const where = issue.path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
-    throw new FleetError(`${subject} is odd: ${where ? `${where} ` : ""}${issue.message}; run again later, or report it to Neon if it stays`);
+    const step = (text: string, key: PropertyKey) =>
+      typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key);
+    const where = issue.path.reduce<string>(step, "");
+    throw new FleetError(`${subject} is odd: ${where ? `${where} ` : ""}${issue.message}; ${ASK_AGAIN}`);
   }
   return result.data;
 }

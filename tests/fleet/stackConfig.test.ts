@@ -12,7 +12,7 @@ describe("stack config the program refuses before registering anything", () => {
   });
   afterEach(async () => world.close());
 
-  it("an invalid neon-fleet:refreshEndpoints fails the whole run with one line, not the first PlanQuota alone", async () => {
+  it("an invalid neon-fleet:refreshEndpoints fails the whole run in one line, not the first PlanQuota alone", async () => {
     const result = await world.run("up", { "neon-fleet:refreshEndpoints": "sometimes" });
     expect(result.ok).toBe(false);
     expect(result.failures.map((f) => `${f.urn}: ${f.message}`)).toEqual([

@@ -36,7 +36,8 @@ describe("staying within Neon's rate limits", () => {
     let received = 0;
     const server = http.createServer((_req, res) => {
       received++;
-      res.writeHead(429, { "retry-after": "86400", "content-type": "application/json", "x-neon-ret-request-id": "r-day" });
+      const headers = { "retry-after": "86400", "content-type": "application/json", "x-neon-ret-request-id": "r-day" };
+      res.writeHead(429, headers);
       res.end(JSON.stringify({ code: "", message: "rate limit exceeded" }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

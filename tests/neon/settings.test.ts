@@ -10,6 +10,7 @@ describe("the client's tunables", () => {
   });
 
   it("accepts a rate and a burst of one, and leaves unset values at their defaults", () => {
-    expect(readTuning({ NEON_FLEET_RATE: "1", NEON_FLEET_BURST: "1" })).toMatchObject({ ratePerMinute: 1, burstPerSecond: 1, maxAttempts: 8 });
+    const tuning = readTuning({ NEON_FLEET_RATE: "1", NEON_FLEET_BURST: "1" });
+    expect(tuning).toMatchObject({ ratePerMinute: 1, burstPerSecond: 1, maxAttempts: 8 });
   });
 });

@@ -133,12 +133,12 @@ describe("a preview written by the Pulumi CLI", () => {
       "    at async open (node:internal/fs/promises:639:25)",
       "    at async Object.readFile (node:internal/fs/promises:1242:14)",
     ].join("\n");
-    const changes = readFleetChanges(parsePreviewDocument(new PreviewBuilder().diagnostic("error", crash).json(), "preview.json"));
+    const preview = new PreviewBuilder().diagnostic("error", crash).json();
+    const changes = readFleetChanges(parsePreviewDocument(preview, "preview.json"));
     const text = renderSummary(changes, DEFAULT_RENDER_OPTIONS);
     const line = text.split("\n").find((l) => l.startsWith("- error"));
-    expect(line).toBe(
-      "- error: `Running program '/work/stacks' failed with an unhandled exception: Error: EACCES: permission denied, open '/work/plans/tenants/a.yaml'`",
-    );
+    const crashLine = "Running program '/work/stacks' failed with an unhandled exception: Error: EACCES: permission denied";
+    expect(line).toBe(`- error: \`${crashLine}, open '/work/plans/tenants/a.yaml'\``);
     expect(text).not.toMatch(/\u001b|node:internal/);
   });
 
