@@ -8,7 +8,17 @@ export interface Faults {
   drop?: number;
   /** Delay added before every answer, in milliseconds. */
   latencyMs?: number;
+  /**
+   * Share of changes (POST, PATCH, DELETE) answered 504 at once whose change still lands {@link lateMs} later, as
+   * when Neon's gateway times out while its control plane goes on (0..1).
+   */
+  late?: number;
+  /** How long after its 504 a late change lands, in milliseconds (default {@link DEFAULT_LATE_MS}). */
+  lateMs?: number;
 }
+
+/** Neon's create latency as seen behind a gateway timeout: the change lands a second and a half after the 504. */
+export const DEFAULT_LATE_MS = 1_500;
 
 /** Parses `--faults 503=0.05,drop=0.02,latency=20ms`; a bad spec is a UsageError naming the bad part. */
 export function parseFaults(spec: string): Faults {
@@ -19,12 +29,18 @@ export function parseFaults(spec: string): Faults {
       const p = Number(value);
       if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) throw new UsageError(`--faults: ${key}=${value} must be a probability from 0 to 1`);
       faults[key === "503" ? "http503" : "drop"] = p;
-    } else if (key === "latency") {
+    } else if (key === "late") {
+      const p = Number(value);
+      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) {
+        throw new UsageError(`--faults: late=${value} must be a probability from 0 to 1`);
+      }
+      faults.late = p;
+    } else if (key === "latency" || key === "late-ms") {
       const match = /^(\d+(?:\.\d+)?)(ms)?$/.exec(value);
-      if (!match) throw new UsageError(`--faults: latency=${value} must be milliseconds like 20ms or 20`);
-      faults.latencyMs = Number(match[1]);
+      if (!match) throw new UsageError(`--faults: ${key}=${value} must be milliseconds like 20ms or 20`);
+      faults[key === "latency" ? "latencyMs" : "lateMs"] = Number(match[1]);
     } else {
-      throw new UsageError(`--faults: unknown fault "${part}"; use 503=P, drop=P and latency=MS`);
+      throw new UsageError(`--faults: unknown fault "${part}"; use 503=P, drop=P, late=P, late-ms=MS and latency=MS`);
     }
   }
   return faults;

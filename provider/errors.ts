@@ -2,6 +2,7 @@
  * The typed errors of neon-fleet. Every error a user can cause or meet has a class here, carries the
  * context needed to act on it, and renders as one line: the CLI prints `message` and never a stack.
  */
+import { redactUrlsIn } from "./redact";
 
 /** Base of every error neon-fleet raises on purpose; anything else reaching the CLI is a bug. */
 export class FleetError extends Error {
@@ -9,7 +10,8 @@ export class FleetError extends Error {
   readonly exitCode: number = 1;
 
   constructor(message: string) {
-    super(message);
+    // Credentials in a URL (an --api or NEON_API_HOST with user:password) never reach what users see or paste.
+    super(redactUrlsIn(message));
     this.name = new.target.name;
   }
 }

@@ -12,6 +12,7 @@ import { registerFleet, type FleetOutputs } from "./fleetProgram";
 import { reportedError } from "./runError";
 import { projectRoot } from "./projectRoot";
 import { parseShard } from "./shard";
+import { checkStackConfig } from "./stackConfig";
 
 // Pulumi's SDK takes an unbounded stack trace for every resource it registers and for each of its internal
 // promises; through the source-map-support hook that `pulumi` installs in the program process, each costs
@@ -25,6 +26,7 @@ export = async (): Promise<FleetOutputs> => {
   // `neon-fleet:plans` and the FILE of plan errors read as they do for `neon-fleet validate` run there.
   process.chdir(projectRoot());
   try {
+    checkStackConfig(pulumi.runtime.allConfig(), process.env, pulumi.runtime.isDryRun());
     const fleet = await loadPlans(path.resolve(config.get("plans") ?? "./plans"));
     return await registerFleet(fleet, {
       shard: parseShard(config.get("shard"), config.get("bucket"), fleet),

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { FleetError } from "../errors";
+import { redactUrlsIn } from "../redact";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
 import { registerRestore } from "./restore";
@@ -43,8 +44,10 @@ function reportError(err: unknown): number {
     process.stderr.write(`${err.message}\n`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message.split("\n")[0]}\n`);
-  if (process.env.NEON_FLEET_DEBUG === "1" && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (process.env.NEON_FLEET_DEBUG === "1" && err instanceof Error) {
+    process.stderr.write(`${redactUrlsIn(err.stack ?? "")}\n`);
+  }
   return 1;
 }

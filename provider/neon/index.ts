@@ -105,5 +105,5 @@ function buildClient(
   counters: CallCounters,
 ): NeonClient {
   const transport = new Transport(connection, tuning, limiter, counters);
-  return new FleetNeonClient(transport, consumptionLimiter, counters, tuning.maxAttempts, tuning.operationTimeoutMs);
+  return new FleetNeonClient(transport, consumptionLimiter, counters, tuning);
 }

@@ -1,3 +1,6 @@
+/** The longest delay Node's setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A token bucket that also caps any one-second window: Neon limits both requests per minute and per second,
  * and a plain bucket would let `burst + rate/60` requests through in one second after an idle spell.
@@ -78,7 +81,8 @@ export class RateLimiter {
     this.refresh(now);
     const forTokens = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 60_000) / this.ratePerMinute;
     const forWindow = this.recent.length >= this.burst ? this.recent[0] + 1000 - now : 0;
-    return Math.max(1, Math.ceil(Math.max(forTokens, forWindow, this.heldUntil - now)));
+    // Node fires a timer longer than 2^31-1 ms after 1 ms: a far hold would spin instead of waiting.
+    return Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(Math.max(forTokens, forWindow, this.heldUntil - now))));
   }
 
   private schedule(): void {

@@ -81,14 +81,23 @@ function durationText(word?: "unlimited" | "never") {
     .refine((text) => text !== "", must(rule));
 }
 
+/** Past 2^53 a number no longer holds every whole value: the quota Neon received would not be the one written. */
+const exact = (most: string, unit: string) => ({
+  error: () => `must be at most ${most} (2^53 - 1 ${unit}, the largest exact number)`,
+});
+
 /** A quota duration: `100h`, or `unlimited` (0). */
-const quotaDuration = durationText("unlimited").transform(parseDuration).meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
+const quotaDuration = durationText("unlimited")
+  .transform(parseDuration)
+  .refine(Number.isSafeInteger, exact("104249991374d", "seconds"))
+  .meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
 
 /** A quota size: `512MiB`, or `unlimited` (0). */
 const quotaSize = z
   .string(must("be a size such as 512MiB or 5GB, or unlimited"))
   .regex(new RegExp(`^unlimited$|${SIZE_PATTERN}`), must("be a size with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB) or unlimited"))
   .transform(parseSize)
+  .refine(Number.isSafeInteger, exact("8191TiB", "bytes"))
   .meta({ description: "Size (B, KB, MB, GB, TB decimal; KiB, MiB, GiB, TiB binary) or unlimited" });
 
 /** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */

@@ -301,8 +301,21 @@ function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagno
     const { type, name } = d.urn ? parseUrn(d.urn) : { type: "", name: "" };
     const subject = type === "pulumi:pulumi:Stack" ? "" : name;
     // The CLI folds the prefix into the message (`error: ...`); the engine double keeps it apart.
-    const message = (d.message ?? "").replace(/^\s*(error|warning): /, "").trim();
+    const message = withoutTrace(d.message ?? "").replace(/^\s*(error|warning): /, "").trim();
     result.push({ severity: d.severity, subject, message });
   }
   return result;
+}
+
+/** Terminal colour and cursor codes, which a program's crash report carries into the preview's messages. */
+const TERMINAL_CODES = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+/**
+ * A diagnostic's message as a reviewer should read it: without colour codes and without the stack trace an
+ * unexpected program error brings along (its frames help nobody judging a pull request; the run's log keeps them).
+ */
+function withoutTrace(message: string): string {
+  const lines = message.replace(TERMINAL_CODES, "").split("\n");
+  const firstFrame = lines.findIndex((line) => /^\s+at\s/.test(line));
+  return (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).join("\n");
 }

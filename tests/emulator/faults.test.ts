@@ -36,6 +36,20 @@ describe("injected faults", () => {
     await always.close();
   });
 
+  it("late answers a change 504 at once and lands it afterwards, as behind a gateway that timed out", async () => {
+    expect(parseFaults("late=0.5,late-ms=200")).toEqual({ late: 0.5, lateMs: 200 });
+    expect(() => parseFaults("late=1.5")).toThrow("--faults: late=1.5 must be a probability from 0 to 1");
+    const emulator = await startTestEmulator({ faults: { late: 1, lateMs: 300 } });
+    const neon = checkedClient(emulator);
+    expect(await statusOf(neon.api.createProject({ project: { name: "tenant-late" } }))).toBe(504);
+    expect(emulator.stats().projects).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const { data } = await neon.api.listProjects({ search: "tenant-late" });
+    expect(data.projects.map((p) => p.name)).toEqual(["tenant-late"]);
+    expect(neon.violations()).toEqual([]);
+    await emulator.close();
+  });
+
   it("drop commits the change, then cuts the connection without an answer", async () => {
     const stateFile = join(dir, "drop.json");
     const dropping = await startTestEmulator({ faults: { drop: 1 }, stateFile });

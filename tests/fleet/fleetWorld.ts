@@ -15,7 +15,9 @@ export const API_KEY = "napi_fleettest_0123456789abcdefSECRET";
 
 /** Fast operations and a generous rate, so stories run in seconds; stories about limits override them. */
 const FAST: EmulatorOptions = { opMs: 15, ratePerMinute: 60_000, burstPerSecond: 1_000 };
-const FAST_CLIENT = { NEON_FLEET_RATE: "60000", NEON_FLEET_BURST: "1000" };
+// The emulator lands a create at once (unless told to land it late), so a short settle window after an ambiguous
+// create proves as much here as Neon's 15 s default does against Neon.
+const FAST_CLIENT = { NEON_FLEET_RATE: "60000", NEON_FLEET_BURST: "1000", NEON_FLEET_CREATE_SETTLE_MS: "1500" };
 
 /** One story's emulator, plans, state and engine. */
 export interface FleetWorld {

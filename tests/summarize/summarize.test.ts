@@ -159,6 +159,22 @@ describe("a preview written by the Pulumi CLI", () => {
     expect(stdout).toContain("postgres://neondb_owner:****@");
   });
 
+  it("shows a program crash (an unreadable tenants file) as its one line, without colour codes or stack frames", () => {
+    const crash = [
+      "\u001b[31mRunning program '/work/stacks' failed with an unhandled exception:",
+      "Error: EACCES: permission denied, open '/work/plans/tenants/a.yaml'\u001b[39m",
+      "    at async open (node:internal/fs/promises:639:25)",
+      "    at async Object.readFile (node:internal/fs/promises:1242:14)",
+    ].join("\n");
+    const preview = new PreviewBuilder().diagnostic("error", crash).json();
+    const changes = readFleetChanges(parsePreviewDocument(preview, "preview.json"));
+    const text = renderSummary(changes, DEFAULT_RENDER_OPTIONS);
+    const line = text.split("\n").find((l) => l.startsWith("- error"));
+    const crashLine = "Running program '/work/stacks' failed with an unhandled exception: Error: EACCES: permission denied";
+    expect(line).toBe(`- error: \`${crashLine}, open '/work/plans/tenants/a.yaml'\``);
+    expect(text).not.toMatch(/\u001b|node:internal/);
+  });
+
   it("says so when nothing changes", () => {
     expect(summarize(path.join(fixtures, "no-changes.json")).stdout.split("\n")[0]).toBe("**neon-fleet preview: no changes**");
   });
