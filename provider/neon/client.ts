@@ -239,7 +239,7 @@ export class FleetNeonClient implements NeonClient {
         await this.waiter.wait(projectId, operations, ctx.tenantId);
         return branch;
       } catch (err) {
-        if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
+        if (!(err instanceof AmbiguousCallError) || attempt >= this.tuning.maxAttempts) throw err;
         await sleep(backoff(attempt, 4_000));
         const branches = await this.listBranches(projectId, ctx);
         const restored = branches.find((b) => b.id === branchId);
