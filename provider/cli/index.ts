@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { FleetError } from "../errors";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
+import { registerMigrations } from "./migrations";
 import { registerSchema } from "./schema";
 import { registerSummarize } from "./summarize";
 import { registerUsage } from "./usage";
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .description("A fleet of Neon projects, one per tenant, as code-reviewed infrastructure")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport, registerUsage]) {
+  for (const register of [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport, registerUsage, registerMigrations]) {
     register(program);
   }
   return program;
