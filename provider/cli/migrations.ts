@@ -11,7 +11,7 @@ export function registerMigrations(program: Command): void {
     .argument("[STATE_JSON]", "output of `pulumi stack export` or an engine double state file; - (default) reads stdin", "-")
     .option("--json", "print every tenant's version and failure as JSON")
     .action(async (file: string, options: { json?: boolean }) => {
-      const { readSchemaStatus, renderSchemaStatus } = await import("../schemaMigrations/status");
+      const { readSchemaStatus, renderSchemaStatus } = require("../schemaMigrations/status") as typeof import("../schemaMigrations/status");
       const report = readSchemaStatus(await readState(file), file);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderSchemaStatus(report));
     });
