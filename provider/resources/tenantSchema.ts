@@ -3,7 +3,7 @@ import { z } from "zod";
 import { MigrationError } from "../errors";
 import { migrate, readApplied, type SchemaProgress, type SchemaTarget } from "../schemaMigrations/apply";
 import { DEFAULT_MIGRATION_CONCURRENCY, setMigrationConcurrency } from "../schemaMigrations/connections";
-import { appliedDigest, pendingMigrations, plannedDigestMatches, versionOf } from "../schemaMigrations/plan";
+import { appliedDigest, pendingMigrations, schemaNeedsApply, versionOf } from "../schemaMigrations/plan";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack, stackCount, stackFlag } from "./stackConnection";
@@ -83,9 +83,7 @@ async function diff(_id: string, olds: TenantSchemaOutputs, news: TenantSchemaIn
   const replaces = changedKeys(olds, news, replaceKeys);
   const updates = changedKeys(olds, news, updateKeys);
   const planned = Array.isArray(news.migrations) ? news.migrations : [];
-  const pending = pendingMigrations(planned, olds.version ?? 0).length > 0;
-  const edited = !plannedDigestMatches(planned, olds.version ?? 0, olds.digest ?? "");
-  const schemaChanged = pending || edited || olds.failed !== undefined;
+  const schemaChanged = schemaNeedsApply(planned, olds.version ?? 0, olds.digest ?? "") || olds.failed !== undefined;
   return { changes: replaces.length + updates.length > 0 || schemaChanged, replaces, deleteBeforeReplace: false };
 }
 
@@ -123,7 +121,7 @@ async function remove(): Promise<void> {}
  */
 async function converge(id: string, news: TenantSchemaInputs, from: SchemaProgress, failed?: SchemaFailure): Promise<TenantSchemaOutputs> {
   const progress = { ...from };
-  const needed = pendingMigrations(news.migrations, from.version).length > 0 || !plannedDigestMatches(news.migrations, from.version, from.digest) || failed;
+  const needed = schemaNeedsApply(news.migrations, from.version, from.digest) || failed !== undefined;
   if (!needed) return outputs(news, progress);
   try {
     await migrate(targetOf(news), progress);

@@ -89,7 +89,7 @@ async function applyOne(client: Client, target: SchemaTarget, migration: Planned
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
-    const at = sqlPosition(text, err as DatabaseError);
+    const at = sqlPosition(text, (err as DatabaseError).position);
     const { message, code } = err as DatabaseError;
     throw new MigrationError(
       target.tenantId,
@@ -101,8 +101,8 @@ async function applyOne(client: Client, target: SchemaTarget, migration: Planned
 }
 
 /** `:LINE:COL` of Postgres's error position (1-based characters into the file), or "" when it gave none. */
-function sqlPosition(text: string, err: DatabaseError): string {
-  const position = Number(err.position);
+export function sqlPosition(text: string, errorPosition: string | undefined): string {
+  const position = Number(errorPosition);
   if (!Number.isInteger(position) || position < 1) return "";
   const { line, col } = positionIn(text, position - 1);
   return `:${line}:${col}`;

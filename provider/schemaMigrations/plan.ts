@@ -44,3 +44,14 @@ export function firstEdited(planned: readonly PlannedMigration[], applied: reado
 export function versionOf(applied: readonly AppliedMigration[]): number {
   return applied.reduce((max, m) => Math.max(max, m.version), 0);
 }
+
+/**
+ * Whether a tenant recorded at `version` with `digest` needs its database touched: a planned migration is
+ * beyond its version, or the plans' files up to its version differ from what it applied (the apply then names
+ * the edited file). Plans that stop short of the recorded version (migrations removed from plans) are not an edit.
+ */
+export function schemaNeedsApply(planned: readonly PlannedMigration[], version: number, digest: string): boolean {
+  if (pendingMigrations(planned, version).length > 0) return true;
+  const newest = planned.reduce((max, m) => Math.max(max, m.version), 0);
+  return newest >= version && !plannedDigestMatches(planned, version, digest);
+}
