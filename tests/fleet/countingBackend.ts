@@ -13,28 +13,32 @@ export interface CountingBackend extends DatabaseBackend {
 export function countingBackend(inner: DatabaseBackend): CountingBackend {
   let connections = 0;
   const relays = new Map<string, { server: Server; port: number }>();
+  const openRelay = async (projectId: string, branchId: string): Promise<void> => {
+    const key = `${projectId}/${branchId}`;
+    if (relays.has(key)) return;
+    const server = createServer((client) => {
+      connections++;
+      const target = inner.address(projectId, branchId);
+      const upstream = createConnection(target.port, target.host);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    relays.set(key, { server, port: (server.address() as { port: number }).port });
+  };
   return {
-    branchCreated: (branch) => inner.branchCreated(branch),
+    // The relay opens with the branch: address() must answer synchronously, and a listen binds asynchronously.
+    branchCreated: async (branch) => {
+      await inner.branchCreated(branch);
+      await openRelay(branch.projectId, branch.branchId);
+    },
     branchRestored: (projectId, branchId, source) => inner.branchRestored(projectId, branchId, source),
     branchDeleted: (projectId, branchId) => inner.branchDeleted(projectId, branchId),
     projectDeleted: (projectId) => inner.projectDeleted(projectId),
     address(projectId, branchId) {
-      const key = `${projectId}/${branchId}`;
-      let relay = relays.get(key);
-      if (!relay) {
-        const target = inner.address(projectId, branchId);
-        const server = createServer((client) => {
-          connections++;
-          const upstream = createConnection(target.port, target.host);
-          client.pipe(upstream).pipe(client);
-          client.on("error", () => upstream.destroy());
-          upstream.on("error", () => client.destroy());
-        });
-        // Listening on an IP literal binds synchronously, so the port is known right away.
-        server.listen(0, "127.0.0.1");
-        relay = { server, port: (server.address() as { port: number }).port };
-        relays.set(key, relay);
-      }
+      const relay = relays.get(`${projectId}/${branchId}`);
+      if (!relay) throw new Error(`no relay for branch ${branchId} of project ${projectId}`);
       return { host: "127.0.0.1", port: relay.port };
     },
     connections: () => connections,
