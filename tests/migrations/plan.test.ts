@@ -2,10 +2,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import os from "os";
 import path from "path";
 import { PlanErrors } from "../../provider/errors";
-import { loadPlans, migrationDigest } from "../../provider/plans";
+import { loadPlans, migrationDigest, planJsonSchema } from "../../provider/plans";
 import { sqlPosition } from "../../provider/schemaMigrations/apply";
 import { appliedDigest, firstEdited, pendingMigrations, schemaNeedsApply } from "../../provider/schemaMigrations/plan";
 import { readSchemaStatus, renderSchemaStatus } from "../../provider/schemaMigrations/status";
+import { summarizePreview } from "../../provider/summarize";
 import { provider, type TenantSchemaInputs, type TenantSchemaOutputs } from "../../provider/resources/tenantSchema";
 
 const m = (version: number, name: string, sql = `select ${version};`) => ({ version, name, sha256: migrationDigest(sql) });
@@ -127,5 +128,26 @@ describe("migrations status", () => {
     const doc = { version: 3, deployment: { resources: [resource("a", 3), resource("b", 3), resource("c", 2, 3), resource("d", 2, 3)] } };
     const report = readSchemaStatus(JSON.stringify(doc), "export.json");
     expect(renderSchemaStatus(report)).toBe("2 at 0003, 2 failed at 0002: c, d\n  c: tenant c: boom\n  d: tenant d: boom\n");
+  });
+});
+
+describe("the plans' JSON Schema", () => {
+  it("describes fleet.yaml's migrations keys", () => {
+    const fleetFile = (planJsonSchema().$defs as Record<string, { properties: Record<string, { properties?: Record<string, unknown> }> }>).fleetFile;
+    expect(Object.keys(fleetFile.properties.migrations?.properties ?? {})).toEqual(["canary", "database", "role", "statementTimeout"]);
+  });
+});
+
+describe("the pull-request summary", () => {
+  it("says which migrations are pending on how many tenants, naming the canaries", () => {
+    const step = (name: string, stage: string, version: number) => ({
+      op: "update",
+      urn: `urn:pulumi:us::neon-fleet::pulumi-nodejs:dynamic/neon:TenantSchema::${name}`,
+      oldState: { urn: "", type: "pulumi-nodejs:dynamic/neon:TenantSchema", inputs: {}, outputs: { version } },
+      newState: { urn: "", type: "pulumi-nodejs:dynamic/neon:TenantSchema", inputs: { stage, migrations: [...planned, m(4, "add_invoices")] } },
+    });
+    const steps = [step("acme", "canary", 3), step("globex", "canary", 3), ...Array.from({ length: 318 }, (_, i) => step(`t${i}`, "fleet", 3))];
+    const summary = summarizePreview(JSON.stringify({ steps, changeSummary: { update: 320 } }), "preview.json");
+    expect(summary).toContain("Schema: 0004_add_invoices pending on 320 tenants (canary: acme, globex)");
   });
 });
