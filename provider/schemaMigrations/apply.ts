@@ -62,7 +62,9 @@ export async function migrate(target: SchemaTarget, progress: SchemaProgress): P
     }
   }).catch((err: unknown) => {
     if (err instanceof FleetError) throw err;
-    throw new MigrationError(target.tenantId, progress.version, `cannot reach its database: ${(err as Error).message}; stays at ${formatVersion(progress.version)}`);
+    // Connecting (after the wake-up retries) or preparing neon_fleet.schema_migrations failed: nothing was applied.
+    const message = (err as Error).message;
+    throw new MigrationError(target.tenantId, progress.version, `database ${target.database}: ${message}; nothing applied, stays at ${formatVersion(progress.version)}`);
   });
 }
 
