@@ -26,22 +26,32 @@ export async function benchMigrations(tenants = 200): Promise<MigrationsBenchRes
   const work = mkdtempSync(path.join(os.tmpdir(), `neon-fleet-bench-migrations-${tenants}-`));
   // Short idle time: databases of the onboarding stop before the migration, which then pays each cold start.
   const backend = await createPostgresBackend({ dataDir: path.join(work, "pg"), idleMs: 2_000 });
-  const emulator = await startEmulator({ ratePerMinute: 60_000, burstPerSecond: 1_000, opMs: 15, projectLimit: tenants + 10, database: backend });
+  const emulator = await startEmulator({
+    ratePerMinute: 60_000,
+    burstPerSecond: 1_000,
+    opMs: 15,
+    projectLimit: tenants + 10,
+    database: backend,
+  });
   try {
     const plansDir = await writeGeneratedPlans(work, tenants);
     const stateFile = path.join(work, "state.json");
     const up = async () => {
-      const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env: RATE });
-      if (!result.ok) throw new Error(`up of ${tenants} tenants failed: ${result.failures.slice(0, 3).map((f) => f.message).join("; ")}`);
+      const apiUrl = emulator.url;
+      const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl, apiKey: API_KEY, env: RATE });
+      const firstErrors = result.failures.slice(0, 3).map((f) => f.message);
+      if (!result.ok) throw new Error(`up of ${tenants} tenants failed: ${firstErrors.join("; ")}`);
     };
     await up();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     mkdirSync(path.join(plansDir, "migrations"));
-    writeFileSync(path.join(plansDir, "migrations", "0001_create_invoices.sql"), "CREATE TABLE invoices (id bigint PRIMARY KEY, total_cents bigint NOT NULL);\n");
+    const migration = "CREATE TABLE invoices (id bigint PRIMARY KEY, total_cents bigint NOT NULL);\n";
+    writeFileSync(path.join(plansDir, "migrations", "0001_create_invoices.sql"), migration);
     const started = process.hrtime.bigint();
     await up();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { tenants, seconds: Math.round(seconds * 10) / 10, tenantsPerSecond: Math.round((tenants / seconds) * 100) / 100 };
+    const tenantsPerSecond = Math.round((tenants / seconds) * 100) / 100;
+    return { tenants, seconds: Math.round(seconds * 10) / 10, tenantsPerSecond };
   } finally {
     await emulator.close();
     await backend.close();

@@ -126,7 +126,12 @@ async function main(): Promise<void> {
     { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
     { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
     { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
-    { figure: `migrations: ${migrations.tenants} tenants, one migration`, value: `${fmt(migrations.seconds)} s, ${fmt(migrations.tenantsPerSecond)} tenants/s`, goal: "(reported)", met: undefined },
+    {
+      figure: `migrations: ${migrations.tenants} tenants, one migration`,
+      value: `${fmt(migrations.seconds)} s, ${fmt(migrations.tenantsPerSecond)} tenants/s`,
+      goal: "(reported)",
+      met: undefined,
+    },
     ...fleets.map((f) => ({
       figure: `scaling ${f.tenants}: onboard calls/tenant, ms/tenant; no-op up calls`,
       value: `${fmt(f.onboard.apiCallsPerTenant)}, ${fmt(f.onboard.secondsPerTenant * 1000)} ms; ${f.noopUp.apiCalls}`,

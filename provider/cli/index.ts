@@ -14,7 +14,8 @@ export function buildProgram(): Command {
     .description("A fleet of Neon projects, one per tenant, as code-reviewed infrastructure")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport, registerUsage, registerMigrations]) {
+  const commands = [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport];
+  for (const register of [...commands, registerUsage, registerMigrations]) {
     register(program);
   }
   return program;

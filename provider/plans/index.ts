@@ -12,7 +12,8 @@ import type { Fleet } from "./types";
 
 export type { PlannedMigration } from "./migrations";
 export { formatVersion, migrationDigest, migrationLabel, migrationText } from "./migrations";
-export type { ResolvedMigrations, EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch, ResolvedTenant, ResolvedTier } from "./types";
+export type { ResolvedMigrations } from "./types";
+export type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch, ResolvedTenant, ResolvedTier } from "./types";
 export { formatDuration, formatSize, formatSuspend, parseDuration, parseSize } from "./units";
 export { planJsonSchema } from "./jsonSchema";
 
@@ -32,7 +33,8 @@ export async function loadPlans(dir: string): Promise<Fleet> {
 
   if (errors.length > 0 || !fleet?.valid || !tiers?.valid) throw new PlanErrors(sortErrors(errors));
   const tenantFiles = tenants.map((view) => ({ source: view.source, file: view.valid! }));
-  return buildFleet({ dir, fleet: fleet.valid, tiers: tiers.valid.tiers, tenants: tenantFiles, dev: dev?.valid, migrations });
+  const valid = { dir, fleet: fleet.valid, tiers: tiers.valid.tiers, tenants: tenantFiles, dev: dev?.valid };
+  return buildFleet({ ...valid, migrations });
 }
 
 function sortErrors(errors: PlanError[]): PlanError[] {

@@ -62,9 +62,13 @@ export async function migrationText(dir: string, planned: PlannedMigration): Pro
   const files = await readMigrationFiles(dir, errors);
   const file = files.find((f) => f.version === planned.version);
   const shown = path.relative(process.cwd(), path.join(dir, MIGRATIONS_DIR, `${migrationLabel(planned)}.sql`));
-  if (!file) throw errors[0] ?? new PlanError(shown, 1, 1, `migration ${formatVersion(planned.version)} is missing from the plans`);
+  if (!file) {
+    const missing = `migration ${formatVersion(planned.version)} is missing from the plans`;
+    throw errors[0] ?? new PlanError(shown, 1, 1, missing);
+  }
   if (file.sha256 !== planned.sha256) {
-    throw new PlanError(file.file, 1, 1, `changed since the plan was read (sha256 ${file.sha256.slice(0, 12)}, planned ${planned.sha256.slice(0, 12)}); run again`);
+    const digests = `sha256 ${file.sha256.slice(0, 12)}, planned ${planned.sha256.slice(0, 12)}`;
+    throw new PlanError(file.file, 1, 1, `changed since the plan was read (${digests}); run again`);
   }
   return { file: file.file, text: file.text };
 }
@@ -78,7 +82,8 @@ async function readMigrationFiles(dir: string, errors: PlanError[]): Promise<Mig
     const match = FILE_RE.exec(name);
     if (!match) {
       const why = name.endsWith(".sql")
-        ? "is not a migration name; use NNNN_name.sql (4+ digit version, name of a-z, 0-9 and _), e.g. 0001_create_orders.sql"
+        ? "is not a migration name; use NNNN_name.sql (4+ digit version, name of a-z, 0-9 and _), " +
+          "e.g. 0001_create_orders.sql"
         : "is not a migration; the migrations folder holds only NNNN_name.sql files";
       errors.push(new PlanError(show(name), 1, 1, why));
       continue;
@@ -89,17 +94,20 @@ async function readMigrationFiles(dir: string, errors: PlanError[]): Promise<Mig
       errors.push(new PlanError(show(name), problem.line, problem.col, problem.message));
       continue;
     }
-    files.push({ version: Number(match[1]), name: match[2]!, sha256: migrationDigest(bytes), file: show(name), text: bytes.toString("utf8") });
+    const text = bytes.toString("utf8");
+    files.push({ version: Number(match[1]), name: match[2]!, sha256: migrationDigest(bytes), file: show(name), text });
   }
   files.sort((a, b) => a.version - b.version);
   files.forEach((f, i) => {
     const before = files[i - 1];
     if (!before) return;
     if (before.version === f.version) {
-      errors.push(new PlanError(f.file, 1, 1, `version ${formatVersion(f.version)} is also ${path.basename(before.file)}; versions are unique`));
+      const problem = `version ${formatVersion(f.version)} is also ${path.basename(before.file)}; versions are unique`;
+      errors.push(new PlanError(f.file, 1, 1, problem));
     } else if (f.version !== before.version + 1) {
       const missing = formatVersion(before.version + 1);
-      errors.push(new PlanError(f.file, 1, 1, `version ${formatVersion(f.version)} follows ${formatVersion(before.version)}; versions are contiguous (add ${missing} or renumber)`));
+      const order = `version ${formatVersion(f.version)} follows ${formatVersion(before.version)}`;
+      errors.push(new PlanError(f.file, 1, 1, `${order}; versions are contiguous (add ${missing} or renumber)`));
     }
   });
   return files;
@@ -107,7 +115,9 @@ async function readMigrationFiles(dir: string, errors: PlanError[]): Promise<Mig
 
 /** Why the bytes are not a usable migration (empty, or not UTF-8 at line:col), or undefined. */
 function textProblem(bytes: Buffer): { line: number; col: number; message: string } | undefined {
-  if (bytes.toString("utf8").trim() === "") return { line: 1, col: 1, message: "is empty; a migration holds at least one SQL statement" };
+  if (bytes.toString("utf8").trim() === "") {
+    return { line: 1, col: 1, message: "is empty; a migration holds at least one SQL statement" };
+  }
   if (isUtf8(bytes)) return undefined;
   // The longest valid prefix, walked one whole character (1 to 4 bytes) at a time.
   let good = 0;

@@ -144,8 +144,12 @@ export const fleetFileSchema = strict({
     canary: z
       .array(z.string(must("be a tenant id")), must("be a list of tenant ids"))
       .optional()
-      .meta({ description: "Tenants migrated first (after the dev branches); the rest of the fleet waits for them to succeed" }),
-    database: z.string(must("be a database name")).min(1, must("not be empty")).optional().meta({ description: "Database migrated, default neondb" }),
+      .meta({ description: "Tenants migrated first (after the dev branches); the rest of the fleet waits for them" }),
+    database: z
+      .string(must("be a database name"))
+      .min(1, must("not be empty"))
+      .optional()
+      .meta({ description: "Database migrated, default neondb" }),
     role: z
       .string(must("be a role name"))
       .min(1, must("not be empty"))

@@ -2,5 +2,6 @@
 export { TenantProject, type TenantProjectArgs, type TenantProjectInputs, type TenantProjectOutputs } from "./tenantProject";
 export { PlanQuota, type PlanQuotaArgs, type PlanQuotaInputs, type PlanQuotaOutputs } from "./planQuota";
 export { DevBranch, type DevBranchArgs, type DevBranchInputs, type DevBranchOutputs } from "./devBranch";
-export { TenantSchema, type SchemaFailure, type TenantSchemaArgs, type TenantSchemaInputs, type TenantSchemaOutputs } from "./tenantSchema";
+export { TenantSchema, type SchemaFailure, type TenantSchemaArgs } from "./tenantSchema";
+export type { TenantSchemaInputs, TenantSchemaOutputs } from "./tenantSchema";
 export type { EndpointSettings, NeonQuota, TierSettings } from "./settings";

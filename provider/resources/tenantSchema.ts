@@ -29,12 +29,18 @@ export const tenantSchemaInputsSchema = z.object({
   /** Rollout stage: dev branches first, then the canary tenants, then the fleet. Shown in summaries; no update. */
   stage: z.enum(["dev", "canary", "fleet"]),
   /** The planned migrations in version order (contiguous). A new version is an update that applies it. */
-  migrations: z.array(z.object({ version: z.number().int().nonnegative(), name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  migrations: z.array(
+    z.object({
+      version: z.number().int().nonnegative(),
+      name: z.string().min(1),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  ),
   /** Plans directory of this run; the SQL is read from its `migrations/` at apply time. Not compared by diff. */
   plansDir: z.string().min(1),
   /** Connection string of the tenant's project or dev branch (secret). A change updates the state only. */
   connection: z.string().min(1),
-  /** Database migrated (`migrations.database`, default neondb); a change replaces (another database, another version). */
+  /** Database migrated (`migrations.database`, default neondb); a change replaces (new database, new version). */
   database: z.string().min(1),
   /** Role the migrations run as (`migrations.role`, default neondb_owner); a change updates the state only. */
   role: z.string().min(1),
@@ -71,7 +77,10 @@ const updateKeys = ["connection", "role", "statementTimeoutSeconds"] as const;
 let refreshSchema = false;
 
 /** Validates the inputs offline. */
-async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(
+  _olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
   return checkProperties(tenantSchemaInputsSchema, news);
 }
 
@@ -79,7 +88,11 @@ async function check(_olds: Record<string, unknown>, news: Record<string, unknow
  * Offline: a change when migrations are pending beyond the recorded version, when the plans' files up to that
  * version no longer match what was applied (the update then reports the edited file), or after a failed apply.
  */
-async function diff(_id: string, olds: TenantSchemaOutputs, news: TenantSchemaInputs): Promise<pulumi.dynamic.DiffResult> {
+async function diff(
+  _id: string,
+  olds: TenantSchemaOutputs,
+  news: TenantSchemaInputs,
+): Promise<pulumi.dynamic.DiffResult> {
   const replaces = changedKeys(olds, news, replaceKeys);
   const updates = changedKeys(olds, news, updateKeys);
   const planned = Array.isArray(news.migrations) ? news.migrations : [];
@@ -108,8 +121,13 @@ async function read(id: string, state?: TenantSchemaOutputs): Promise<pulumi.dyn
 }
 
 /** Applies the pending migrations; records a new connection, role or timeout without connecting when none are. */
-async function update(id: string, olds: TenantSchemaOutputs, news: TenantSchemaInputs): Promise<pulumi.dynamic.UpdateResult<TenantSchemaOutputs>> {
-  return { outs: await converge(id, news, { version: olds.version ?? 0, digest: olds.digest ?? appliedDigest([]) }, olds.failed) };
+async function update(
+  id: string,
+  olds: TenantSchemaOutputs,
+  news: TenantSchemaInputs,
+): Promise<pulumi.dynamic.UpdateResult<TenantSchemaOutputs>> {
+  const from = { version: olds.version ?? 0, digest: olds.digest ?? appliedDigest([]) };
+  return { outs: await converge(id, news, from, olds.failed) };
 }
 
 /** Nothing to undo: the schema lives and dies with the tenant's database, which TenantProject owns. */
@@ -119,7 +137,12 @@ async function remove(): Promise<void> {}
  * Brings the database to the plans, or records where it stopped. Connects only when a migration is pending, the
  * digest disagrees with the plans, or the last apply failed.
  */
-async function converge(id: string, news: TenantSchemaInputs, from: SchemaProgress, failed?: SchemaFailure): Promise<TenantSchemaOutputs> {
+async function converge(
+  id: string,
+  news: TenantSchemaInputs,
+  from: SchemaProgress,
+  failed?: SchemaFailure,
+): Promise<TenantSchemaOutputs> {
   const progress = { ...from };
   const needed = schemaNeedsApply(news.migrations, from.version, from.digest) || failed !== undefined;
   if (!needed) return outputs(news, progress);
@@ -185,6 +208,7 @@ export class TenantSchema extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: TenantSchemaArgs, opts?: pulumi.CustomResourceOptions) {
     const outputsToCome = { version: undefined, digest: undefined, failed: undefined };
-    super(tenantSchemaShim, name, { ...outputsToCome, ...args }, { ...opts, additionalSecretOutputs: ["connection"] }, "neon", "TenantSchema");
+    const options = { ...opts, additionalSecretOutputs: ["connection"] };
+    super(tenantSchemaShim, name, { ...outputsToCome, ...args }, options, "neon", "TenantSchema");
   }
 }

@@ -50,8 +50,9 @@ export async function migrate(target: SchemaTarget, progress: SchemaProgress): P
       throw new MigrationError(
         target.tenantId,
         progress.version,
-        `migration ${label} changed after it was applied (${migrationLabel(edited.planned)}.sql sha256 ${edited.planned.sha256.slice(0, 12)}, ` +
-          `applied ${edited.applied.sha256.slice(0, 12)}); nothing was run: restore the file as applied and put the change in a new migration`,
+        `migration ${label} changed after it was applied (${migrationLabel(edited.planned)}.sql sha256 ` +
+          `${edited.planned.sha256.slice(0, 12)}, applied ${edited.applied.sha256.slice(0, 12)}); nothing was run: ` +
+          "restore the file as applied and put the change in a new migration",
         edited.planned,
       );
     }
@@ -64,30 +65,43 @@ export async function migrate(target: SchemaTarget, progress: SchemaProgress): P
     if (err instanceof FleetError) throw err;
     // Connecting (after the wake-up retries) or preparing neon_fleet.schema_migrations failed: nothing was applied.
     const message = (err as Error).message;
-    throw new MigrationError(target.tenantId, progress.version, `database ${target.database}: ${message}; nothing applied, stays at ${formatVersion(progress.version)}`);
+    const stays = `nothing applied, stays at ${formatVersion(progress.version)}`;
+    const problem = `database ${target.database}: ${message}; ${stays}`;
+    throw new MigrationError(target.tenantId, progress.version, problem);
   });
 }
 
 /** The migrations recorded in the tenant's database (its real version); creates nothing. */
 export async function readApplied(target: DatabaseTarget): Promise<AppliedMigration[]> {
   return withDatabase(target, async (client) => {
-    const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('neon_fleet.schema_migrations') IS NOT NULL AS exists");
+    const exists = "SELECT to_regclass('neon_fleet.schema_migrations') IS NOT NULL AS exists";
+    const { rows } = await client.query<{ exists: boolean }>(exists);
     return rows[0]?.exists ? appliedRows(client) : [];
   });
 }
 
 async function appliedRows(client: Client): Promise<AppliedMigration[]> {
-  const { rows } = await client.query<AppliedMigration>("SELECT version, name, sha256 FROM neon_fleet.schema_migrations ORDER BY version");
+  const select = "SELECT version, name, sha256 FROM neon_fleet.schema_migrations ORDER BY version";
+  const { rows } = await client.query<AppliedMigration>(select);
   return rows;
 }
 
-async function applyOne(client: Client, target: SchemaTarget, migration: PlannedMigration, progress: SchemaProgress): Promise<void> {
+async function applyOne(
+  client: Client,
+  target: SchemaTarget,
+  migration: PlannedMigration,
+  progress: SchemaProgress,
+): Promise<void> {
   const { file, text } = await migrationText(target.plansDir, migration);
   try {
     await client.query("BEGIN");
     // No parameters: the simple query protocol runs every statement of the file, in this transaction.
     await client.query(text);
-    await client.query("INSERT INTO neon_fleet.schema_migrations (version, name, sha256) VALUES ($1, $2, $3)", [migration.version, migration.name, migration.sha256]);
+    await client.query("INSERT INTO neon_fleet.schema_migrations (version, name, sha256) VALUES ($1, $2, $3)", [
+      migration.version,
+      migration.name,
+      migration.sha256,
+    ]);
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -96,7 +110,8 @@ async function applyOne(client: Client, target: SchemaTarget, migration: Planned
     throw new MigrationError(
       target.tenantId,
       progress.version,
-      `${file}${at}: ${message}${code ? ` (SQLSTATE ${code})` : ""}; rolled back, ${target.tenantId} stays at ${formatVersion(progress.version)}`,
+      `${file}${at}: ${message}${code ? ` (SQLSTATE ${code})` : ""}; ` +
+        `rolled back, ${target.tenantId} stays at ${formatVersion(progress.version)}`,
       migration,
     );
   }

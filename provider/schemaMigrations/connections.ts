@@ -83,7 +83,8 @@ async function connect(target: DatabaseTarget): Promise<Client> {
     client.on("error", () => undefined);
     try {
       await client.connect();
-      if (target.role !== decodeURIComponent(url.username)) await client.query(`SET ROLE ${client.escapeIdentifier(target.role)}`);
+      const asRole = target.role !== decodeURIComponent(url.username);
+      if (asRole) await client.query(`SET ROLE ${client.escapeIdentifier(target.role)}`);
       return client;
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -93,7 +94,7 @@ async function connect(target: DatabaseTarget): Promise<Client> {
   }
 }
 
-/** A connect failure that a waking compute explains (refused, reset, timed out, "the database system is starting up"). */
+/** A connect failure a waking compute explains (refused, reset, timed out, "the database system is starting up"). */
 export function isWaking(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === "string" && WAKING_CODES.has(code)) return true;

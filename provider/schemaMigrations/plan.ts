@@ -31,7 +31,10 @@ export function plannedDigestMatches(planned: readonly PlannedMigration[], versi
 }
 
 /** The first applied migration whose file in the plans differs from what was applied, if any. */
-export function firstEdited(planned: readonly PlannedMigration[], applied: readonly AppliedMigration[]): { planned: PlannedMigration; applied: AppliedMigration } | undefined {
+export function firstEdited(
+  planned: readonly PlannedMigration[],
+  applied: readonly AppliedMigration[],
+): { planned: PlannedMigration; applied: AppliedMigration } | undefined {
   const byVersion = new Map(planned.map((m) => [m.version, m]));
   for (const row of [...applied].sort((a, b) => a.version - b.version)) {
     const file = byVersion.get(row.version);

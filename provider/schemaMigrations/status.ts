@@ -6,6 +6,7 @@ import { FleetError } from "../errors";
 import { formatVersion } from "../plans/migrations";
 
 const TENANT_SCHEMA_TYPE = "pulumi-nodejs:dynamic/neon:TenantSchema";
+const EXPECTED_STATE = "pass the output of `pulumi stack export` (or an engine double state file)";
 
 /** One tenant's (or dev branch's) schema as recorded. */
 export interface TenantSchemaStatus {
@@ -38,10 +39,10 @@ export function readSchemaStatus(text: string, file: string): SchemaStatusReport
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new FleetError(`${file}: not JSON; pass the output of \`pulumi stack export\` (or an engine double state file)`);
+    throw new FleetError(`${file}: not JSON; ${EXPECTED_STATE}`);
   }
   const resources = resourcesOf(doc);
-  if (!resources) throw new FleetError(`${file}: no resources list; pass the output of \`pulumi stack export\` (or an engine double state file)`);
+  if (!resources) throw new FleetError(`${file}: no resources list; ${EXPECTED_STATE}`);
   const tenants: TenantSchemaStatus[] = [];
   for (const r of resources) {
     if (r?.type !== TENANT_SCHEMA_TYPE || r.delete === true) continue;
@@ -63,7 +64,8 @@ export function readSchemaStatus(text: string, file: string): SchemaStatusReport
     if (!groups.has(key)) groups.set(key, { version: t.version, failed: t.failed !== undefined, tenants: [] });
     groups.get(key)!.tenants.push(t.tenant);
   }
-  return { tenants, groups: [...groups.values()].sort((a, b) => b.tenants.length - a.tenants.length || b.version - a.version) };
+  const sorted = [...groups.values()].sort((a, b) => b.tenants.length - a.tenants.length || b.version - a.version);
+  return { tenants, groups: sorted };
 }
 
 /** Names shown per failed group before folding. */
@@ -71,12 +73,15 @@ const FAILED_NAMES_SHOWN = 20;
 
 /** `318 at 0004, 2 failed at 0003: acme, globex`, then one line per failed tenant with its error. */
 export function renderSchemaStatus(report: SchemaStatusReport): string {
-  if (report.tenants.length === 0) return "no TenantSchema resources in this state (no migrations in the plans, or no `up` yet)\n";
+  if (report.tenants.length === 0) {
+    return "no TenantSchema resources in this state (no migrations in the plans, or no `up` yet)\n";
+  }
   const summary = report.groups
     .map((g) => {
       if (!g.failed) return `${g.tenants.length} at ${formatVersion(g.version)}`;
       const shown = g.tenants.slice(0, FAILED_NAMES_SHOWN).join(", ");
-      const more = g.tenants.length > FAILED_NAMES_SHOWN ? ` … and ${g.tenants.length - FAILED_NAMES_SHOWN} more` : "";
+      const hidden = g.tenants.length - FAILED_NAMES_SHOWN;
+      const more = hidden > 0 ? ` … and ${hidden} more` : "";
       return `${g.tenants.length} failed at ${formatVersion(g.version)}: ${shown}${more}`;
     })
     .join(", ");
@@ -84,7 +89,9 @@ export function renderSchemaStatus(report: SchemaStatusReport): string {
   return [summary, ...failures].join("\n") + "\n";
 }
 
-function resourcesOf(doc: unknown): { type?: unknown; urn?: unknown; outputs?: unknown; delete?: unknown }[] | undefined {
+type StateResource = { type?: unknown; urn?: unknown; outputs?: unknown; delete?: unknown };
+
+function resourcesOf(doc: unknown): StateResource[] | undefined {
   const d = doc as { resources?: unknown; deployment?: { resources?: unknown } } | null;
   const list = d?.deployment?.resources ?? d?.resources;
   return Array.isArray(list) ? list : undefined;

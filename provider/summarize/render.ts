@@ -116,7 +116,8 @@ function schemaSection(doc: BoundedDocument, changes: FleetChanges): void {
   const schema = changes.schema;
   if (!schema) return;
   const labels = schema.pending.length > 4 ? [schema.pending[0], "…", schema.pending.at(-1)!] : schema.pending;
-  const where = [schema.tenants > 0 && plural(schema.tenants, "tenant"), schema.devBranches > 0 && `${count(schema.devBranches)} dev branch${schema.devBranches === 1 ? "" : "es"}`]
+  const branches = `${count(schema.devBranches)} dev branch${schema.devBranches === 1 ? "" : "es"}`;
+  const where = [schema.tenants > 0 && plural(schema.tenants, "tenant"), schema.devBranches > 0 && branches]
     .filter((part): part is string => typeof part === "string")
     .join(" and ");
   const canary = schema.canary.length > 0 ? ` (canary: ${nameList(schema.canary, 200)})` : "";

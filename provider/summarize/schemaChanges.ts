@@ -34,7 +34,8 @@ export function readSchemaChange(steps: readonly PreviewStep[]): SchemaChange | 
     if (!step.urn.includes(`::${TENANT_SCHEMA_TYPE}::`) || step.op === "same" || step.op === "delete") continue;
     const inputs = step.newState?.inputs ?? {};
     const planned = Array.isArray(inputs.migrations) ? (inputs.migrations as PlannedShape[]) : [];
-    const outputs = ((step.oldState as { outputs?: Record<string, unknown> } | null | undefined)?.outputs ?? {}) as { version?: unknown };
+    const oldState = step.oldState as { outputs?: { version?: unknown } } | null | undefined;
+    const outputs = oldState?.outputs ?? {};
     const version = typeof outputs.version === "number" ? outputs.version : 0;
     const beyond = planned.filter((m) => typeof m.version === "number" && m.version > version);
     if (beyond.length === 0) continue;
@@ -45,5 +46,6 @@ export function readSchemaChange(steps: readonly PreviewStep[]): SchemaChange | 
     if (inputs.stage === "canary") canary.push(name);
   }
   if (pending.size === 0) return undefined;
-  return { pending: [...pending.entries()].sort(([a], [b]) => a - b).map(([, label]) => label), tenants, devBranches, canary: canary.sort() };
+  const labels = [...pending.entries()].sort(([a], [b]) => a - b).map(([, label]) => label);
+  return { pending: labels, tenants, devBranches, canary: canary.sort() };
 }
