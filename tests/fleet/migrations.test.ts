@@ -122,4 +122,16 @@ describe("schema migrations across the fleet", () => {
     expect(await sql("dev/feature-x", "select count(*)::int as n from neon_fleet.schema_migrations")).toEqual([{ n: 4 }]);
     expect(versions()).toMatchObject({ "dev/feature-x": "4 failed at 1", globex: "3", initech: "3" });
   }, STORY_MS);
+
+  it("refresh reads each database's version only with neon-fleet:refreshSchema", async () => {
+    const before = backend.connections();
+    expect((await world.run("refresh")).ok).toBe(true);
+    expect(backend.connections()).toBe(before);
+    expect(versions()["dev/feature-x"]).toBe("4 failed at 1");
+
+    expect((await world.run("refresh", { "neon-fleet:refreshSchema": "true" })).ok).toBe(true);
+    expect(backend.connections()).toBeGreaterThan(before);
+    // The database's own table: dev/feature-x is at 4 (the edit marker is history), umbrella still behind at 2.
+    expect(versions()).toMatchObject({ "dev/feature-x": "4", umbrella: "2 failed at 3", globex: "3" });
+  }, STORY_MS);
 });
