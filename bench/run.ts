@@ -3,6 +3,7 @@ import os from "os";
 import path from "path";
 import { benchEmulatorThroughput } from "./emulatorThroughput";
 import { benchFleet, FleetSizeResult } from "./fleet";
+import { benchMigrations } from "./migrations";
 import { benchPlanLoad } from "./planLoad";
 import { benchPostgres } from "./postgres";
 import { benchScaleOut, type ScaleOutResult } from "./scaleOut";
@@ -26,6 +27,8 @@ const HEADLINE_SIZE = 1000;
  */
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 64);
 const DOUBLE_DEFAULT_PARALLEL = 4 * os.cpus().length;
+/** Tenants migrated by the schema-migration bench (each one a PGlite database: memory and disk bound). */
+const MIGRATION_TENANTS = Number(process.env.BENCH_MIGRATION_TENANTS ?? 200);
 const PLAN_LOAD_TENANTS = Number(process.env.BENCH_PLAN_TENANTS ?? 100_000);
 /**
  * Scale-out: SCALE_TENANTS tenants in SCALE_STACKS hash-bucketed stacks run at once against one account whose rate
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
       : undefined;
   log("postgres data plane");
   const postgres = await benchPostgres();
+  log(`schema migration across ${MIGRATION_TENANTS} tenants (a real Postgres each)`);
+  const migrations = await benchMigrations(MIGRATION_TENANTS);
 
   const headline = fleets.find((f) => f.tenants === HEADLINE_SIZE) ?? fleets[fleets.length - 1];
   const providerMax = Math.max(0, ...fleets.flatMap((f) => Object.values(f.providerBytes)));
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
     scaleOut: scaleOut && { ...scaleOut, ratePerMinute: SCALE_RATE, burstPerSecond: SCALE_BURST, parallel: PARALLEL },
     emulator,
     postgres,
+    migrations,
     scaling: fleets.map((f) => ({
       tenants: f.tenants,
       onboardCallsPerTenant: f.onboard.apiCallsPerTenant,
@@ -144,6 +150,12 @@ async function main(): Promise<void> {
     { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
     { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
     { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
+    {
+      figure: `migrations: ${migrations.tenants} tenants, one migration`,
+      value: `${fmt(migrations.seconds)} s, ${fmt(migrations.tenantsPerSecond)} tenants/s`,
+      goal: "(reported)",
+      met: undefined,
+    },
     ...fleets.map((f) => ({
       figure: `scaling ${f.tenants}: onboard calls/tenant, ms/tenant; no-op up calls`,
       value: `${fmt(f.onboard.apiCallsPerTenant)}, ${fmt(f.onboard.secondsPerTenant * 1000)} ms; ${f.noopUp.apiCalls}`,

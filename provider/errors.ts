@@ -145,3 +145,19 @@ export class RestoreOutsideHistoryError extends FleetError {
     );
   }
 }
+
+/**
+ * A tenant's schema migration that failed (rolled back), could not start (its database unreachable), or must not
+ * run (an applied migration's file changed). The tenant stays at `version`, its last good one.
+ */
+export class MigrationError extends FleetError {
+  constructor(
+    readonly tenantId: string,
+    readonly version: number,
+    readonly problem: string,
+    /** The migration that failed or was refused, when one did. */
+    readonly migration?: { version: number; name: string },
+  ) {
+    super(`tenant ${tenantId}: ${problem}`);
+  }
+}

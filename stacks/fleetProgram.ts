@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
-import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedTenant } from "../provider/plans";
-import { DevBranch, PlanQuota, TenantProject } from "../provider/resources";
+import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant } from "../provider/plans";
+import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../provider/resources";
 import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
 
 /** Stack-wide choices that are not in the plans. */
@@ -35,13 +35,16 @@ export const devResourceName = (dev: ResolvedDev): string => `dev/${dev.projectN
  */
 const REGISTRATIONS_PER_YIELD = 50;
 
-/** Registers one TenantProject + PlanQuota per tenant the stack manages, and the dev project with its branches. */
+/**
+ * Registers one TenantProject + PlanQuota per tenant the stack manages, and the dev project with its branches; with
+ * migrations in the plans, one TenantSchema per tenant and dev branch.
+ */
 export async function registerFleet(fleet: Fleet, options: ProgramOptions): Promise<FleetOutputs> {
   const tenants = fleet.tenants.filter((t) => managesTenant(options.shard, t));
   const connections: Record<string, pulumi.Output<string>> = {};
   for (const [i, tenant] of tenants.entries()) {
     connections[tenant.id] = registerTenant(tenant).connectionUri;
-    if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await new Promise((resolve) => setImmediate(resolve));
+    if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await yieldToEngine();
   }
   const dev = fleet.dev;
   const devResidency = dev && residencyOf(fleet, dev.region);
@@ -49,6 +52,10 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   if (withDev) {
     const branches = registerDev(dev, devResidency ?? "dev", fleet.org);
     dev.branches.forEach((branch, i) => (connections[`dev/${branch.name}`] = branches[i].connectionUri));
+  }
+  if (fleet.migrations.planned.length > 0) {
+    const devNames = withDev ? dev.branches.map((b) => `dev/${b.name}`) : [];
+    await registerSchemas(fleet.migrations, devNames, tenants.map((t) => t.id), connections);
   }
   return {
     tenants: tenants.length,
@@ -136,6 +143,48 @@ function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): D
     return resource;
   };
   return dev.branches.map((branch) => register(branch, []));
+}
+
+/**
+ * Registers one TenantSchema per dev branch and tenant, in rollout order: the dev branches first, then the
+ * canary tenants (depending on every dev branch's schema), then the rest of the fleet (depending on every
+ * canary's). Under Pulumi the dependents of a failed resource are not updated, so a migration failing on a dev
+ * branch or a canary stops the rollout before it reaches the fleet. Canaries in another shard's stack do not
+ * gate this stack.
+ */
+async function registerSchemas(
+  migrations: ResolvedMigrations,
+  devNames: string[],
+  tenantIds: string[],
+  connections: Record<string, pulumi.Output<string>>,
+): Promise<void> {
+  const canary = new Set(migrations.canary);
+  const schema = (name: string, stage: "dev" | "canary" | "fleet", dependsOn: TenantSchema[]) =>
+    new TenantSchema(
+      name,
+      {
+        tenantId: name,
+        stage,
+        migrations: migrations.planned,
+        plansDir: migrations.dir,
+        connection: connections[name]!,
+        database: migrations.database,
+        role: migrations.role,
+        statementTimeoutSeconds: migrations.statementTimeoutSeconds,
+      },
+      { dependsOn },
+    );
+  const devSchemas = devNames.map((name) => schema(name, "dev", []));
+  const canarySchemas = tenantIds.filter((id) => canary.has(id)).map((id) => schema(id, "canary", devSchemas));
+  const gate = canarySchemas.length > 0 ? canarySchemas : devSchemas;
+  for (const [i, id] of tenantIds.filter((t) => !canary.has(t)).entries()) {
+    schema(id, "fleet", gate);
+    if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await yieldToEngine();
+  }
+}
+
+function yieldToEngine(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

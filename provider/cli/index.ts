@@ -3,6 +3,7 @@ import { FleetError } from "../errors";
 import { redactUrlsIn } from "../redact";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
+import { registerMigrations } from "./migrations";
 import { registerRestore } from "./restore";
 import { registerSchema } from "./schema";
 import { registerShards } from "./shards";
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const commands = [
     registerValidate, registerSchema, registerSummarize, registerEmulator,
-    registerImport, registerUsage, registerShards, registerRestore,
+    registerImport, registerUsage, registerShards, registerRestore, registerMigrations,
   ];
   for (const register of commands) {
     register(program);

@@ -4,6 +4,7 @@
  */
 import path from "path";
 import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./schema";
+import type { PlannedMigration } from "./migrations";
 import type { PlanSource } from "./source";
 import { backupBranchName } from "./restore";
 import { DEFAULT_KEEP_BACKUPS } from "./schema";
@@ -16,7 +17,14 @@ export interface ValidPlans {
   tiers: Record<string, TierSpec>;
   tenants: { source: PlanSource; file: TenantsFile }[];
   dev?: DevFile;
+  migrations: PlannedMigration[];
 }
+
+/** Neon's default database and its owner role, which every new project has. */
+const DEFAULT_MIGRATION_DATABASE = "neondb";
+const DEFAULT_MIGRATION_ROLE = "neondb_owner";
+/** A migration statement running longer than this is cancelled (and its migration rolled back). */
+const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 5 * 60;
 
 function quotaOf(tier: TierSpec): NeonQuota {
   return {
@@ -104,6 +112,14 @@ export function buildFleet(plans: ValidPlans): Fleet {
     tenants,
     ...(plans.dev ? { dev: resolveDev(plans.dev, tiers, fleetDefaults.pgVersion) } : {}),
     regions: [...new Set(Object.values(fleetFile.residency).flat())],
+    migrations: {
+      dir: path.resolve(plans.dir),
+      planned: plans.migrations,
+      canary: fleetFile.migrations?.canary ?? [],
+      database: fleetFile.migrations?.database ?? DEFAULT_MIGRATION_DATABASE,
+      role: fleetFile.migrations?.role ?? DEFAULT_MIGRATION_ROLE,
+      statementTimeoutSeconds: fleetFile.migrations?.statementTimeout ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS,
+    },
   };
 }
 

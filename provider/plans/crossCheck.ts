@@ -63,6 +63,16 @@ export function crossCheck(input: CrossCheckInput, errors: PlanError[]): void {
   if (input.fleetSource) checkFleet(checker, input.fleetSource);
   for (const file of input.tenants) checkTenants(checker, file);
   if (input.dev) checkDev(checker, input.dev);
+  if (input.fleetSource) checkCanary(checker, input.fleetSource);
+}
+
+/** Canary tenants exist (a typo would migrate the whole fleet at once). Skipped while a tenants file is broken. */
+function checkCanary(c: Checker, source: PlanSource): void {
+  if (c.input.tenants.some((file) => !file.valid)) return;
+  c.input.fleet?.migrations?.canary?.forEach((id, i) => {
+    if (c.seen.has(id)) return;
+    c.report(source, ["migrations", "canary", i], `migrations: canary ${id} is not a tenant of tenants/*.yaml`);
+  });
 }
 
 function checkFleet(c: Checker, source: PlanSource): void {

@@ -6,9 +6,13 @@ import { PlanErrors, type PlanError } from "../errors";
 import { buildFleet } from "./build";
 import { crossCheck } from "./crossCheck";
 import { readPlanFiles } from "./files";
+import { readMigrations } from "./migrations";
 import { parseDev, parseFleet, parseTenants, parseTiers } from "./parse";
 import type { Fleet } from "./types";
 
+export type { PlannedMigration } from "./migrations";
+export { formatVersion, migrationDigest, migrationLabel, migrationText } from "./migrations";
+export type { ResolvedMigrations } from "./types";
 export type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch, ResolvedTenant, ResolvedTier } from "./types";
 export { formatDuration, formatSize, formatSuspend, parseDuration, parseSize } from "./units";
 export { planJsonSchema } from "./jsonSchema";
@@ -24,11 +28,13 @@ export async function loadPlans(dir: string): Promise<Fleet> {
   const tiers = files.tiers && parseTiers(files.tiers, errors);
   const tenants = files.tenants.map((source) => parseTenants(source, errors));
   const dev = files.dev && parseDev(files.dev, errors);
+  const migrations = await readMigrations(dir, errors);
   crossCheck({ fleetSource: files.fleet, fleet, tiers, tenants, dev }, errors);
 
   if (errors.length > 0 || !fleet?.valid || !tiers?.valid) throw new PlanErrors(sortErrors(errors));
   const tenantFiles = tenants.map((view) => ({ source: view.source, file: view.valid! }));
-  return buildFleet({ dir, fleet: fleet.valid, tiers: tiers.valid.tiers, tenants: tenantFiles, dev: dev?.valid });
+  const valid = { dir, fleet: fleet.valid, tiers: tiers.valid.tiers, tenants: tenantFiles, dev: dev?.valid };
+  return buildFleet({ ...valid, migrations });
 }
 
 function sortErrors(errors: PlanError[]): PlanError[] {

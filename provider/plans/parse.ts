@@ -54,6 +54,7 @@ export function parseFleet(source: PlanSource, errors: PlanError[]): FleetView {
     fleet: salvage(shape.fleet, source.data.fleet),
     residency: salvage(shape.residency, source.data.residency),
     defaults: salvage(shape.defaults, source.data.defaults),
+    migrations: salvage(shape.migrations, source.data.migrations),
   };
 }
 

@@ -206,6 +206,29 @@ export const fleetFileSchema = strict({
     .refine((groups) => Object.keys(groups).length > 0, must("define at least one residency group"))
     .meta({ description: "Residency group -> allowed Neon regions; the first is the default placement" }),
   defaults: strict({ residency: residencyName, tier: tierName, pgVersion }).meta({ description: "Fleet-wide defaults for tenants" }),
+  migrations: strict({
+    canary: z
+      .array(z.string(must("be a tenant id")), must("be a list of tenant ids"))
+      .optional()
+      .meta({ description: "Tenants migrated first (after the dev branches); the rest of the fleet waits for them" }),
+    database: z
+      .string(must("be a database name"))
+      .min(1, must("not be empty"))
+      .optional()
+      .meta({ description: "Database migrated, default neondb" }),
+    role: z
+      .string(must("be a role name"))
+      .min(1, must("not be empty"))
+      .optional()
+      .meta({ description: "Role the migrations run as (SET ROLE), default neondb_owner" }),
+    statementTimeout: durationText()
+      .transform(parseDuration)
+      .refine((s) => s > 0, mustDuration("be at least 1s"))
+      .optional()
+      .meta({ description: "Longest a migration statement may run, default 5m" }),
+  })
+    .optional()
+    .meta({ description: "How the SQL migrations of migrations/NNNN_name.sql reach every tenant's database" }),
 }).meta({ title: "fleet.yaml" });
 
 /** tiers.yaml. */

@@ -2,6 +2,7 @@
  * The resolved fleet: what the stack program, `summarize` and `usage` consume. Values are in Neon's units
  * (seconds, bytes; quota 0 = unlimited; suspend -1 = never, 0 = Neon's default).
  */
+import type { PlannedMigration } from "./migrations";
 
 /** A project's `settings.quota`, in seconds and bytes; 0 = unlimited. */
 export interface NeonQuota {
@@ -85,6 +86,19 @@ export interface ResolvedDev {
   branches: ResolvedDevBranch[];
 }
 
+/** The fleet's schema migrations and how they roll out. */
+export interface ResolvedMigrations {
+  /** Absolute path of the plans directory (the files are under its `migrations/`). */
+  dir: string;
+  /** In version order, contiguous. Empty when the plans have no migrations. */
+  planned: PlannedMigration[];
+  /** Tenant ids migrated before the rest of the fleet. */
+  canary: string[];
+  database: string;
+  role: string;
+  statementTimeoutSeconds: number;
+}
+
 /** A whole plans directory, validated and resolved. */
 export interface Fleet {
   /** Absolute path of the plans directory. */
@@ -100,4 +114,5 @@ export interface Fleet {
   dev?: ResolvedDev;
   /** Distinct regions across residency groups, in order of first mention. */
   regions: string[];
+  migrations: ResolvedMigrations;
 }

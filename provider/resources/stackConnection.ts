@@ -43,6 +43,18 @@ export function stackFlag(req: pulumi.dynamic.ConfigureRequest, key: string, fal
   throw new UsageError(`stack config ${key} is ${JSON.stringify(value)}; set it to true or false`);
 }
 
+/**
+ * A positive whole-number stack setting, `fallback` when unset.
+ * @throws UsageError when the value is not a positive whole number
+ */
+export function stackCount(req: pulumi.dynamic.ConfigureRequest, key: string, fallback: number): number {
+  const value = stackValue(req, key);
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (Number.isInteger(count) && count > 0) return count;
+  throw new UsageError(`stack config ${key} is ${JSON.stringify(value)}; set it to a whole number of at least 1`);
+}
+
 /** A config value as text, or undefined when unset; empty strings count as unset so env fallbacks still apply. */
 function stackValue(req: pulumi.dynamic.ConfigureRequest, key: string): string | undefined {
   // The dynamic-provider server builds its Config from the engine's Configure call; if the engine never

@@ -2,6 +2,7 @@ import { formatDuration } from "../plans/units";
 import { accumulate } from "./collections";
 import type { PreviewDiagnostic, PreviewDocument, PreviewStep } from "./previewDocument";
 import { changedProperties, type PropertyChange } from "./properties";
+import { readSchemaChange, TENANT_SCHEMA_TYPE, type SchemaChange } from "./schemaChanges";
 
 /** Type tokens of the three resources (see the resource contract). */
 const TYPES = {
@@ -81,6 +82,8 @@ export interface FleetChanges {
   devProjects: TenantChange[];
   branches: BranchChange[];
   others: OtherChange[];
+  /** Schema migrations pending on tenants and dev branches (TenantSchema steps), if any. */
+  schema?: SchemaChange;
   diagnostics: FleetDiagnostic[];
   /** The engine's own per-operation resource counts (`changeSummary`). */
   resourceCounts: Record<string, number>;
@@ -120,11 +123,14 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
       if (action) accumulate(tenants, name, () => newTenant(name)).add(step, type, action);
     } else if (type === TYPES.devBranch) {
       if (action) accumulate(branches, name, () => newBranch(name)).add(step, action);
+    } else if (type === TENANT_SCHEMA_TYPE) {
+      continue;
     } else if (action !== "same" && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:")) {
       others.push({ type, name, op: step.op });
     }
   }
   const diagnostics = readDiagnostics(doc.diagnostics ?? []);
+  const schema = readSchemaChange(doc.steps ?? []);
   const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
   const all = [...tenants.values()].map((t) => t.result(failedNames.has(t.id)));
   return {
@@ -132,6 +138,7 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
     devProjects: all.filter((t) => isDevProject(t.id)),
     branches: [...branches.values()].map((b) => b.result()),
     others,
+    ...(schema ? { schema } : {}),
     diagnostics,
     resourceCounts: doc.changeSummary ?? {},
     durationNanos: doc.duration ?? undefined,

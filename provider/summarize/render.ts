@@ -37,6 +37,7 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
+  schemaSection(doc, changes);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
   createsSection(doc, tenantsBy.get("create") ?? [], options.inline, budget(FOLD_BUDGET.creates));
   devSection(doc, changes, options.inline, budget(FOLD_BUDGET.branches));
@@ -141,6 +142,19 @@ const COLUMNS: readonly [TenantAction, string][] = [
   ["same", "unchanged"],
 ];
 const MAX_TABLE_ROWS = 60;
+
+/** `Schema: 0004_add_invoices pending on 320 tenants (canary: acme, globex)`. */
+function schemaSection(doc: BoundedDocument, changes: FleetChanges): void {
+  const schema = changes.schema;
+  if (!schema) return;
+  const labels = schema.pending.length > 4 ? [schema.pending[0], "…", schema.pending.at(-1)!] : schema.pending;
+  const branches = `${count(schema.devBranches)} dev branch${schema.devBranches === 1 ? "" : "es"}`;
+  const where = [schema.tenants > 0 && plural(schema.tenants, "tenant"), schema.devBranches > 0 && branches]
+    .filter((part): part is string => typeof part === "string")
+    .join(" and ");
+  const canary = schema.canary.length > 0 ? ` (canary: ${nameList(schema.canary, 200)})` : "";
+  doc.add(`Schema: ${labels.join(", ")} pending on ${where}${canary}`);
+}
 
 function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): void {
   if (tenants.length === 0) return;

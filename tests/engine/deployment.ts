@@ -161,8 +161,19 @@ export class Deployment implements MonitorHandler {
   private async update(host: ProviderHost, old: ResourceState, next: ResourceState, reg: Registration, changes: Changes): Promise<RegistrationResult> {
     let outputs = next.inputs;
     if (!this.ctx.dryRun) {
-      const props = await host.update(reg.urn, old.id ?? "", forProvider(old.outputs), forProvider(next.inputs), forProvider(old.inputs));
-      outputs = annotateSecrets(props, next.inputs, reg.additionalSecretOutputs);
+      try {
+        const props = await host.update(reg.urn, old.id ?? "", forProvider(old.outputs), forProvider(next.inputs), forProvider(old.inputs));
+        outputs = annotateSecrets(props, next.inputs, reg.additionalSecretOutputs);
+      } catch (e) {
+        // A partial failure (ErrorResourceInitFailed) still records the outputs the provider reported, with the
+        // new inputs, and fails the step: pkg/resource/deploy/step.go, UpdateStep.Apply copies `outs` into the
+        // new state when the status is StatusPartialFailure.
+        if (e instanceof ProviderCallError && e.initFailed) {
+          const reported = annotateSecrets(e.initFailed.properties, next.inputs, reg.additionalSecretOutputs);
+          this.ctx.live.put({ ...next, id: old.id, outputs: reported, initErrors: e.initFailed.reasons });
+        }
+        throw e;
+      }
       this.ctx.live.put({ ...next, outputs });
     }
     const updated = { ...next, outputs };
