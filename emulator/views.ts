@@ -1,6 +1,6 @@
 import type { DatabaseBackend } from "./databaseBackend";
 import { connectionUri, endpointHost, proxyHost } from "./connection";
-import type { BranchRecord, EndpointRecord, OperationRecord, ProjectRecord } from "./model";
+import type { BranchRecord, DatabaseRecord, EndpointRecord, OperationRecord, ProjectRecord, RoleRecord } from "./model";
 import { DEFAULT_CU } from "./rules";
 
 /**
@@ -131,8 +131,8 @@ export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, b
     autoscaling_limit_max_cu: e.maxCu,
     region_id: p.regionId,
     type: "read_write",
-    current_state: now >= e.readyAt ? "active" : "init",
-    ...(now < e.readyAt && { pending_state: "active" }),
+    current_state: e.suspended ? "idle" : now >= e.readyAt ? "active" : "init",
+    ...(!e.suspended && now < e.readyAt && { pending_state: "active" }),
     settings: {},
     pooler_enabled: false,
     pooler_mode: "transaction",
@@ -147,14 +147,17 @@ export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, b
   };
 }
 
-/** The project's single role, as it exists on `branchId`. */
-export function roleView(p: ProjectRecord, branchId: string) {
-  return { branch_id: branchId, name: p.roleName, password: p.password, protected: false, created_at: iso(p.createdAt), updated_at: iso(p.createdAt) };
+/** A role of a branch; Neon shows the password only in the answers that create or reset it. */
+export function roleView(r: RoleRecord, branchId: string, withPassword = false) {
+  return {
+    branch_id: branchId, name: r.name, ...(withPassword && { password: r.password }), protected: false,
+    created_at: iso(r.createdAt), updated_at: iso(r.updatedAt),
+  };
 }
 
-/** The project's single database, as it exists on `branchId`. */
-export function databaseView(p: ProjectRecord, branchId: string) {
-  return { id: 1, branch_id: branchId, name: p.databaseName, owner_name: p.roleName, created_at: iso(p.createdAt), updated_at: iso(p.createdAt) };
+/** A database of a branch. */
+export function databaseView(d: DatabaseRecord, branchId: string) {
+  return { id: d.id, branch_id: branchId, name: d.name, owner_name: d.ownerName, created_at: iso(d.createdAt), updated_at: iso(d.updatedAt) };
 }
 
 /** `connection_uris` of create answers: the direct URI plus the parameters a client needs. */
