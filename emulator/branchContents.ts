@@ -1,3 +1,4 @@
+import type { Credentials } from "./connection";
 import type { BranchRecord, DatabaseRecord, ProjectRecord, RoleRecord } from "./model";
 
 /**
@@ -28,5 +29,21 @@ export function inheritedContents(parent: BranchRecord): Pick<BranchRecord, "rol
   return {
     ...(parent.roles && { roles: parent.roles.map((r) => ({ ...r })) }),
     ...(parent.databases && { databases: parent.databases.map((d) => ({ ...d })) }),
+  };
+}
+
+/**
+ * What the branch's create answer and default connection strings use: the project's owner role and database
+ * as they are on this branch (its password may have been reset), else the branch's first ones.
+ */
+export function ownerCredentials(project: ProjectRecord, branch: BranchRecord): Credentials {
+  const roles = rolesOf(project, branch);
+  const databases = databasesOf(project, branch);
+  const role = roles.find((r) => r.name === project.roleName) ?? roles[0];
+  const database = databases.find((d) => d.name === project.databaseName) ?? databases[0];
+  return {
+    roleName: role?.name ?? project.roleName,
+    password: role?.password ?? project.password,
+    databaseName: database?.name ?? project.databaseName,
   };
 }

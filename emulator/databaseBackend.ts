@@ -14,6 +14,16 @@ export interface DatabaseBackend {
   branchDeleted(projectId: string, branchId: string): Promise<void>;
   /** Every branch of the project is gone; their databases are freed. */
   projectDeleted(projectId: string): Promise<void>;
+  /**
+   * The branch's roles changed through the API (created, deleted, password reset): `roles` is the full list.
+   * Optional: a backend without it serves the project's owner role only.
+   */
+  rolesChanged?(projectId: string, branchId: string, roles: readonly { name: string; password: string }[]): Promise<void>;
+  /**
+   * The branch's databases changed through the API: `databases` is the full list. Optional: a backend
+   * without it serves the project's database only.
+   */
+  databasesChanged?(projectId: string, branchId: string, databases: readonly { name: string; ownerName: string }[]): Promise<void>;
   /** Where clients reach the branch's database: goes into the branch's connection strings. */
   address(projectId: string, branchId: string): { host: string; port: number };
   /** Stops every database and server. */

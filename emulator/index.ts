@@ -7,12 +7,16 @@ import type { Faults } from "./faults";
 import { loadState, StateWriter } from "./persistence";
 import { RateLimiter } from "./rateLimiter";
 import { Router } from "./router";
+import { accountRoutes } from "./routes/account";
 import { branchRoutes } from "./routes/branches";
 import { connectionUriRoutes } from "./routes/connectionUri";
 import { consumptionRoutes } from "./routes/consumption";
+import { databaseRoutes } from "./routes/databases";
 import { endpointRoutes } from "./routes/endpoints";
 import { operationRoutes } from "./routes/operations";
+import { organizationRoutes } from "./routes/organizations";
 import { projectRoutes } from "./routes/projects";
+import { roleRoutes } from "./routes/roles";
 import { API_PREFIX, createRequestListener } from "./server";
 import { type EmulatorStats, StatsCounter } from "./stats";
 import { Store } from "./store";
@@ -76,6 +80,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...endpointRoutes(world),
     ...connectionUriRoutes(world),
     ...consumptionRoutes(world),
+    ...databaseRoutes(world),
+    ...roleRoutes(world),
+    ...accountRoutes(world),
+    ...organizationRoutes(world),
   ]);
   const server = createServer(
     { keepAlive: true },

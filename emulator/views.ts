@@ -1,5 +1,5 @@
 import type { DatabaseBackend } from "./databaseBackend";
-import { connectionUri, endpointHost, proxyHost } from "./connection";
+import { connectionUri, type Credentials, endpointHost, proxyHost } from "./connection";
 import type { BranchRecord, DatabaseRecord, EndpointRecord, OperationRecord, ProjectRecord, RoleRecord } from "./model";
 import { DEFAULT_CU } from "./rules";
 
@@ -123,7 +123,7 @@ export function branchView(b: BranchRecord, now: number) {
 
 export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, backend?: DatabaseBackend) {
   return {
-    host: backend ? backend.address(p.id, e.branchId).host : endpointHost(p.regionId, e.id),
+    host: endpointAddress(p, e, backend),
     id: e.id,
     project_id: e.projectId,
     branch_id: e.branchId,
@@ -160,16 +160,27 @@ export function databaseView(d: DatabaseRecord, branchId: string) {
   return { id: d.id, branch_id: branchId, name: d.name, owner_name: d.ownerName, created_at: iso(d.createdAt), updated_at: iso(d.updatedAt) };
 }
 
+/**
+ * Where clients reach an endpoint. With a data plane it is the branch's local `host:port` (Neon's hosts carry
+ * no port, but the local branches listen on ports of their own, and clients such as neonctl build their
+ * connection strings from this field alone).
+ */
+export function endpointAddress(p: ProjectRecord, e: EndpointRecord, backend?: DatabaseBackend, pooled = false): string {
+  if (!backend) return endpointHost(p.regionId, e.id, pooled);
+  const { host, port } = backend.address(p.id, e.branchId);
+  return `${host}:${port}`;
+}
+
 /** `connection_uris` of create answers: the direct URI plus the parameters a client needs. */
-export function connectionDetailsView(p: ProjectRecord, e: EndpointRecord, backend?: DatabaseBackend) {
+export function connectionDetailsView(p: ProjectRecord, e: EndpointRecord, credentials: Credentials, backend?: DatabaseBackend) {
   return {
-    connection_uri: connectionUri(p, e, p, false, backend),
+    connection_uri: connectionUri(p, e, credentials, false, backend),
     connection_parameters: {
-      database: p.databaseName,
-      password: p.password,
-      role: p.roleName,
-      host: backend ? backend.address(p.id, e.branchId).host : endpointHost(p.regionId, e.id),
-      pooler_host: backend ? backend.address(p.id, e.branchId).host : endpointHost(p.regionId, e.id, true),
+      database: credentials.databaseName,
+      password: credentials.password,
+      role: credentials.roleName,
+      host: endpointAddress(p, e, backend),
+      pooler_host: endpointAddress(p, e, backend, true),
     },
   };
 }

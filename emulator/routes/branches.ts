@@ -1,8 +1,9 @@
 import { ApiError, badRequest } from "../apiError";
+import { databasesOf, inheritedContents, ownerCredentials, rolesOf } from "../branchContents";
 import { branchId, endpointId, uniqueId } from "../ids";
 import type { BranchRecord, EndpointRecord, ProjectRecord } from "../model";
 import { branchCreateBody, branchRestoreBody, branchUpdateBody, type EndpointOptions, parseBody } from "../requests";
-import type { Route } from "../router";
+import type { Reply, RequestContext, Route } from "../router";
 import { checkComputeUnits, checkSuspendTimeout, parseExpiresAt } from "../rules";
 import { branchView, connectionDetailsView, databaseView, endpointDefaults, endpointView, operationView, roleView } from "../views";
 import { assertUnlocked, requireBranch, requireProject, startOperations, type World } from "../world";
@@ -11,7 +12,7 @@ import { assertUnlocked, requireBranch, requireProject, startOperations, type Wo
 const annotationOf = (branch: BranchRecord) => ({ object: { type: "console/branch", id: branch.id }, value: {} });
 
 /** A new endpoint for `branch` from the request's options over the project's `default_endpoint_settings`. */
-function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord, options: EndpointOptions, now: number): EndpointRecord {
+export function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord, options: EndpointOptions, now: number): EndpointRecord {
   if (options.type !== "read_write") throw badRequest("the emulator creates read_write endpoints only");
   const defaults = endpointDefaults(project);
   const minCu = options.autoscaling_limit_min_cu ?? defaults.minCu;
@@ -23,127 +24,157 @@ function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord,
   return { id, projectId: project.id, branchId: branch.id, minCu, maxCu, suspendTimeoutSeconds, readyAt: now + world.opMs, createdAt: now, updatedAt: now };
 }
 
-/** Branches: create (optionally with endpoints), list, get, patch (name, `expires_at`), delete, restore. */
+/** 409 when another branch of the project already has `name` (Neon's branch names are unique per project). */
+function assertNameFree(world: World, project: ProjectRecord, name: string): void {
+  if (world.store.branchesOf(project).some((b) => b.name === name)) {
+    throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${name} already exists in project ${project.id}`);
+  }
+}
+
+/** Branches: create (optionally with endpoints), list, count, get, patch (name, `expires_at`), delete, restore, set as default. */
 export function branchRoutes(world: World): Route[] {
-  const { store } = world;
   return [
-    {
-      method: "POST",
-      template: "/projects/{project_id}/branches",
-      handle: async ({ params, body, now }) => {
-        const project = requireProject(world, params.project_id);
-        const req = parseBody(branchCreateBody, body);
-        const parent = requireBranch(world, project, req.branch?.parent_id ?? project.defaultBranchId);
-        const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
-        const name = req.branch?.name ?? id;
-        if (store.branchesOf(project).some((b) => b.name === name)) throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${name} already exists in project ${project.id}`);
-        const expiresAt = req.branch?.expires_at === undefined ? undefined : parseExpiresAt(req.branch.expires_at, now, false);
-        if ((req.endpoints ?? []).length > 1) throw badRequest("a branch can have one read_write endpoint");
-        const branch: BranchRecord = {
-          id, projectId: project.id, parentId: parent.id, name, isDefault: false, ...(expiresAt !== undefined && { expiresAt }),
-          readyAt: now + world.opMs, createdAt: now, updatedAt: now,
-        };
-        const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
-        assertUnlocked(world, project, now);
-        store.addBranch(project, branch);
-        for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
-        const ops = startOperations(world, project, [
-          { action: "create_branch", branchId: id },
-          ...endpoints.map((e) => ({ action: "start_compute", branchId: id, endpointId: e.id })),
-        ], now);
-        await world.backend?.branchCreated({
-          projectId: project.id, branchId: id, parentBranchId: parent.id, databaseName: project.databaseName, roleName: project.roleName, password: project.password,
-        });
-        return {
-          status: 201,
-          body: {
-            branch: branchView(branch, now),
-            endpoints: endpoints.map((e) => endpointView(e, project, now, world.backend)),
-            operations: ops.map((op) => operationView(op, now)),
-            roles: [roleView(project, id)],
-            databases: [databaseView(project, id)],
-            ...(endpoints.length > 0 && { connection_uris: endpoints.map((e) => connectionDetailsView(project, e, world.backend)) }),
-          },
-        };
-      },
-    },
-    {
-      method: "GET",
-      template: "/projects/{project_id}/branches",
-      handle: ({ params, query, now }) => {
-        const project = requireProject(world, params.project_id);
-        const search = query.get("search");
-        const branches = store.branchesOf(project).filter((b) => !search || b.name.includes(search) || b.id.includes(search));
-        return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations: {} } };
-      },
-    },
-    {
-      method: "GET",
-      template: "/projects/{project_id}/branches/{branch_id}",
-      handle: ({ params, now }) => {
-        const branch = requireBranch(world, requireProject(world, params.project_id), params.branch_id);
-        return { status: 200, body: { branch: branchView(branch, now), annotation: annotationOf(branch) } };
-      },
-    },
-    {
-      method: "PATCH",
-      template: "/projects/{project_id}/branches/{branch_id}",
-      handle: ({ params, body, now }) => {
-        const project = requireProject(world, params.project_id);
-        const branch = requireBranch(world, project, params.branch_id);
-        const req = parseBody(branchUpdateBody, body).branch;
-        if (req.name !== undefined && req.name !== branch.name && store.branchesOf(project).some((b) => b.name === req.name)) {
-          throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${req.name} already exists in project ${project.id}`);
-        }
-        const expiresAt = req.expires_at ? parseExpiresAt(req.expires_at, now, branch.isDefault) : undefined;
-        assertUnlocked(world, project, now);
-        if (req.name !== undefined) branch.name = req.name;
-        if (req.expires_at === null) delete branch.expiresAt;
-        else if (expiresAt !== undefined) branch.expiresAt = expiresAt;
-        branch.updatedAt = now;
-        store.touch(branch);
-        return { status: 200, body: { branch: branchView(branch, now), operations: [] } };
-      },
-    },
-    {
-      method: "DELETE",
-      template: "/projects/{project_id}/branches/{branch_id}",
-      handle: async ({ params, now }) => {
-        const project = requireProject(world, params.project_id);
-        const branch = requireBranch(world, project, params.branch_id);
-        if (branch.isDefault) throw badRequest(`branch ${branch.id} is the project's default branch and cannot be deleted`);
-        assertUnlocked(world, project, now);
-        const ops = startOperations(world, project, [
-          ...store.endpointsOf(project, branch.id).map((e) => ({ action: "suspend_compute", branchId: branch.id, endpointId: e.id })),
-          { action: "delete_timeline", branchId: branch.id },
-        ], now);
-        store.deleteBranch(project, branch);
-        await world.backend?.branchDeleted(project.id, branch.id);
-        return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
-      },
-    },
-    {
-      method: "POST",
-      template: "/projects/{project_id}/branches/{branch_id}/restore",
-      handle: async ({ params, body, now }) => {
-        const project = requireProject(world, params.project_id);
-        const branch = requireBranch(world, project, params.branch_id);
-        const req = parseBody(branchRestoreBody, body);
-        const source = requireBranch(world, project, req.source_branch_id);
-        if (source.id === branch.id) throw badRequest("restoring a branch from its own history needs source_lsn or source_timestamp, which the emulator does not support");
-        if (req.preserve_under_name !== undefined) throw badRequest("preserve_under_name is not supported by the emulator");
-        assertUnlocked(world, project, now);
-        const ops = startOperations(world, project, [
-          { action: "create_timeline", branchId: branch.id },
-          ...store.endpointsOf(project, branch.id).map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
-        ], now);
-        branch.lastResetAt = now;
-        branch.readyAt = now + world.opMs;
-        branch.updatedAt = now;
-        store.touch(branch);
-        await world.backend?.branchRestored(project.id, branch.id, source.id);
-        return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
-      },
-    },
+    { method: "POST", template: "/projects/{project_id}/branches", handle: (ctx) => createBranch(world, ctx) },
+    { method: "GET", template: "/projects/{project_id}/branches", handle: (ctx) => listBranches(world, ctx) },
+    { method: "GET", template: "/projects/{project_id}/branches/count", handle: (ctx) => countBranches(world, ctx) },
+    { method: "GET", template: "/projects/{project_id}/branches/{branch_id}", handle: (ctx) => getBranch(world, ctx) },
+    { method: "PATCH", template: "/projects/{project_id}/branches/{branch_id}", handle: (ctx) => updateBranch(world, ctx) },
+    { method: "DELETE", template: "/projects/{project_id}/branches/{branch_id}", handle: (ctx) => deleteBranch(world, ctx) },
+    { method: "POST", template: "/projects/{project_id}/branches/{branch_id}/restore", handle: (ctx) => restoreBranch(world, ctx) },
+    { method: "POST", template: "/projects/{project_id}/branches/{branch_id}/set_as_default", handle: (ctx) => setDefaultBranch(world, ctx) },
   ];
+}
+
+async function createBranch(world: World, { params, body, now }: RequestContext): Promise<Reply> {
+  const { store } = world;
+  const project = requireProject(world, params.project_id);
+  const req = parseBody(branchCreateBody, body);
+  const parent = requireBranch(world, project, req.branch?.parent_id ?? project.defaultBranchId);
+  const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
+  const name = req.branch?.name ?? id;
+  assertNameFree(world, project, name);
+  const expiresAt = req.branch?.expires_at === undefined ? undefined : parseExpiresAt(req.branch.expires_at, now, false);
+  if ((req.endpoints ?? []).length > 1) throw badRequest("a branch can have one read_write endpoint");
+  const branch: BranchRecord = {
+    id, projectId: project.id, parentId: parent.id, name, isDefault: false, ...(expiresAt !== undefined && { expiresAt }),
+    readyAt: now + world.opMs, createdAt: now, updatedAt: now, ...inheritedContents(parent),
+  };
+  const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
+  assertUnlocked(world, project, now);
+  store.addBranch(project, branch);
+  for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
+  const ops = startOperations(world, project, [
+    { action: "create_branch", branchId: id },
+    ...endpoints.map((e) => ({ action: "start_compute", branchId: id, endpointId: e.id })),
+  ], now);
+  await world.backend?.branchCreated({
+    projectId: project.id, branchId: id, parentBranchId: parent.id, databaseName: project.databaseName, roleName: project.roleName, password: project.password,
+  });
+  return {
+    status: 201,
+    body: {
+      branch: branchView(branch, now),
+      endpoints: endpoints.map((e) => endpointView(e, project, now, world.backend)),
+      operations: ops.map((op) => operationView(op, now)),
+      roles: rolesOf(project, branch).map((r) => roleView(r, id, true)),
+      databases: databasesOf(project, branch).map((d) => databaseView(d, id)),
+      ...(endpoints.length > 0 && { connection_uris: endpoints.map((e) => connectionDetailsView(project, e, ownerCredentials(project, branch), world.backend)) }),
+    },
+  };
+}
+
+function listBranches(world: World, { params, query, now }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const search = query.get("search");
+  const branches = world.store.branchesOf(project).filter((b) => !search || b.name.includes(search) || b.id.includes(search));
+  return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations: {} } };
+}
+
+function countBranches(world: World, { params, query }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const search = query.get("search");
+  const count = world.store.branchesOf(project).filter((b) => !search || b.name.includes(search) || b.id.includes(search)).length;
+  return { status: 200, body: { count } };
+}
+
+function getBranch(world: World, { params, now }: RequestContext): Reply {
+  const branch = requireBranch(world, requireProject(world, params.project_id), params.branch_id);
+  return { status: 200, body: { branch: branchView(branch, now), annotation: annotationOf(branch) } };
+}
+
+/** Renames the branch and sets (`expires_at`: a time) or clears (`expires_at: null`) its expiration. */
+function updateBranch(world: World, { params, body, now }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  const req = parseBody(branchUpdateBody, body).branch;
+  if (req.name !== undefined && req.name !== branch.name) assertNameFree(world, project, req.name);
+  const expiresAt = req.expires_at ? parseExpiresAt(req.expires_at, now, branch.isDefault) : undefined;
+  assertUnlocked(world, project, now);
+  if (req.name !== undefined) branch.name = req.name;
+  if (req.expires_at === null) delete branch.expiresAt;
+  else if (expiresAt !== undefined) branch.expiresAt = expiresAt;
+  branch.updatedAt = now;
+  world.store.touch(branch);
+  return { status: 200, body: { branch: branchView(branch, now), operations: [] } };
+}
+
+async function deleteBranch(world: World, { params, now }: RequestContext): Promise<Reply> {
+  const { store } = world;
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  if (branch.isDefault) throw badRequest(`branch ${branch.id} is the project's default branch and cannot be deleted`);
+  assertUnlocked(world, project, now);
+  const ops = startOperations(world, project, [
+    ...store.endpointsOf(project, branch.id).map((e) => ({ action: "suspend_compute", branchId: branch.id, endpointId: e.id })),
+    { action: "delete_timeline", branchId: branch.id },
+  ], now);
+  store.deleteBranch(project, branch);
+  await world.backend?.branchDeleted(project.id, branch.id);
+  return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
+}
+
+/**
+ * Restores the branch to the current state of another branch (reset to parent when the source is its
+ * parent): its data, roles and databases become the source's; its own history is not kept.
+ */
+async function restoreBranch(world: World, { params, body, now }: RequestContext): Promise<Reply> {
+  const { store } = world;
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  const req = parseBody(branchRestoreBody, body);
+  const source = requireBranch(world, project, req.source_branch_id);
+  if (source.id === branch.id) throw badRequest("restoring a branch from its own history needs source_lsn or source_timestamp, which the emulator does not support");
+  if (req.preserve_under_name !== undefined) throw badRequest("preserve_under_name is not supported by the emulator");
+  assertUnlocked(world, project, now);
+  const ops = startOperations(world, project, [
+    { action: "create_timeline", branchId: branch.id },
+    ...store.endpointsOf(project, branch.id).map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
+  ], now);
+  delete branch.roles;
+  delete branch.databases;
+  Object.assign(branch, inheritedContents(source));
+  branch.lastResetAt = now;
+  branch.readyAt = now + world.opMs;
+  branch.updatedAt = now;
+  store.touch(branch);
+  await world.backend?.branchRestored(project.id, branch.id, source.id);
+  return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
+}
+
+/** Makes the branch the project's default (the one its create answer and unqualified clients use). */
+function setDefaultBranch(world: World, { params, now }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  if (branch.expiresAt !== undefined) throw badRequest(`branch ${branch.id} has an expiration; clear expires_at before making it the default`);
+  assertUnlocked(world, project, now);
+  const previous = world.store.branches.get(project.defaultBranchId);
+  if (previous) {
+    previous.isDefault = false;
+    previous.updatedAt = now;
+  }
+  branch.isDefault = true;
+  branch.updatedAt = now;
+  project.defaultBranchId = branch.id;
+  world.store.projectChanged(project);
+  return { status: 200, body: { branch: branchView(branch, now), operations: [] } };
 }
