@@ -127,7 +127,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
 /**
  * After a restart from `--state`, tells the data plane about every branch again, parents before children,
- * so each gets its database (a persistent backend keeps their data) and its address.
+ * with the roles and databases made through the API, so each gets its databases (a persistent backend keeps
+ * their data) and its address.
  */
 async function reattachBranches(world: World): Promise<void> {
   const { backend, store } = world;
@@ -137,6 +138,8 @@ async function reattachBranches(world: World): Promise<void> {
       const { databaseName, roleName, password } = project;
       const parentBranchId = branch.parentId && store.branches.has(branch.parentId) ? branch.parentId : undefined;
       await backend.branchCreated({ projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password });
+      if (branch.roles) await backend.rolesChanged?.(project.id, branch.id, branch.roles);
+      if (branch.databases) await backend.databasesChanged?.(project.id, branch.id, branch.databases);
     }
   }
 }

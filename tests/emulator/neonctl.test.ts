@@ -15,6 +15,8 @@ import { createPostgresBackend } from "../../emulator/postgres";
 
 const NEONCTL = require.resolve("neonctl/bin/cli.js");
 const DAY_MS = 24 * 3600 * 1000;
+/** About twenty neonctl processes (each starts a Node CLI) and a fresh Postgres cluster for the new database. */
+const SESSION_TIMEOUT_MS = 480_000;
 
 let workDir: string;
 let backend: DatabaseBackend;
@@ -141,5 +143,5 @@ describe("Neon's CLI against the emulator with --postgres", () => {
     const gone = await neonctlJson<{ id: string }>("projects", "delete", projectId);
     expect(gone.id).toBe(projectId);
     expect(await neonctlJson("projects", "list")).toEqual({ projects: [], shared_with_you: [] });
-  });
+  }, SESSION_TIMEOUT_MS);
 });
