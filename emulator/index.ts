@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FleetError } from "../provider/errors";
 import { adminHandler } from "./admin";
 import type { DatabaseBackend } from "./databaseBackend";
+import { EmulatorError } from "./errors";
 import type { Faults } from "./faults";
 import { loadState, StateWriter } from "./persistence";
 import { RateLimiter } from "./rateLimiter";
@@ -102,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(err.code === "EADDRINUSE" ? new FleetError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`) : err),
+      reject(err.code === "EADDRINUSE" ? new EmulatorError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`) : err),
     );
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });

@@ -1,5 +1,5 @@
-import { FleetError } from "../../provider/errors";
 import type { BranchDatabase, DatabaseBackend } from "../databaseBackend";
+import { EmulatorError } from "../errors";
 import { BranchEngine } from "./branchEngine";
 import { BranchListener } from "./branchListener";
 import { RunningLimit } from "./runningLimit";
@@ -187,7 +187,7 @@ class PostgresBackend implements DatabaseBackend {
   private served(projectId: string, branchId: string): ServedBranch {
     const branch = this.branches.get(branchKey(projectId, branchId));
     if (!branch) {
-      throw new FleetError(`--postgres: branch ${branchId} of project ${projectId} has no database; the emulator must report it with branchCreated first`);
+      throw new EmulatorError(`--postgres: branch ${branchId} of project ${projectId} has no database; the emulator must report it with branchCreated first`);
     }
     return branch;
   }

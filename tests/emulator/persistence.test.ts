@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../../emulator/index";
-import { FleetError } from "../../provider/errors";
+import { EmulatorError } from "../../emulator/errors";
 import { checkedClient, control, settle, startTestEmulator } from "./support/harness";
 
 describe("--state keeps the emulated Neon across restarts", () => {
@@ -46,7 +46,7 @@ describe("--state keeps the emulated Neon across restarts", () => {
   it("refuses a corrupt state file with a message saying what to do", async () => {
     const stateFile = join(dir, "corrupt.json");
     writeFileSync(stateFile, "{ not json");
-    await expect(startEmulator({ stateFile })).rejects.toThrow(FleetError);
+    await expect(startEmulator({ stateFile })).rejects.toThrow(EmulatorError);
     await expect(startEmulator({ stateFile })).rejects.toThrow(/move it away/);
   });
 });
