@@ -9,16 +9,38 @@ import type { BranchRecord, DatabaseRecord, ProjectRecord, RoleRecord } from "./
 
 /** The roles of `branch`, the project's owner first. */
 export function rolesOf(project: ProjectRecord, branch: BranchRecord): RoleRecord[] {
-  return branch.roles ?? [{ name: project.roleName, password: project.password, createdAt: project.createdAt, updatedAt: project.createdAt }];
+  return (
+    branch.roles ?? [
+      {
+        name: project.roleName,
+        password: project.password,
+        createdAt: project.createdAt,
+        updatedAt: project.createdAt,
+      },
+    ]
+  );
 }
 
 /** The databases of `branch`, the project's database first. */
 export function databasesOf(project: ProjectRecord, branch: BranchRecord): DatabaseRecord[] {
-  return branch.databases ?? [{ id: 1, name: project.databaseName, ownerName: project.roleName, createdAt: project.createdAt, updatedAt: project.createdAt }];
+  return (
+    branch.databases ?? [
+      {
+        id: 1,
+        name: project.databaseName,
+        ownerName: project.roleName,
+        createdAt: project.createdAt,
+        updatedAt: project.createdAt,
+      },
+    ]
+  );
 }
 
 /** Makes the branch's roles and databases its own, so they can change without touching other branches. */
-export function ownContents(project: ProjectRecord, branch: BranchRecord): { roles: RoleRecord[]; databases: DatabaseRecord[] } {
+export function ownContents(
+  project: ProjectRecord,
+  branch: BranchRecord,
+): { roles: RoleRecord[]; databases: DatabaseRecord[] } {
   branch.roles ??= rolesOf(project, branch);
   branch.databases ??= databasesOf(project, branch);
   return { roles: branch.roles, databases: branch.databases };

@@ -18,12 +18,12 @@ export interface DatabaseBackend {
    * The branch's roles changed through the API (created, deleted, password reset): `roles` is the full list.
    * Optional: a backend without it serves the project's owner role only.
    */
-  rolesChanged?(projectId: string, branchId: string, roles: readonly { name: string; password: string }[]): Promise<void>;
+  rolesChanged?(projectId: string, branchId: string, roles: readonly BranchRole[]): Promise<void>;
   /**
    * The branch's databases changed through the API: `databases` is the full list. Optional: a backend
    * without it serves the project's database only.
    */
-  databasesChanged?(projectId: string, branchId: string, databases: readonly { name: string; ownerName: string }[]): Promise<void>;
+  databasesChanged?(projectId: string, branchId: string, databases: readonly BranchDatabaseName[]): Promise<void>;
   /** Where clients reach the branch's database: goes into the branch's connection strings. */
   address(projectId: string, branchId: string): { host: string; port: number };
   /** Stops every database and server. */
@@ -37,4 +37,16 @@ export interface BranchDatabase {
   databaseName: string;
   roleName: string;
   password: string;
+}
+
+/** A login role of a branch and its password. */
+export interface BranchRole {
+  name: string;
+  password: string;
+}
+
+/** A database of a branch and the role that owns it. */
+export interface BranchDatabaseName {
+  name: string;
+  ownerName: string;
 }

@@ -17,7 +17,9 @@ export function parseFaults(spec: string): Faults {
     const [key, value = ""] = part.split("=").map((s) => s.trim());
     if (key === "503" || key === "drop") {
       const p = Number(value);
-      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) throw new EmulatorError(`--faults: ${key}=${value} must be a probability from 0 to 1`, true);
+      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) {
+        throw new EmulatorError(`--faults: ${key}=${value} must be a probability from 0 to 1`, true);
+      }
       faults[key === "503" ? "http503" : "drop"] = p;
     } else if (key === "latency") {
       const match = /^(\d+(?:\.\d+)?)(ms)?$/.exec(value);

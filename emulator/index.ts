@@ -102,7 +102,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(err.code === "EADDRINUSE" ? new EmulatorError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`) : err),
+      reject(
+        err.code === "EADDRINUSE"
+          ? new EmulatorError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`)
+          : err,
+      ),
     );
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });

@@ -157,7 +157,8 @@ export function roleView(r: RoleRecord, branchId: string, withPassword = false) 
 
 /** A database of a branch. */
 export function databaseView(d: DatabaseRecord, branchId: string) {
-  return { id: d.id, branch_id: branchId, name: d.name, owner_name: d.ownerName, created_at: iso(d.createdAt), updated_at: iso(d.updatedAt) };
+  const times = { created_at: iso(d.createdAt), updated_at: iso(d.updatedAt) };
+  return { id: d.id, branch_id: branchId, name: d.name, owner_name: d.ownerName, ...times };
 }
 
 /**
@@ -165,14 +166,19 @@ export function databaseView(d: DatabaseRecord, branchId: string) {
  * no port, but the local branches listen on ports of their own, and clients such as neonctl build their
  * connection strings from this field alone).
  */
-export function endpointAddress(p: ProjectRecord, e: EndpointRecord, backend?: DatabaseBackend, pooled = false): string {
+export function endpointAddress(p: ProjectRecord, e: EndpointRecord, backend?: DatabaseBackend, pooled = false) {
   if (!backend) return endpointHost(p.regionId, e.id, pooled);
   const { host, port } = backend.address(p.id, e.branchId);
   return `${host}:${port}`;
 }
 
 /** `connection_uris` of create answers: the direct URI plus the parameters a client needs. */
-export function connectionDetailsView(p: ProjectRecord, e: EndpointRecord, credentials: Credentials, backend?: DatabaseBackend) {
+export function connectionDetailsView(
+  p: ProjectRecord,
+  e: EndpointRecord,
+  credentials: Credentials,
+  backend?: DatabaseBackend,
+) {
   return {
     connection_uri: connectionUri(p, e, credentials, false, backend),
     connection_parameters: {

@@ -12,7 +12,7 @@ export interface Door {
   secret(name: string): ScramSecret | undefined;
 }
 
-/** Unknown roles still go through SCRAM and fail at its end, as on Postgres: the answer never tells which roles exist. */
+/** Unknown roles still go through SCRAM and fail at its end, as on Postgres: answers never tell which roles exist. */
 const DECOY_SECRET = scramSecret(randomBytes(16).toString("hex"));
 
 const SASL = 10;

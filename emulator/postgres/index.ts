@@ -1,4 +1,4 @@
-import type { BranchDatabase, DatabaseBackend } from "../databaseBackend";
+import type { BranchDatabase, BranchDatabaseName, BranchRole, DatabaseBackend } from "../databaseBackend";
 import { EmulatorError } from "../errors";
 import { BranchEngine } from "./branchEngine";
 import { BranchListener } from "./branchListener";
@@ -75,7 +75,8 @@ class PostgresBackend implements DatabaseBackend {
   async branchCreated(branch: BranchDatabase & { parentBranchId?: string }): Promise<void> {
     const key = branchKey(branch.projectId, branch.branchId);
     if (this.branches.has(key)) return;
-    const parent = branch.parentBranchId === undefined ? undefined : this.served(branch.projectId, branch.parentBranchId);
+    const { parentBranchId } = branch;
+    const parent = parentBranchId === undefined ? undefined : this.served(branch.projectId, parentBranchId);
     const engines = new Map<string, BranchEngine>();
     const roles = new Map<string, ServedRole>();
     if (parent) {
@@ -88,13 +89,16 @@ class PostgresBackend implements DatabaseBackend {
       }
     } else {
       roles.set(branch.roleName, { password: branch.password, secret: scramSecret(branch.password) });
-      engines.set(branch.databaseName, this.engine(this.databaseKey({ key, primary: branch.databaseName }, branch.databaseName), branch.databaseName, branch.roleName));
+      const databaseKey = this.databaseKey({ key, primary: branch.databaseName }, branch.databaseName);
+      engines.set(branch.databaseName, this.engine(databaseKey, branch.databaseName, branch.roleName));
     }
     const listener = await BranchListener.open(this.settings.host, {
       engine: (name) => served.engines.get(name),
       secret: (name) => served.roles.get(name)?.secret,
     });
-    const served: ServedBranch = { projectId: branch.projectId, key, primary: branch.databaseName, listener, engines, roles };
+    const served: ServedBranch = {
+      projectId: branch.projectId, key, primary: branch.databaseName, listener, engines, roles,
+    };
     this.branches.set(key, served);
   }
 
@@ -118,18 +122,19 @@ class PostgresBackend implements DatabaseBackend {
     target.roles = new Map(source.roles);
   }
 
-  async rolesChanged(projectId: string, branchId: string, roles: readonly { name: string; password: string }[]): Promise<void> {
+  async rolesChanged(projectId: string, branchId: string, roles: readonly BranchRole[]): Promise<void> {
     const served = this.served(projectId, branchId);
     const kept = served.roles;
     served.roles = new Map(
       roles.map((r) => {
         const known = kept.get(r.name);
-        return [r.name, known && known.password === r.password ? known : { password: r.password, secret: scramSecret(r.password) }];
+        const unchanged = known && known.password === r.password;
+        return [r.name, unchanged ? known : { password: r.password, secret: scramSecret(r.password) }];
       }),
     );
   }
 
-  async databasesChanged(projectId: string, branchId: string, databases: readonly { name: string; ownerName: string }[]): Promise<void> {
+  async databasesChanged(projectId: string, branchId: string, databases: readonly BranchDatabaseName[]): Promise<void> {
     const served = this.served(projectId, branchId);
     const wanted = new Map(databases.map((d) => [d.name, d.ownerName]));
     for (const [name, engine] of [...served.engines]) {
@@ -187,7 +192,10 @@ class PostgresBackend implements DatabaseBackend {
   private served(projectId: string, branchId: string): ServedBranch {
     const branch = this.branches.get(branchKey(projectId, branchId));
     if (!branch) {
-      throw new EmulatorError(`--postgres: branch ${branchId} of project ${projectId} has no database; the emulator must report it with branchCreated first`);
+      throw new EmulatorError(
+        `--postgres: branch ${branchId} of project ${projectId} has no database; ` +
+          "the emulator must report it with branchCreated first",
+      );
     }
     return branch;
   }

@@ -40,7 +40,13 @@ function listRegions(): Reply {
   return {
     status: 200,
     body: {
-      regions: REGION_LIST.map((r) => ({ region_id: r.id, name: r.name, default: r.id === DEFAULT_REGION, geo_lat: r.geoLat, geo_long: r.geoLong })),
+      regions: REGION_LIST.map((r) => ({
+        region_id: r.id,
+        name: r.name,
+        default: r.id === DEFAULT_REGION,
+        geo_lat: r.geoLat,
+        geo_long: r.geoLong,
+      })),
     },
   };
 }

@@ -5,14 +5,28 @@ import type { BranchRecord, EndpointRecord, ProjectRecord } from "../model";
 import { branchCreateBody, branchRestoreBody, branchUpdateBody, type EndpointOptions, parseBody } from "../requests";
 import type { Reply, RequestContext, Route } from "../router";
 import { checkComputeUnits, checkSuspendTimeout, parseExpiresAt } from "../rules";
-import { branchView, connectionDetailsView, databaseView, endpointDefaults, endpointView, operationView, roleView } from "../views";
+import {
+  branchView,
+  connectionDetailsView,
+  databaseView,
+  endpointDefaults,
+  endpointView,
+  operationView,
+  roleView,
+} from "../views";
 import { assertUnlocked, requireBranch, requireProject, startOperations, type World } from "../world";
 
 /** The annotation Neon attaches to a branch answer; the emulator keeps none, so it is always empty. */
 const annotationOf = (branch: BranchRecord) => ({ object: { type: "console/branch", id: branch.id }, value: {} });
 
 /** A new endpoint for `branch` from the request's options over the project's `default_endpoint_settings`. */
-export function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord, options: EndpointOptions, now: number): EndpointRecord {
+export function newEndpoint(
+  world: World,
+  project: ProjectRecord,
+  branch: BranchRecord,
+  options: EndpointOptions,
+  now: number,
+): EndpointRecord {
   if (options.type !== "read_write") throw badRequest("the emulator creates read_write endpoints only");
   const defaults = endpointDefaults(project);
   const minCu = options.autoscaling_limit_min_cu ?? defaults.minCu;
@@ -21,7 +35,17 @@ export function newEndpoint(world: World, project: ProjectRecord, branch: Branch
   const suspendTimeoutSeconds = options.suspend_timeout_seconds ?? defaults.suspendTimeoutSeconds;
   checkSuspendTimeout(suspendTimeoutSeconds);
   const id = uniqueId(endpointId, (candidate) => world.store.endpoints.has(candidate));
-  return { id, projectId: project.id, branchId: branch.id, minCu, maxCu, suspendTimeoutSeconds, readyAt: now + world.opMs, createdAt: now, updatedAt: now };
+  return {
+    id,
+    projectId: project.id,
+    branchId: branch.id,
+    minCu,
+    maxCu,
+    suspendTimeoutSeconds,
+    readyAt: now + world.opMs,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** 409 when another branch of the project already has `name` (Neon's branch names are unique per project). */
@@ -31,17 +55,22 @@ function assertNameFree(world: World, project: ProjectRecord, name: string): voi
   }
 }
 
-/** Branches: create (optionally with endpoints), list, count, get, patch (name, `expires_at`), delete, restore, set as default. */
+/**
+ * Branches: create (optionally with endpoints), list, count, get, patch (name, `expires_at`), delete, restore,
+ * set as default.
+ */
 export function branchRoutes(world: World): Route[] {
+  const branches = "/projects/{project_id}/branches";
+  const branch = `${branches}/{branch_id}`;
   return [
-    { method: "POST", template: "/projects/{project_id}/branches", handle: (ctx) => createBranch(world, ctx) },
-    { method: "GET", template: "/projects/{project_id}/branches", handle: (ctx) => listBranches(world, ctx) },
-    { method: "GET", template: "/projects/{project_id}/branches/count", handle: (ctx) => countBranches(world, ctx) },
-    { method: "GET", template: "/projects/{project_id}/branches/{branch_id}", handle: (ctx) => getBranch(world, ctx) },
-    { method: "PATCH", template: "/projects/{project_id}/branches/{branch_id}", handle: (ctx) => updateBranch(world, ctx) },
-    { method: "DELETE", template: "/projects/{project_id}/branches/{branch_id}", handle: (ctx) => deleteBranch(world, ctx) },
-    { method: "POST", template: "/projects/{project_id}/branches/{branch_id}/restore", handle: (ctx) => restoreBranch(world, ctx) },
-    { method: "POST", template: "/projects/{project_id}/branches/{branch_id}/set_as_default", handle: (ctx) => setDefaultBranch(world, ctx) },
+    { method: "POST", template: branches, handle: (ctx) => createBranch(world, ctx) },
+    { method: "GET", template: branches, handle: (ctx) => listBranches(world, ctx) },
+    { method: "GET", template: `${branches}/count`, handle: (ctx) => countBranches(world, ctx) },
+    { method: "GET", template: branch, handle: (ctx) => getBranch(world, ctx) },
+    { method: "PATCH", template: branch, handle: (ctx) => updateBranch(world, ctx) },
+    { method: "DELETE", template: branch, handle: (ctx) => deleteBranch(world, ctx) },
+    { method: "POST", template: `${branch}/restore`, handle: (ctx) => restoreBranch(world, ctx) },
+    { method: "POST", template: `${branch}/set_as_default`, handle: (ctx) => setDefaultBranch(world, ctx) },
   ];
 }
 
@@ -53,22 +82,41 @@ async function createBranch(world: World, { params, body, now }: RequestContext)
   const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
   const name = req.branch?.name ?? id;
   assertNameFree(world, project, name);
-  const expiresAt = req.branch?.expires_at === undefined ? undefined : parseExpiresAt(req.branch.expires_at, now, false);
+  const expiresAt =
+    req.branch?.expires_at === undefined ? undefined : parseExpiresAt(req.branch.expires_at, now, false);
   if ((req.endpoints ?? []).length > 1) throw badRequest("a branch can have one read_write endpoint");
   const branch: BranchRecord = {
-    id, projectId: project.id, parentId: parent.id, name, isDefault: false, ...(expiresAt !== undefined && { expiresAt }),
-    readyAt: now + world.opMs, createdAt: now, updatedAt: now, ...inheritedContents(parent),
+    id,
+    projectId: project.id,
+    parentId: parent.id,
+    name,
+    isDefault: false,
+    ...(expiresAt !== undefined && { expiresAt }),
+    readyAt: now + world.opMs,
+    createdAt: now,
+    updatedAt: now,
+    ...inheritedContents(parent),
   };
   const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
   assertUnlocked(world, project, now);
   store.addBranch(project, branch);
   for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
-  const ops = startOperations(world, project, [
-    { action: "create_branch", branchId: id },
-    ...endpoints.map((e) => ({ action: "start_compute", branchId: id, endpointId: e.id })),
-  ], now);
+  const ops = startOperations(
+    world,
+    project,
+    [
+      { action: "create_branch", branchId: id },
+      ...endpoints.map((e) => ({ action: "start_compute", branchId: id, endpointId: e.id })),
+    ],
+    now,
+  );
   await world.backend?.branchCreated({
-    projectId: project.id, branchId: id, parentBranchId: parent.id, databaseName: project.databaseName, roleName: project.roleName, password: project.password,
+    projectId: project.id,
+    branchId: id,
+    parentBranchId: parent.id,
+    databaseName: project.databaseName,
+    roleName: project.roleName,
+    password: project.password,
   });
   return {
     status: 201,
@@ -78,7 +126,11 @@ async function createBranch(world: World, { params, body, now }: RequestContext)
       operations: ops.map((op) => operationView(op, now)),
       roles: rolesOf(project, branch).map((r) => roleView(r, id, true)),
       databases: databasesOf(project, branch).map((d) => databaseView(d, id)),
-      ...(endpoints.length > 0 && { connection_uris: endpoints.map((e) => connectionDetailsView(project, e, ownerCredentials(project, branch), world.backend)) }),
+      ...(endpoints.length > 0 && {
+        connection_uris: endpoints.map((e) =>
+          connectionDetailsView(project, e, ownerCredentials(project, branch), world.backend),
+        ),
+      }),
     },
   };
 }
@@ -86,14 +138,18 @@ async function createBranch(world: World, { params, body, now }: RequestContext)
 function listBranches(world: World, { params, query, now }: RequestContext): Reply {
   const project = requireProject(world, params.project_id);
   const search = query.get("search");
-  const branches = world.store.branchesOf(project).filter((b) => !search || b.name.includes(search) || b.id.includes(search));
+  const branches = world.store
+    .branchesOf(project)
+    .filter((b) => !search || b.name.includes(search) || b.id.includes(search));
   return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations: {} } };
 }
 
 function countBranches(world: World, { params, query }: RequestContext): Reply {
   const project = requireProject(world, params.project_id);
   const search = query.get("search");
-  const count = world.store.branchesOf(project).filter((b) => !search || b.name.includes(search) || b.id.includes(search)).length;
+  const count = world.store
+    .branchesOf(project)
+    .filter((b) => !search || b.name.includes(search) || b.id.includes(search)).length;
   return { status: 200, body: { count } };
 }
 
@@ -124,13 +180,23 @@ async function deleteBranch(world: World, { params, now }: RequestContext): Prom
   const branch = requireBranch(world, project, params.branch_id);
   if (branch.isDefault) throw badRequest(`branch ${branch.id} is the project's default branch and cannot be deleted`);
   assertUnlocked(world, project, now);
-  const ops = startOperations(world, project, [
-    ...store.endpointsOf(project, branch.id).map((e) => ({ action: "suspend_compute", branchId: branch.id, endpointId: e.id })),
-    { action: "delete_timeline", branchId: branch.id },
-  ], now);
+  const ops = startOperations(
+    world,
+    project,
+    [
+      ...store
+        .endpointsOf(project, branch.id)
+        .map((e) => ({ action: "suspend_compute", branchId: branch.id, endpointId: e.id })),
+      { action: "delete_timeline", branchId: branch.id },
+    ],
+    now,
+  );
   store.deleteBranch(project, branch);
   await world.backend?.branchDeleted(project.id, branch.id);
-  return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 200,
+    body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
 
 /**
@@ -143,13 +209,24 @@ async function restoreBranch(world: World, { params, body, now }: RequestContext
   const branch = requireBranch(world, project, params.branch_id);
   const req = parseBody(branchRestoreBody, body);
   const source = requireBranch(world, project, req.source_branch_id);
-  if (source.id === branch.id) throw badRequest("restoring a branch from its own history needs source_lsn or source_timestamp, which the emulator does not support");
+  if (source.id === branch.id)
+    throw badRequest(
+      "restoring a branch from its own history needs source_lsn or source_timestamp, " +
+        "which the emulator does not support",
+    );
   if (req.preserve_under_name !== undefined) throw badRequest("preserve_under_name is not supported by the emulator");
   assertUnlocked(world, project, now);
-  const ops = startOperations(world, project, [
-    { action: "create_timeline", branchId: branch.id },
-    ...store.endpointsOf(project, branch.id).map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
-  ], now);
+  const ops = startOperations(
+    world,
+    project,
+    [
+      { action: "create_timeline", branchId: branch.id },
+      ...store
+        .endpointsOf(project, branch.id)
+        .map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
+    ],
+    now,
+  );
   delete branch.roles;
   delete branch.databases;
   Object.assign(branch, inheritedContents(source));
@@ -158,14 +235,18 @@ async function restoreBranch(world: World, { params, body, now }: RequestContext
   branch.updatedAt = now;
   store.touch(branch);
   await world.backend?.branchRestored(project.id, branch.id, source.id);
-  return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 200,
+    body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
 
 /** Makes the branch the project's default (the one its create answer and unqualified clients use). */
 function setDefaultBranch(world: World, { params, now }: RequestContext): Reply {
   const project = requireProject(world, params.project_id);
   const branch = requireBranch(world, project, params.branch_id);
-  if (branch.expiresAt !== undefined) throw badRequest(`branch ${branch.id} has an expiration; clear expires_at before making it the default`);
+  if (branch.expiresAt !== undefined)
+    throw badRequest(`branch ${branch.id} has an expiration; clear expires_at before making it the default`);
   assertUnlocked(world, project, now);
   const previous = world.store.branches.get(project.defaultBranchId);
   if (previous) {

@@ -19,7 +19,8 @@ function dateParam(query: URLSearchParams, name: string): number {
  * with the usage last set through `POST /__emulator/consumption` (zero when never set).
  */
 export function consumptionRoutes(world: World): Route[] {
-  return [{ method: "GET", template: "/consumption_history/projects", handle: (ctx) => projectConsumption(world, ctx) }];
+  const template = "/consumption_history/projects";
+  return [{ method: "GET", template, handle: (ctx) => projectConsumption(world, ctx) }];
 }
 
 function projectConsumption(world: World, { query }: RequestContext): Reply {
@@ -32,7 +33,8 @@ function projectConsumption(world: World, { query }: RequestContext): Reply {
   const ids = listParam(query, "project_ids");
   if (ids.length > 100) throw badRequest("project_ids takes at most 100 ids");
   const cursor = query.get("cursor") ?? undefined;
-  const page = ids.length > 0 ? world.store.pageAmong([...new Set(ids)], cursor, limit) : world.store.pageProjects(cursor, limit);
+  const { store } = world;
+  const page = ids.length > 0 ? store.pageAmong([...new Set(ids)], cursor, limit) : store.pageProjects(cursor, limit);
   const timeframe = { start: new Date(from).toISOString(), end: new Date(to).toISOString() };
   return {
     status: 200,

@@ -48,7 +48,10 @@ function listDatabases(world: World, { params }: RequestContext): Reply {
 
 function getDatabase(world: World, { params }: RequestContext): Reply {
   const { project, branch } = target(world, params);
-  return { status: 200, body: { database: databaseView(requireDatabase(project, branch, params.database_name), branch.id) } };
+  return {
+    status: 200,
+    body: { database: databaseView(requireDatabase(project, branch, params.database_name), branch.id) },
+  };
 }
 
 async function createDatabase(world: World, { params, body, now }: RequestContext): Promise<Reply> {
@@ -59,12 +62,19 @@ async function createDatabase(world: World, { params, body, now }: RequestContex
   const ops = startApplyConfig(world, project, branch, now);
   const { databases } = ownContents(project, branch);
   const database: DatabaseRecord = {
-    id: Math.max(0, ...databases.map((d) => d.id)) + 1, name: req.name, ownerName: req.owner_name, createdAt: now, updatedAt: now,
+    id: Math.max(0, ...databases.map((d) => d.id)) + 1,
+    name: req.name,
+    ownerName: req.owner_name,
+    createdAt: now,
+    updatedAt: now,
   };
   databases.push(database);
   world.store.touch(branch);
   await world.backend?.databasesChanged?.(project.id, branch.id, databasesOf(project, branch));
-  return { status: 201, body: { database: databaseView(database, branch.id), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 201,
+    body: { database: databaseView(database, branch.id), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
 
 async function updateDatabase(world: World, { params, body, now }: RequestContext): Promise<Reply> {
@@ -81,7 +91,10 @@ async function updateDatabase(world: World, { params, body, now }: RequestContex
   database.updatedAt = now;
   world.store.touch(branch);
   await world.backend?.databasesChanged?.(project.id, branch.id, databasesOf(project, branch));
-  return { status: 200, body: { database: databaseView(database, branch.id), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 200,
+    body: { database: databaseView(database, branch.id), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
 
 async function deleteDatabase(world: World, { params, now }: RequestContext): Promise<Reply> {
@@ -93,5 +106,8 @@ async function deleteDatabase(world: World, { params, now }: RequestContext): Pr
   databases.splice(databases.indexOf(database), 1);
   world.store.touch(branch);
   await world.backend?.databasesChanged?.(project.id, branch.id, databasesOf(project, branch));
-  return { status: 200, body: { database: databaseView(database, branch.id), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 200,
+    body: { database: databaseView(database, branch.id), operations: ops.map((op) => operationView(op, now)) },
+  };
 }

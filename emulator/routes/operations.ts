@@ -8,7 +8,11 @@ import { intParam } from "./query";
 export function operationRoutes(world: World): Route[] {
   return [
     { method: "GET", template: "/projects/{project_id}/operations", handle: (ctx) => listOperations(world, ctx) },
-    { method: "GET", template: "/projects/{project_id}/operations/{operation_id}", handle: (ctx) => getOperation(world, ctx) },
+    {
+      method: "GET",
+      template: "/projects/{project_id}/operations/{operation_id}",
+      handle: (ctx) => getOperation(world, ctx),
+    },
   ];
 }
 

@@ -6,11 +6,25 @@ import { belongsToOrg } from "../organizations";
 import { parseBody, projectCreateBody, projectUpdateBody } from "../requests";
 import { RawJson, type Reply, type RequestContext, type Route } from "../router";
 import {
-  checkComputeUnits, checkPgVersion, checkRegion, checkSuspendTimeout, DEFAULT_CU, DEFAULT_PG_VERSION, DEFAULT_REGION,
+  checkComputeUnits,
+  checkPgVersion,
+  checkRegion,
+  checkSuspendTimeout,
+  DEFAULT_CU,
+  DEFAULT_PG_VERSION,
+  DEFAULT_REGION,
 } from "../rules";
 import {
-  branchView, connectionDetailsView, consumptionPeriod, databaseView, endpointDefaults, endpointView, operationView, projectListItemView,
-  projectView, roleView,
+  branchView,
+  connectionDetailsView,
+  consumptionPeriod,
+  databaseView,
+  endpointDefaults,
+  endpointView,
+  operationView,
+  projectListItemView,
+  projectView,
+  roleView,
 } from "../views";
 import { assertUnlocked, requireProject, startOperations, type World } from "../world";
 import { intParam } from "./query";
@@ -50,7 +64,12 @@ async function createProject(world: World, { body, now }: RequestContext): Promi
   const defaults = req.default_endpoint_settings ?? {};
   checkEndpointSettings(defaults);
   if (store.projectCount >= world.projectLimit) {
-    throw new ApiError(422, "PROJECTS_LIMIT_EXCEEDED", `projects limit of ${world.projectLimit} exceeded, got ${store.projectCount}; delete projects or raise --project-limit`);
+    throw new ApiError(
+      422,
+      "PROJECTS_LIMIT_EXCEEDED",
+      `projects limit of ${world.projectLimit} exceeded, got ${store.projectCount}; ` +
+        "delete projects or raise --project-limit",
+    );
   }
   const id = uniqueId(projectId, (candidate) => store.projects.has(candidate));
   const mainId = uniqueId(branchId, (candidate) => store.branches.has(candidate));
@@ -85,13 +104,33 @@ async function createProject(world: World, { body, now }: RequestContext): Promi
     updatedAt: now,
   };
   const branch: BranchRecord = {
-    id: mainId, projectId: id, name: req.branch?.name ?? "main", isDefault: true, readyAt: now + world.opMs, createdAt: now, updatedAt: now,
+    id: mainId,
+    projectId: id,
+    name: req.branch?.name ?? "main",
+    isDefault: true,
+    readyAt: now + world.opMs,
+    createdAt: now,
+    updatedAt: now,
   };
   store.addProject(project);
   store.addBranch(project, branch);
   store.addEndpoint(project, endpoint);
-  const ops = startOperations(world, project, [{ action: "create_timeline", branchId: mainId }, { action: "start_compute", branchId: mainId, endpointId: endpoint.id }], now);
-  await world.backend?.branchCreated({ projectId: id, branchId: mainId, databaseName: project.databaseName, roleName: project.roleName, password: project.password });
+  const ops = startOperations(
+    world,
+    project,
+    [
+      { action: "create_timeline", branchId: mainId },
+      { action: "start_compute", branchId: mainId, endpointId: endpoint.id },
+    ],
+    now,
+  );
+  await world.backend?.branchCreated({
+    projectId: id,
+    branchId: mainId,
+    databaseName: project.databaseName,
+    roleName: project.roleName,
+    password: project.password,
+  });
   return {
     status: 201,
     body: {
@@ -113,7 +152,9 @@ function listProjects(world: World, { query }: RequestContext): Reply {
   const orgId = query.get("org_id");
   const keep =
     search || orgId
-      ? (p: ProjectRecord) => (!orgId || belongsToOrg(p, orgId)) && (!search || p.name.toLowerCase().includes(search) || p.id.includes(search))
+      ? (p: ProjectRecord) =>
+          (!orgId || belongsToOrg(p, orgId)) &&
+          (!search || p.name.toLowerCase().includes(search) || p.id.includes(search))
       : undefined;
   const page = world.store.pageProjects(query.get("cursor") ?? undefined, limit, keep);
   return {
@@ -142,15 +183,26 @@ function updateProject(world: World, { params, body, now }: RequestContext): Rep
   const project = requireProject(world, params.project_id);
   const req = parseBody(projectUpdateBody, body).project;
   if ("region_id" in req || "pg_version" in req) {
-    throw new ApiError(400, "BAD_REQUEST", "region_id and pg_version cannot be changed; create a new project to move or upgrade");
+    throw new ApiError(
+      400,
+      "BAD_REQUEST",
+      "region_id and pg_version cannot be changed; create a new project to move or upgrade",
+    );
   }
-  const defaults = req.default_endpoint_settings && { ...project.defaultEndpointSettings, ...req.default_endpoint_settings };
+  const defaults = req.default_endpoint_settings && {
+    ...project.defaultEndpointSettings,
+    ...req.default_endpoint_settings,
+  };
   if (defaults) checkEndpointSettings(defaults);
   assertUnlocked(world, project, now);
   if (req.name !== undefined) project.name = req.name;
   if (req.settings) {
     const { quota, ...rest } = req.settings;
-    project.settings = { ...project.settings, ...rest, ...(quota && { quota: { ...project.settings.quota, ...quota } }) };
+    project.settings = {
+      ...project.settings,
+      ...rest,
+      ...(quota && { quota: { ...project.settings.quota, ...quota } }),
+    };
   }
   // Only endpoints created from now on take the new defaults; existing ones keep theirs until patched.
   if (defaults) project.defaultEndpointSettings = defaults;

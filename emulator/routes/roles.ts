@@ -55,21 +55,30 @@ async function createRole(world: World, { params, body, now }: RequestContext): 
   ownContents(project, branch).roles.push(role);
   world.store.touch(branch);
   await world.backend?.rolesChanged?.(project.id, branch.id, rolesOf(project, branch));
-  return { status: 201, body: { role: roleView(role, branch.id, true), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 201,
+    body: { role: roleView(role, branch.id, true), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
 
 /** Deletes a role that owns no database (Postgres refuses to drop an owner; so does Neon). */
 async function deleteRole(world: World, { params, now }: RequestContext): Promise<Reply> {
   const { project, branch } = target(world, params);
   const role = requireRole(project, branch, params.role_name);
-  const owned = databasesOf(project, branch).filter((d) => d.ownerName === role.name).map((d) => d.name);
-  if (owned.length > 0) throw badRequest(`role ${role.name} owns database(s) ${owned.join(", ")}; delete them or change their owner first`);
+  const owned = databasesOf(project, branch)
+    .filter((d) => d.ownerName === role.name)
+    .map((d) => d.name);
+  if (owned.length > 0)
+    throw badRequest(`role ${role.name} owns database(s) ${owned.join(", ")}; delete them or change their owner first`);
   const ops = startApplyConfig(world, project, branch, now);
   const contents = ownContents(project, branch);
   contents.roles.splice(contents.roles.indexOf(role), 1);
   world.store.touch(branch);
   await world.backend?.rolesChanged?.(project.id, branch.id, rolesOf(project, branch));
-  return { status: 200, body: { role: roleView(role, branch.id), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 200,
+    body: { role: roleView(role, branch.id), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
 
 function revealPassword(world: World, { params }: RequestContext): Reply {
@@ -87,5 +96,8 @@ async function resetPassword(world: World, { params, now }: RequestContext): Pro
   role.updatedAt = now;
   world.store.touch(branch);
   await world.backend?.rolesChanged?.(project.id, branch.id, rolesOf(project, branch));
-  return { status: 200, body: { role: roleView(role, branch.id, true), operations: ops.map((op) => operationView(op, now)) } };
+  return {
+    status: 200,
+    body: { role: roleView(role, branch.id, true), operations: ops.map((op) => operationView(op, now)) },
+  };
 }
