@@ -89,7 +89,7 @@ interface Branch {
 
 describe("Neon's CLI against the emulator with --postgres", () => {
   it(
-    "runs a whole session: project, branches, reset, rename, database, role, connection strings that connect, operations, cleanup",
+    "runs a session: project, branches, reset, rename, database, role, connection strings that connect, cleanup",
     async () => {
       const created = await neonctlJson<{ project: { id: string; name: string; region_id: string } }>(
         "projects",
