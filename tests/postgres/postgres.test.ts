@@ -162,6 +162,32 @@ describe("neon-fleet emulator --postgres", () => {
     }
   });
 
+  it("roles and databases made through the API log in with their own passwords and hold their own data", async () => {
+    await backend.branchCreated({ projectId: "p-roles", branchId: "br-main", ...OWNER, password: "owner-pw" });
+    const owner = { name: OWNER.roleName, password: "owner-pw" };
+    await backend.rolesChanged?.("p-roles", "br-main", [owner, { name: "app", password: "app-pw" }]);
+    const neondb = { name: OWNER.databaseName, ownerName: OWNER.roleName };
+    await backend.databasesChanged?.("p-roles", "br-main", [neondb, { name: "appdb", ownerName: "app" }]);
+    const app = await connect(uriOf("p-roles", "br-main", "app-pw", { user: "app", database: "appdb" }));
+    expect(await rows(app, "select current_database()")).toEqual(["appdb"]);
+    await app.query("create table only_in_appdb(x int)");
+    await app.end();
+    const main = await connect(uriOf("p-roles", "br-main", "owner-pw"));
+    expect(await rows(main, "select count(*)::int from pg_tables where tablename = 'only_in_appdb'")).toEqual([0]);
+    await main.end();
+
+    await backend.branchCreated({ projectId: "p-roles", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "x" });
+    const child = await connect(uriOf("p-roles", "br-dev", "app-pw", { user: "app", database: "appdb" }));
+    expect(await rows(child, "select count(*)::int from pg_tables where tablename = 'only_in_appdb'")).toEqual([1]);
+    await child.end();
+
+    await backend.rolesChanged?.("p-roles", "br-main", [owner, { name: "app", password: "new-pw" }]);
+    expect(await refusal(uriOf("p-roles", "br-main", "app-pw", { user: "app", database: "appdb" }))).toBe("28P01");
+    await backend.databasesChanged?.("p-roles", "br-main", [neondb]);
+    expect(await refusal(uriOf("p-roles", "br-main", "new-pw", { user: "app", database: "appdb" }))).toBe("3D000");
+    expect(await refusal(uriOf("p-roles", "br-dev", "app-pw", { user: "app", database: "appdb" }))).toBe("connected");
+  });
+
   test("deleting a project frees every branch's port and data", async () => {
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-main", ...OWNER, password: "pw" });
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "pw" });
