@@ -176,7 +176,9 @@ describe("neon-fleet emulator --postgres", () => {
     expect(await rows(main, "select count(*)::int from pg_tables where tablename = 'only_in_appdb'")).toEqual([0]);
     await main.end();
 
-    await backend.branchCreated({ projectId: "p-roles", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "x" });
+    // A child branch takes its parent's roles and passwords, whatever the control plane passes as the owner's.
+    const devBranch = { projectId: "p-roles", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "x" };
+    await backend.branchCreated(devBranch);
     const child = await connect(uriOf("p-roles", "br-dev", "app-pw", { user: "app", database: "appdb" }));
     expect(await rows(child, "select count(*)::int from pg_tables where tablename = 'only_in_appdb'")).toEqual([1]);
     await child.end();
