@@ -1,6 +1,6 @@
+import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import type { BranchEngine, Session } from "./branchEngine";
-import { randomBytes } from "node:crypto";
 import { ScramExchange, type ScramSecret, scramSecret } from "./scram";
 import { authentication, fatal, FrameReader, type FrontendMessage, type StartupPacket, text } from "./wire";
 
