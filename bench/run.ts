@@ -5,6 +5,7 @@ import { benchEmulatorThroughput } from "./emulatorThroughput";
 import { benchFleet, FleetSizeResult } from "./fleet";
 import { benchPlanLoad } from "./planLoad";
 import { benchPostgres } from "./postgres";
+import { benchScaleOut, type ScaleOutResult } from "./scaleOut";
 
 /** One row of the printed table: a figure, its goal, and whether the goal is met. */
 interface Row {
@@ -26,6 +27,15 @@ const HEADLINE_SIZE = 1000;
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 64);
 const DOUBLE_DEFAULT_PARALLEL = 4 * os.cpus().length;
 const PLAN_LOAD_TENANTS = Number(process.env.BENCH_PLAN_TENANTS ?? 100_000);
+/**
+ * Scale-out: SCALE_TENANTS tenants in SCALE_STACKS hash-bucketed stacks run at once against one account whose rate
+ * is SCALE_RATE per minute, each stack with rateShare 1/SCALE_STACKS. The rate keeps the run under about five
+ * minutes at two API calls per new tenant (and half that at one). BENCH_SCALE_TENANTS=0 skips it.
+ */
+const SCALE_TENANTS = Number(process.env.BENCH_SCALE_TENANTS ?? 20_000);
+const SCALE_STACKS = Number(process.env.BENCH_SCALE_STACKS ?? 4);
+const SCALE_RATE = Number(process.env.BENCH_SCALE_RATE ?? 12_000);
+const SCALE_BURST = Number(process.env.BENCH_SCALE_BURST ?? 200);
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -41,6 +51,18 @@ async function main(): Promise<void> {
   }
   log(`fleet of ${HEADLINE_SIZE} tenants at the engine double's default --parallel ${DOUBLE_DEFAULT_PARALLEL}`);
   const atDoubleDefault = await benchFleet(HEADLINE_SIZE, RATE_PER_MINUTE, BURST_PER_SECOND, DOUBLE_DEFAULT_PARALLEL);
+  log(`scale-out: ${SCALE_TENANTS} tenants in ${SCALE_STACKS} buckets at ${SCALE_RATE}/min, burst ${SCALE_BURST}/s`);
+  const scaleOut =
+    SCALE_TENANTS > 0
+      ? await benchScaleOut({
+          tenants: SCALE_TENANTS,
+          stacks: SCALE_STACKS,
+          ratePerMinute: SCALE_RATE,
+          burstPerSecond: SCALE_BURST,
+          parallel: PARALLEL,
+          log,
+        })
+      : undefined;
   log("postgres data plane");
   const postgres = await benchPostgres();
 
@@ -79,6 +101,7 @@ async function main(): Promise<void> {
       secretInside: fleets.some((f) => f.secretInProvider),
     },
     stateBytesPerTenant: headline.stateBytesPerTenant,
+    scaleOut: scaleOut && { ...scaleOut, ratePerMinute: SCALE_RATE, burstPerSecond: SCALE_BURST, parallel: PARALLEL },
     emulator,
     postgres,
     scaling: fleets.map((f) => ({
@@ -117,6 +140,7 @@ async function main(): Promise<void> {
     { figure: `plan load ${planLoad.tenants}: load+validate / yaml parse`, value: `${fmt(planLoad.seconds)}s / ${fmt(planLoad.yamlParseSeconds)}s = ${fmt(planLoad.ratio)}`, goal: "<= 3", met: planLoad.ratio <= 3 },
     { figure: "serialized provider, largest", value: `${providerMax} B`, goal: "<= 2048 B, no secret", met: providerMax <= 2048 && !results.providerSize.secretInside },
     { figure: "state bytes per tenant", value: fmt(headline.stateBytesPerTenant), goal: "(reported)", met: undefined },
+    ...(scaleOut ? scaleOutRows(scaleOut) : []),
     { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
     { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
     { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
@@ -129,6 +153,25 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(renderTable(rows));
   if (rows.some((r) => r.met === false)) process.stdout.write("\nSome goals are missed: each is a finding to fix.\n");
+}
+
+function scaleOutRows(s: ScaleOutResult): Row[] {
+  const name = `scale-out ${s.tenants} in ${s.stacks} stacks`;
+  return [
+    {
+      figure: `${name}: API calls per tenant`,
+      value: fmt(s.apiCallsPerTenant),
+      goal: "<= 1.01",
+      met: s.apiCallsPerTenant <= 1.01,
+    },
+    { figure: `${name}: 429s received`, value: String(s.rateLimited), goal: "0", met: s.rateLimited === 0 },
+    {
+      figure: `${name}: wall / account rate bound`,
+      value: `${fmt(s.wallSeconds)}s / ${fmt(s.boundSeconds)}s = ${fmt(s.ratioToBound)}`,
+      goal: "<= 1.15",
+      met: s.ratioToBound <= 1.15,
+    },
+  ];
 }
 
 function fmt(n: number): string {

@@ -10,6 +10,15 @@ export interface DatabaseBackend {
   branchCreated(branch: BranchDatabase & { parentBranchId?: string }): Promise<void>;
   /** The branch was reset to `sourceBranchId`: its data is replaced by the source's current data. */
   branchRestored(projectId: string, branchId: string, sourceBranchId: string): Promise<void>;
+  /**
+   * The branch was restored to its own past: its data becomes what was committed up to the end of the second of
+   * `at` (ms since the epoch). The control plane has checked `at` against the history window.
+   */
+  branchRestoredToTime(projectId: string, branchId: string, at: number): Promise<void>;
+  /** The earliest time (ms) the branch's kept history reaches, when that is later than the retention window's start. */
+  historyStart(projectId: string, branchId: string): number | undefined;
+  /** The project's history window changed: its branches keep their past this long from now on. */
+  historyRetentionChanged(projectId: string, seconds: number): void;
   /** The branch is gone; its database is freed. */
   branchDeleted(projectId: string, branchId: string): Promise<void>;
   /** Every branch of the project is gone; their databases are freed. */
@@ -37,6 +46,8 @@ export interface BranchDatabase {
   databaseName: string;
   roleName: string;
   password: string;
+  /** The project's `history_retention_seconds` (default: Neon's 1 day): how long the branch's past is kept. */
+  historyRetentionSeconds?: number;
 }
 
 /** A login role of a branch and its password. */

@@ -8,7 +8,17 @@ export interface Faults {
   drop?: number;
   /** Delay added before every answer, in milliseconds. */
   latencyMs?: number;
+  /**
+   * Share of changes (POST, PATCH, DELETE) answered 504 at once whose change still lands {@link lateMs} later, as
+   * when Neon's gateway times out while its control plane goes on (0..1).
+   */
+  late?: number;
+  /** How long after its 504 a late change lands, in milliseconds (default {@link DEFAULT_LATE_MS}). */
+  lateMs?: number;
 }
+
+/** Neon's create latency as seen behind a gateway timeout: the change lands a second and a half after the 504. */
+export const DEFAULT_LATE_MS = 1_500;
 
 /** Parses `--faults 503=0.05,drop=0.02,latency=20ms`; a bad spec is a usage EmulatorError naming the bad part. */
 export function parseFaults(spec: string): Faults {
@@ -21,12 +31,19 @@ export function parseFaults(spec: string): Faults {
         throw new EmulatorError(`--faults: ${key}=${value} must be a probability from 0 to 1`, true);
       }
       faults[key === "503" ? "http503" : "drop"] = p;
-    } else if (key === "latency") {
+    } else if (key === "late") {
+      const p = Number(value);
+      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) {
+        throw new EmulatorError(`--faults: late=${value} must be a probability from 0 to 1`, true);
+      }
+      faults.late = p;
+    } else if (key === "latency" || key === "late-ms") {
       const match = /^(\d+(?:\.\d+)?)(ms)?$/.exec(value);
-      if (!match) throw new EmulatorError(`--faults: latency=${value} must be milliseconds like 20ms or 20`, true);
-      faults.latencyMs = Number(match[1]);
+      if (!match) throw new EmulatorError(`--faults: ${key}=${value} must be milliseconds like 20ms or 20`, true);
+      faults[key === "latency" ? "latencyMs" : "lateMs"] = Number(match[1]);
     } else {
-      throw new EmulatorError(`--faults: unknown fault "${part}"; use 503=P, drop=P and latency=MS`, true);
+      const known = "use 503=P, drop=P, late=P, late-ms=MS and latency=MS";
+      throw new EmulatorError(`--faults: unknown fault "${part}"; ${known}`, true);
     }
   }
   return faults;

@@ -141,7 +141,11 @@ async function reattachBranches(world: World): Promise<void> {
     for (const branch of store.branchesOf(project)) {
       const { databaseName, roleName, password } = project;
       const parentBranchId = branch.parentId && store.branches.has(branch.parentId) ? branch.parentId : undefined;
-      await backend.branchCreated({ projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password });
+      const historyRetentionSeconds = project.historyRetentionSeconds;
+      await backend.branchCreated({
+        projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password,
+        historyRetentionSeconds,
+      });
       if (branch.roles) await backend.rolesChanged?.(project.id, branch.id, branch.roles);
       if (branch.databases) await backend.databasesChanged?.(project.id, branch.id, branch.databases);
     }

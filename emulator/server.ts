@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "./apiError";
-import type { Faults } from "./faults";
+import { DEFAULT_LATE_MS, type Faults } from "./faults";
 import { requestId } from "./ids";
 import type { RateLimiter } from "./rateLimiter";
 import { RawJson, type Router } from "./router";
@@ -67,7 +67,7 @@ function bearer(req: IncomingMessage): string | undefined {
 /**
  * The request pipeline, in Neon's order as far as a client can tell: latency, injected 503 (before doing
  * anything), API key, route, rate limit, handler; an injected drop commits the handler's change first and
- * then cuts the connection without an answer.
+ * then cuts the connection without an answer; an injected late change is answered 504 and lands afterwards.
  */
 export function createRequestListener(p: Pipeline): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -122,6 +122,18 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   try {
     const body = method === "GET" || method === "DELETE" ? undefined : await readJson(req);
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+    if (method !== "GET" && p.faults.late && Math.random() < p.faults.late) {
+      const late = new ApiError(504, "GATEWAY_TIMEOUT", "gateway timeout (injected fault); the change may still land");
+      sendError(res, id, late);
+      // A late change that Neon then refuses (a 423, a limit) just does not land, as behind a real gateway.
+      const request = { params: match.params, query, body, now: 0 };
+      const land = () =>
+        void Promise.resolve()
+          .then(() => match.route.handle({ ...request, now: Date.now() }))
+          .catch(() => undefined);
+      setTimeout(land, p.faults.lateMs ?? DEFAULT_LATE_MS).unref();
+      return;
+    }
     const reply = await match.route.handle({ params: match.params, query, body, now: Date.now() });
     if (p.faults.drop && Math.random() < p.faults.drop) {
       req.socket.destroy();

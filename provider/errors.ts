@@ -2,6 +2,7 @@
  * The typed errors of neon-fleet. Every error a user can cause or meet has a class here, carries the
  * context needed to act on it, and renders as one line: the CLI prints `message` and never a stack.
  */
+import { redactUrlsIn } from "./redact";
 
 /** Base of every error neon-fleet raises on purpose; anything else reaching the CLI is a bug. */
 export class FleetError extends Error {
@@ -9,7 +10,8 @@ export class FleetError extends Error {
   readonly exitCode: number = 1;
 
   constructor(message: string) {
-    super(message);
+    // Credentials in a URL (an --api or NEON_API_HOST with user:password) never reach what users see or paste.
+    super(redactUrlsIn(message));
     this.name = new.target.name;
   }
 }
@@ -91,7 +93,10 @@ export class UnitError extends FleetError {
   }
 }
 
-/** A plan change that would replace a tenant's Neon project (and destroy its data) without the stack's opt-in. */
+/**
+ * A plan change that would replace a tenant's Neon project without the stack's opt-in. Not thrown by the provider
+ * (that would abort the whole run): its message is recorded on the tenant and shown as a warning and in summaries.
+ */
 export class ReplaceRefusedError extends FleetError {
   constructor(
     readonly tenantId: string,
@@ -99,8 +104,9 @@ export class ReplaceRefusedError extends FleetError {
   ) {
     const what = changes.map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`).join(", ");
     super(
-      `tenant ${tenantId}: changing ${what} replaces its Neon project and destroys its data; ` +
-        `revert the plan change, or set stack config neon-fleet:allowReplace=true to move it`,
+      `tenant ${tenantId}: changing ${what} needs a new Neon project (the tenant starts on an empty database); ` +
+        `refused, the project is left as it is: revert the plan change, or allow it for one run with ` +
+        "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`",
     );
   }
 }
@@ -112,5 +118,30 @@ export class AdoptionError extends FleetError {
     readonly problem: string,
   ) {
     super(`${subject}: ${problem}`);
+  }
+}
+
+/**
+ * A stack layout (`neon-fleet shards`) that leaves tenants to no stack or gives them to two, or a stack file whose
+ * shard settings are invalid; one line per problem.
+ */
+export class ShardLayoutError extends FleetError {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+/** A restore point the project's history no longer (or not yet) holds. */
+export class RestoreOutsideHistoryError extends FleetError {
+  constructor(
+    readonly tenantId: string,
+    readonly to: string,
+    readonly window: { from: string; retention: string },
+  ) {
+    super(
+      `tenant ${tenantId}: restore to ${to} is outside the project's history window ` +
+        `(${window.retention}, from ${window.from} to now); ` +
+        `pick a later time, or raise the tier's historyRetention (up to 30d) before the data you need ages out`,
+    );
   }
 }

@@ -2,13 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedTenant } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject } from "../provider/resources";
-import { inShard, residencyOf, type Shard } from "./shard";
+import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
 
 /** Stack-wide choices that are not in the plans. */
 export interface ProgramOptions {
   shard: Shard;
-  /** `neon-fleet:allowReplace`: lets a region/pgVersion/org change replace a tenant's project. */
-  allowReplace: boolean;
   /** `neon-fleet:exportConnections`: export every connection string as one secret output (demo and small stacks). */
   exportConnections: boolean;
 }
@@ -37,19 +35,19 @@ export const devResourceName = (dev: ResolvedDev): string => `dev/${dev.projectN
  */
 const REGISTRATIONS_PER_YIELD = 50;
 
-/** Registers one TenantProject + PlanQuota per tenant of the shard, and the dev project with its branches. */
+/** Registers one TenantProject + PlanQuota per tenant the stack manages, and the dev project with its branches. */
 export async function registerFleet(fleet: Fleet, options: ProgramOptions): Promise<FleetOutputs> {
-  const tenants = fleet.tenants.filter((t) => inShard(options.shard, t));
+  const tenants = fleet.tenants.filter((t) => managesTenant(options.shard, t));
   const connections: Record<string, pulumi.Output<string>> = {};
   for (const [i, tenant] of tenants.entries()) {
-    connections[tenant.id] = registerTenant(tenant, options).connectionUri;
+    connections[tenant.id] = registerTenant(tenant).connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await new Promise((resolve) => setImmediate(resolve));
   }
   const dev = fleet.dev;
   const devResidency = dev && residencyOf(fleet, dev.region);
-  const withDev = dev !== undefined && inShard(options.shard, { region: dev.region, residency: devResidency ?? "" });
+  const withDev = dev !== undefined && managesDev(options.shard, fleet, dev);
   if (withDev) {
-    const branches = registerDev(dev, devResidency ?? "dev", fleet.org, options);
+    const branches = registerDev(dev, devResidency ?? "dev", fleet.org);
     dev.branches.forEach((branch, i) => (connections[`dev/${branch.name}`] = branches[i].connectionUri));
   }
   return {
@@ -61,7 +59,7 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   };
 }
 
-function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): TenantProject {
+function registerTenant(tenant: ResolvedTenant): TenantProject {
   const project = new TenantProject(tenant.id, {
     tenantId: tenant.id,
     projectName: tenant.projectName,
@@ -74,7 +72,8 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): Tenant
     onRemove: tenant.onRemove,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
-    allowReplace: options.allowReplace,
+    historyRetentionSeconds: tenant.historyRetentionSeconds,
+    restore: tenant.restore,
   });
   new PlanQuota(tenant.id, {
     tenantId: tenant.id,
@@ -82,12 +81,13 @@ function registerTenant(tenant: ResolvedTenant, options: ProgramOptions): Tenant
     projectId: project.projectId,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
+    historyRetentionSeconds: tenant.historyRetentionSeconds,
     observedSettings: project.observedSettings,
   });
   return project;
 }
 
-function registerDev(dev: ResolvedDev, residency: string, org: string | undefined, options: ProgramOptions): DevBranch[] {
+function registerDev(dev: ResolvedDev, residency: string, org: string | undefined): DevBranch[] {
   const name = devResourceName(dev);
   const project = new TenantProject(name, {
     tenantId: name,
@@ -100,7 +100,7 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     onRemove: "retain",
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
-    allowReplace: options.allowReplace,
+    historyRetentionSeconds: dev.historyRetentionSeconds,
   });
   new PlanQuota(name, {
     tenantId: name,
@@ -108,6 +108,7 @@ function registerDev(dev: ResolvedDev, residency: string, org: string | undefine
     projectId: project.projectId,
     quota: dev.quota,
     endpointSettings: dev.endpointSettings,
+    historyRetentionSeconds: dev.historyRetentionSeconds,
     observedSettings: project.observedSettings,
   });
   return registerBranches(dev, project.projectId);

@@ -1,8 +1,8 @@
 /**
  * The neon-fleet Pulumi program (Pulumi.yaml `main`, compiled to dist/stacks/index.js): loads the plans
- * named by `neon-fleet:plans` (default ./plans), keeps the tenants of `neon-fleet:shard`, and registers
- * their resources. Invalid plans stop the program with one `FILE:LINE:COL: message` line per problem and
- * nothing registered, so nothing is sent to Neon.
+ * named by `neon-fleet:plans` (default ./plans, relative to the project root), keeps the tenants of
+ * `neon-fleet:shard`, and registers their resources. Invalid plans stop the program with one
+ * `FILE:LINE:COL: message` line per problem and nothing registered, so nothing is sent to Neon.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,7 +10,9 @@ import { FleetError } from "../provider/errors";
 import { loadPlans } from "../provider/plans";
 import { registerFleet, type FleetOutputs } from "./fleetProgram";
 import { reportedError } from "./runError";
+import { projectRoot } from "./projectRoot";
 import { parseShard } from "./shard";
+import { checkStackConfig } from "./stackConfig";
 
 // Pulumi's SDK takes an unbounded stack trace for every resource it registers and for each of its internal
 // promises; through the source-map-support hook that `pulumi` installs in the program process, each costs
@@ -20,11 +22,14 @@ Error.prepareStackTrace = undefined;
 
 export = async (): Promise<FleetOutputs> => {
   const config = new pulumi.Config("neon-fleet");
+  // Pulumi starts the program in dist/stacks (the folder of `main`). Working from the project root makes
+  // `neon-fleet:plans` and the FILE of plan errors read as they do for `neon-fleet validate` run there.
+  process.chdir(projectRoot());
   try {
+    checkStackConfig(pulumi.runtime.allConfig(), process.env, pulumi.runtime.isDryRun());
     const fleet = await loadPlans(path.resolve(config.get("plans") ?? "./plans"));
     return await registerFleet(fleet, {
-      shard: parseShard(config.get("shard"), fleet),
-      allowReplace: config.getBoolean("allowReplace") ?? false,
+      shard: parseShard(config.get("shard"), config.get("bucket"), fleet),
       exportConnections: config.getBoolean("exportConnections") ?? false,
     });
   } catch (err) {

@@ -33,7 +33,24 @@ export interface BranchEngineOptions {
   idleMs: number;
   /** The cap on databases running at once, shared by every branch of the backend. */
   limit: RunningLimit;
+  /** The project's `history_retention_seconds`: how long committed states are kept for a point-in-time restore. */
+  historyRetentionSeconds: number;
 }
+
+/** One committed state of the branch: its data at the end of a second in which something was written. */
+interface HistoryEntry {
+  /** Unix time in whole seconds. */
+  second: number;
+  snapshot: Blob;
+}
+
+const secondOf = (ms: number): number => Math.floor(ms / 1000);
+
+/**
+ * States kept per branch at most (each a ~4.5 MB gzipped PGDATA in memory). Past it the oldest go first, and the
+ * restorable window starts later than `history_retention_seconds` says; the control plane asks for that start.
+ */
+const MAX_HISTORY_ENTRIES = 240;
 
 /** `Z`, length 5, status: the ReadyForQuery that ends every answer to a Sync or a Query. */
 const READY_FOR_QUERY = 0x5a;
@@ -55,8 +72,28 @@ export class BranchEngine implements Stoppable {
   private idleTimer?: NodeJS.Timeout;
   /** Set once the branch is deleted or the backend closes: nothing may start its database again. */
   private retired = false;
+  /**
+   * The branch's past for point-in-time restores: one dump per second in which a write committed, oldest first,
+   * pruned past the retention window (the newest state at or before the window's start stays: it is the data
+   * at that start). `origin` is the data the branch was created with (or found with after a restart).
+   */
+  private readonly history: HistoryEntry[] = [];
+  private readonly origin: Promise<Blob>;
+  /** The second of a committed write not in `history` yet; dumped once that second is over. */
+  private pendingSecond?: number;
+  /** Where the WAL ended after the last message: a change means the message wrote something. */
+  private walPosition?: string;
+  /** Changed by a project update; pruning uses the current value. */
+  historyRetentionSeconds: number;
+  /** Set when the cap dropped states the window still covers: no restore to a time before this (ms). */
+  private truncatedBefore?: number;
 
-  constructor(private readonly options: BranchEngineOptions) {}
+  constructor(private readonly options: BranchEngineOptions) {
+    this.historyRetentionSeconds = options.historyRetentionSeconds;
+    this.origin = options.store.get(options.key).then((stored) => stored ?? options.initial());
+    // Not awaited here: a failure surfaces when a restore needs the origin.
+    this.origin.catch(() => undefined);
+  }
 
   /** The role that owns the database; every session runs as it. */
   get owner(): string {
@@ -81,15 +118,29 @@ export class BranchEngine implements Stoppable {
 
   /** The branch's current data, without disturbing its clients (uncommitted work is not part of it). */
   snapshot(): Promise<Blob> {
-    return this.backend.run(async () => (this.db?.alive ? this.db.dump() : this.stored()));
+    return this.backend.run(async () => {
+      if (!this.db?.alive) return this.stored();
+      // A pending second's dump is the current data too: one dump serves the copy and the history.
+      return (await this.recordPending(this.db)) ?? this.db.dump();
+    });
   }
 
   /** Replaces the branch's data (restore): its clients are disconnected, the next connection sees `snapshot`. */
   async replace(snapshot: Blob): Promise<void> {
     this.kickAll();
+    await this.backend.run(() => this.replaceLocked(snapshot));
+  }
+
+  /**
+   * Point-in-time restore: the branch's data becomes what was committed up to the end of second `secondOf(at)`.
+   * The replaced state stays in the history, so a later restore can go back to it too.
+   */
+  async restoreTo(at: number): Promise<void> {
+    this.kickAll();
     await this.backend.run(async () => {
-      await this.shutdown(false);
-      await this.options.store.put(this.options.key, snapshot);
+      if (this.db?.alive) await this.recordPending(this.db);
+      const entry = [...this.history].reverse().find((h) => h.second <= secondOf(at));
+      await this.replaceLocked(entry ? entry.snapshot : await this.origin);
     });
   }
 
@@ -114,13 +165,18 @@ export class BranchEngine implements Stoppable {
   async execute(message: Uint8Array, onData: (bytes: Uint8Array) => void): Promise<string | undefined> {
     return this.backend.run(async () => {
       const db = await this.start();
+      // A write of an earlier second is dumped before this message can add to the data.
+      if (this.pendingSecond !== undefined && secondOf(Date.now()) > this.pendingSecond) await this.recordPending(db);
       let tail = new Uint8Array(0);
       await db.exec(message, (bytes) => {
         tail = concat([tail, bytes.subarray(-6)]).slice(-6);
         onData(bytes);
       });
       const ready = tail.length === 6 && tail[0] === READY_FOR_QUERY && int32(tail, 1) === 5;
-      return ready ? String.fromCharCode(tail[5]) : undefined;
+      const status = ready ? String.fromCharCode(tail[5]) : undefined;
+      // Idle outside a transaction: whatever the client wrote is committed now.
+      if (status === "I") await this.noteWrites(db);
+      return status;
     });
   }
 
@@ -170,6 +226,57 @@ export class BranchEngine implements Stoppable {
     return this.db;
   }
 
+  /** Marks the current second as written when the WAL moved since the last look (the first look sets the mark). */
+  private async noteWrites(db: PostgresWorker): Promise<void> {
+    const position = await db.walPosition();
+    const wrote = this.walPosition !== undefined && position !== this.walPosition;
+    this.walPosition = position;
+    if (!wrote) return;
+    // Not dumped yet: until the next write the data stays what it was at the end of this second, so the dump
+    // waits for the first message of a later second, a copy, a restore or the stop (whose dump it shares).
+    this.pendingSecond = secondOf(Date.now());
+  }
+
+  /**
+   * Dumps the pending second's state into the history (call under the backend lock); returns that dump. The data
+   * now is the data at the end of that second: any later write would have recorded it first. A write later in the
+   * same second replaces the entry.
+   */
+  private async recordPending(db: PostgresWorker): Promise<Blob | undefined> {
+    if (this.pendingSecond === undefined) return undefined;
+    const second = this.pendingSecond;
+    this.pendingSecond = undefined;
+    const snapshot = await db.dump();
+    this.remember(second, snapshot);
+    return snapshot;
+  }
+
+  /** Adds a state to the history (a later state of the same second wins) and drops what the window no longer needs. */
+  private remember(second: number, snapshot: Blob): void {
+    const last = this.history.at(-1);
+    if (last && last.second === second) last.snapshot = snapshot;
+    else this.history.push({ second, snapshot });
+    const windowStart = secondOf(Date.now()) - this.historyRetentionSeconds;
+    while (this.history.length > 1 && this.history[1]!.second <= windowStart) this.history.shift();
+    if (this.history.length > MAX_HISTORY_ENTRIES) {
+      this.history.shift();
+      this.truncatedBefore = this.history[0]!.second * 1000;
+    }
+  }
+
+  /** The earliest time (ms) a restore can reach when the history cap, not the retention window, decides it. */
+  historyStart(): number | undefined {
+    return this.truncatedBefore;
+  }
+
+  /** Restore under the backend lock: stops the database and stores `snapshot` as its data, a change of this second. */
+  private async replaceLocked(snapshot: Blob): Promise<void> {
+    if (this.db?.alive) await this.recordPending(this.db);
+    await this.shutdown(false);
+    await this.options.store.put(this.options.key, snapshot);
+    this.remember(secondOf(Date.now()), snapshot);
+  }
+
   private async stored(): Promise<Blob> {
     return (await this.options.store.get(this.options.key)) ?? this.options.initial();
   }
@@ -179,9 +286,11 @@ export class BranchEngine implements Stoppable {
     clearTimeout(this.idleTimer);
     const db = this.db;
     if (!db) return;
+    const recorded = db.alive && !this.retired ? await this.recordPending(db) : undefined;
     // Dump first: if that fails the database keeps running and nothing is lost.
-    if (persist && db.alive) await this.options.store.put(this.options.key, await db.dump());
+    if (persist && db.alive) await this.options.store.put(this.options.key, recorded ?? (await db.dump()));
     this.db = undefined;
+    this.walPosition = undefined;
     this.options.limit.stopped(this);
     await db.close().catch(() => undefined);
   }

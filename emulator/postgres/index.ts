@@ -22,6 +22,8 @@ export interface PostgresBackendOptions {
 /** Neon's default names: their template is built as soon as the backend starts, before the first project asks. */
 const NEON_DATABASE = "neondb";
 const NEON_ROLE = "neondb_owner";
+/** Neon's default history window, for a branch announced without one. */
+const DEFAULT_HISTORY_RETENTION_SECONDS = 86_400;
 
 /** A login role of a branch: its password, and what the front door checks it against (derived once). */
 interface ServedRole {
@@ -39,13 +41,16 @@ interface ServedBranch {
   /** The branch's databases by name: each is a PGlite cluster of its own, with its own data. */
   engines: Map<string, BranchEngine>;
   roles: Map<string, ServedRole>;
+  /** The project's history window: every database of the branch keeps its past this long. */
+  historyRetentionSeconds: number;
 }
 
 /**
  * The `--postgres` data plane: every emulated branch is a set of PGlite databases (Postgres 18 in WASM, in
  * worker threads) on a port of its own, behind a front door that enforces the password of the branch role a
  * client names with SCRAM-SHA-256 and serves the database it names. Databases start on first connection and
- * stop when idle; branching copies the parent's data as of creation, restore replaces it with the source's.
+ * stop when idle; branching copies the parent's data as of creation, restore replaces it with the source's, and a
+ * restore to a time takes each database's own state at that second from its in-memory history.
  *
  * PGlite is one Postgres backend for one database, so each database of a branch is a PGlite of its own, and a
  * session runs as the database's owner whichever branch role logged in (the roles differ in passwords only).
@@ -77,6 +82,7 @@ class PostgresBackend implements DatabaseBackend {
     if (this.branches.has(key)) return;
     const { parentBranchId } = branch;
     const parent = parentBranchId === undefined ? undefined : this.served(branch.projectId, parentBranchId);
+    const historyRetentionSeconds = branch.historyRetentionSeconds ?? DEFAULT_HISTORY_RETENTION_SECONDS;
     const engines = new Map<string, BranchEngine>();
     const roles = new Map<string, ServedRole>();
     if (parent) {
@@ -85,19 +91,20 @@ class PostgresBackend implements DatabaseBackend {
         const databaseKey = this.databaseKey({ key, primary: branch.databaseName }, name);
         // A branch already in a data directory is one the emulator knew before a restart: its data stays.
         if (!(await this.store.get(databaseKey))) await this.store.put(databaseKey, await engine.snapshot());
-        engines.set(name, this.engine(databaseKey, name, engine.owner));
+        engines.set(name, this.engine(databaseKey, name, engine.owner, historyRetentionSeconds));
       }
     } else {
       roles.set(branch.roleName, { password: branch.password, secret: scramSecret(branch.password) });
       const databaseKey = this.databaseKey({ key, primary: branch.databaseName }, branch.databaseName);
-      engines.set(branch.databaseName, this.engine(databaseKey, branch.databaseName, branch.roleName));
+      const { databaseName, roleName } = branch;
+      engines.set(databaseName, this.engine(databaseKey, databaseName, roleName, historyRetentionSeconds));
     }
     const listener = await BranchListener.open(this.settings.host, {
       engine: (name) => served.engines.get(name),
       secret: (name) => served.roles.get(name)?.secret,
     });
     const served: ServedBranch = {
-      projectId: branch.projectId, key, primary: branch.databaseName, listener, engines, roles,
+      projectId: branch.projectId, key, primary: branch.databaseName, listener, engines, roles, historyRetentionSeconds,
     };
     this.branches.set(key, served);
   }
@@ -114,7 +121,7 @@ class PostgresBackend implements DatabaseBackend {
       const snapshot = await sourceEngine.snapshot();
       let engine = target.engines.get(name);
       if (!engine) {
-        engine = this.engine(this.databaseKey(target, name), name, sourceEngine.owner);
+        engine = this.engine(this.databaseKey(target, name), name, sourceEngine.owner, target.historyRetentionSeconds);
         target.engines.set(name, engine);
       }
       await engine.replace(snapshot);
@@ -143,7 +150,32 @@ class PostgresBackend implements DatabaseBackend {
       await engine.destroy();
     }
     for (const [name, owner] of wanted) {
-      if (!served.engines.has(name)) served.engines.set(name, this.engine(this.databaseKey(served, name), name, owner));
+      if (served.engines.has(name)) continue;
+      const key = this.databaseKey(served, name);
+      served.engines.set(name, this.engine(key, name, owner, served.historyRetentionSeconds));
+    }
+  }
+
+  /**
+   * Every database of the branch goes back to its own state at `at`. The set of databases and roles is the
+   * control plane's and stays as it is now: a database made after `at` goes back to how it was created.
+   */
+  async branchRestoredToTime(projectId: string, branchId: string, at: number): Promise<void> {
+    for (const engine of this.served(projectId, branchId).engines.values()) await engine.restoreTo(at);
+  }
+
+  /** The latest start among the branch's databases: a restore to a time must reach every one of them. */
+  historyStart(projectId: string, branchId: string): number | undefined {
+    const starts = [...this.served(projectId, branchId).engines.values()].map((e) => e.historyStart());
+    const known = starts.filter((start): start is number => start !== undefined);
+    return known.length === 0 ? undefined : Math.max(...known);
+  }
+
+  historyRetentionChanged(projectId: string, seconds: number): void {
+    for (const branch of this.branches.values()) {
+      if (branch.projectId !== projectId) continue;
+      branch.historyRetentionSeconds = seconds;
+      for (const engine of branch.engines.values()) engine.historyRetentionSeconds = seconds;
     }
   }
 
@@ -174,11 +206,16 @@ class PostgresBackend implements DatabaseBackend {
     await this.templates.settle();
   }
 
-  /** The engine of database `name`, owned by `owner`, keeping its data under `key`; it starts on first connection. */
-  private engine(key: string, name: string, owner: string): BranchEngine {
+  /**
+   * The engine of database `name`, owned by `owner`, keeping its data under `key` and its past for
+   * `historyRetentionSeconds`; it starts on first connection.
+   */
+  private engine(key: string, name: string, owner: string, historyRetentionSeconds: number): BranchEngine {
     const { idleMs, limit } = this.settings;
     const initial = () => this.templates.get(name, owner);
-    return new BranchEngine({ key, store: this.store, initial, databaseName: name, roleName: owner, idleMs, limit });
+    return new BranchEngine({
+      key, store: this.store, initial, databaseName: name, roleName: owner, idleMs, limit, historyRetentionSeconds,
+    });
   }
 
   /**

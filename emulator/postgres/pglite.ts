@@ -28,6 +28,9 @@ const ops = {
   async sql({ text }) {
     await db.exec(text);
   },
+  async lsn() {
+    return (await db.exec("select pg_current_wal_insert_lsn()::text as lsn"))[0].rows[0].lsn;
+  },
   async dump() {
     return (await db.dumpDataDir("gzip")).arrayBuffer();
   },
@@ -81,13 +84,14 @@ interface Reply {
   id: number;
   data?: Uint8Array;
   done?: boolean;
-  result?: ArrayBuffer;
+  /** A dump's bytes, or a scalar answer such as a WAL position. */
+  result?: ArrayBuffer | string;
   error?: string;
 }
 
 interface Pending {
   onData?: (bytes: Uint8Array) => void;
-  resolve: (result: ArrayBuffer | undefined) => void;
+  resolve: (result: ArrayBuffer | string | undefined) => void;
   reject: (err: Error) => void;
 }
 
@@ -144,10 +148,15 @@ export class PostgresWorker {
     await this.call("sql", { text });
   }
 
+  /** Where the write-ahead log ends: it moves exactly when something was written (reads leave it alone). */
+  async walPosition(): Promise<string> {
+    return String(await this.call("lsn", {}));
+  }
+
   /** The database's PGDATA as a gzipped tarball; committed data only. */
   async dump(): Promise<Blob> {
     const tarball = await this.call("dump", {});
-    return new Blob([new Uint8Array(tarball!)]);
+    return new Blob([new Uint8Array(tarball as ArrayBuffer)]);
   }
 
   /** Shuts Postgres down and ends the worker, freeing its memory. */
@@ -159,7 +168,12 @@ export class PostgresWorker {
     }
   }
 
-  private call(op: string, args: object, onData?: (bytes: Uint8Array) => void, transfer: ArrayBuffer[] = []): Promise<ArrayBuffer | undefined> {
+  private call(
+    op: string,
+    args: object,
+    onData?: (bytes: Uint8Array) => void,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<ArrayBuffer | string | undefined> {
     if (this.exited) return Promise.reject(new Error("the database worker exited"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -56,8 +56,62 @@ function assertNameFree(world: World, project: ProjectRecord, name: string): voi
 }
 
 /**
- * Branches: create (optionally with endpoints), list, count, get, patch (name, `expires_at`), delete, restore,
- * set as default.
+ * The instant `source_timestamp` names, checked against the project's history window as Neon does: not in the
+ * future, not older than `history_retention_seconds`, not before the branch existed (nor, with `--postgres`,
+ * before the oldest state the data plane still keeps).
+ */
+function restorePoint(
+  timestamp: string,
+  project: ProjectRecord,
+  branch: BranchRecord,
+  now: number,
+  keptFrom = 0,
+): number {
+  const at = Date.parse(timestamp);
+  if (Number.isNaN(at) || !/(Z|[+-]\d{2}:?\d{2})$/i.test(timestamp)) {
+    throw badRequest(`source_timestamp ${timestamp} is not an RFC 3339 date-time with zone`);
+  }
+  const windowStart = Math.max(now - project.historyRetentionSeconds * 1000, branch.createdAt, keptFrom);
+  if (at > now || at < windowStart) {
+    throw badRequest(
+      `source_timestamp ${timestamp} is outside the history retention window of project ${project.id}: ` +
+        `history_retention_seconds is ${project.historyRetentionSeconds}, ` +
+        `so restore to a time from ${new Date(windowStart).toISOString()} to now`,
+    );
+  }
+  return at;
+}
+
+/**
+ * The branch that keeps the state before a restore: a new id under `name` with the branch's roles and databases,
+ * no compute; Neon moves children there.
+ */
+function preserveBranch(
+  world: World,
+  project: ProjectRecord,
+  branch: BranchRecord,
+  name: string,
+  now: number,
+): BranchRecord {
+  const { store } = world;
+  const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
+  const preserved: BranchRecord = {
+    id, projectId: project.id, parentId: branch.parentId, name, isDefault: false,
+    readyAt: now + world.opMs, createdAt: now, updatedAt: now, ...inheritedContents(branch),
+  };
+  store.addBranch(project, preserved);
+  for (const child of store.branchesOf(project)) {
+    if (child.parentId === branch.id && child.id !== id) {
+      child.parentId = id;
+      store.touch(child);
+    }
+  }
+  return preserved;
+}
+
+/**
+ * Branches: create (optionally with endpoints), list, count, get, patch (name, `expires_at`), delete, restore
+ * (from another branch or to a time of its own history), set as default.
  */
 export function branchRoutes(world: World): Route[] {
   const branches = "/projects/{project_id}/branches";
@@ -117,6 +171,7 @@ async function createBranch(world: World, { params, body, now }: RequestContext)
     databaseName: project.databaseName,
     roleName: project.roleName,
     password: project.password,
+    historyRetentionSeconds: project.historyRetentionSeconds,
   });
   return {
     status: 201,
@@ -209,13 +264,28 @@ async function restoreBranch(world: World, { params, body, now }: RequestContext
   const branch = requireBranch(world, project, params.branch_id);
   const req = parseBody(branchRestoreBody, body);
   const source = requireBranch(world, project, req.source_branch_id);
-  if (source.id === branch.id)
+  const preserveAs = req.preserve_under_name;
+  if (req.source_lsn !== undefined) {
+    throw badRequest("source_lsn is not supported by the emulator; use source_timestamp");
+  }
+  if (source.id === branch.id) {
+    if (req.source_timestamp === undefined) {
+      throw badRequest("restoring a branch from its own history needs source_timestamp or source_lsn");
+    }
+    if (!preserveAs) {
+      throw badRequest("preserve_under_name is required when a branch is restored from its own history");
+    }
+  } else if (req.source_timestamp !== undefined) {
     throw badRequest(
-      "restoring a branch from its own history needs source_lsn or source_timestamp, " +
-        "which the emulator does not support",
+      "the emulator restores to a point in time only from the branch's own history (source_branch_id = it)",
     );
-  if (req.preserve_under_name !== undefined) throw badRequest("preserve_under_name is not supported by the emulator");
+  }
+  const keptFrom = world.backend?.historyStart(project.id, branch.id);
+  const at =
+    req.source_timestamp === undefined ? undefined : restorePoint(req.source_timestamp, project, branch, now, keptFrom);
+  if (preserveAs !== undefined) assertNameFree(world, project, preserveAs);
   assertUnlocked(world, project, now);
+  const preserved = preserveAs === undefined ? undefined : preserveBranch(world, project, branch, preserveAs, now);
   const ops = startOperations(
     world,
     project,
@@ -227,14 +297,30 @@ async function restoreBranch(world: World, { params, body, now }: RequestContext
     ],
     now,
   );
-  delete branch.roles;
-  delete branch.databases;
-  Object.assign(branch, inheritedContents(source));
+  // From another branch, the roles and databases come with the source's data. To a time, they stay as they are:
+  // the emulator keeps the past of each database's data, not of the branch's list of roles and databases.
+  if (at === undefined) {
+    delete branch.roles;
+    delete branch.databases;
+    Object.assign(branch, inheritedContents(source));
+  }
   branch.lastResetAt = now;
   branch.readyAt = now + world.opMs;
   branch.updatedAt = now;
   store.touch(branch);
-  await world.backend?.branchRestored(project.id, branch.id, source.id);
+  if (preserved) {
+    await world.backend?.branchCreated({
+      projectId: project.id,
+      branchId: preserved.id,
+      parentBranchId: branch.id,
+      databaseName: project.databaseName,
+      roleName: project.roleName,
+      password: project.password,
+      historyRetentionSeconds: project.historyRetentionSeconds,
+    });
+  }
+  if (at !== undefined) await world.backend?.branchRestoredToTime(project.id, branch.id, at);
+  else await world.backend?.branchRestored(project.id, branch.id, source.id);
   return {
     status: 200,
     body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) },

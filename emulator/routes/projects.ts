@@ -130,6 +130,7 @@ async function createProject(world: World, { body, now }: RequestContext): Promi
     databaseName: project.databaseName,
     roleName: project.roleName,
     password: project.password,
+    historyRetentionSeconds: project.historyRetentionSeconds,
   });
   return {
     status: 201,
@@ -206,7 +207,10 @@ function updateProject(world: World, { params, body, now }: RequestContext): Rep
   }
   // Only endpoints created from now on take the new defaults; existing ones keep theirs until patched.
   if (defaults) project.defaultEndpointSettings = defaults;
-  if (req.history_retention_seconds !== undefined) project.historyRetentionSeconds = req.history_retention_seconds;
+  if (req.history_retention_seconds !== undefined) {
+    project.historyRetentionSeconds = req.history_retention_seconds;
+    world.backend?.historyRetentionChanged(project.id, req.history_retention_seconds);
+  }
   project.updatedAt = now;
   world.store.projectChanged(project);
   return { status: 200, body: { project: projectView(project, now), operations: [] } };

@@ -50,7 +50,7 @@ export function registerEmulator(program: Command): void {
     .option("--state <file>", "keep projects in this JSON file across restarts")
     .option("--rate <perMin>", "requests per minute per API key", "700")
     .option("--burst <perS>", "requests per second per route", "40")
-    .option("--faults <spec>", "inject faults: 503=P,drop=P,latency=MS")
+    .option("--faults <spec>", "inject faults: 503=P,drop=P,late=P,late-ms=MS,latency=MS")
     .option("--op-ms <n>", "how long each operation runs, in ms", "300")
     .option("--project-limit <n>", "projects allowed per account", "1000")
     .option("--api-key <key>", "accept only this API key (default: any non-empty key)")

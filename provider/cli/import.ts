@@ -3,6 +3,7 @@ import { importFleet } from "../fleetImport";
 import { openOutput } from "../fleetImport/output";
 import { configureNeon, DEFAULT_API_HOST, neon } from "../neon";
 import { loadPlans } from "../plans";
+import { redactUrl } from "../redact";
 
 /** Registers `neon-fleet import`: tenants YAML with `adopt:` for every project the plans do not manage yet. */
 export function registerImport(program: Command): void {
@@ -21,7 +22,7 @@ export function registerImport(program: Command): void {
         await importFleet({
           fleet,
           client,
-          source: options.api ?? process.env.NEON_API_HOST ?? DEFAULT_API_HOST,
+          source: redactUrl(options.api ?? process.env.NEON_API_HOST ?? DEFAULT_API_HOST),
           write: (chunk) => output.write(chunk),
           report: (line) => process.stderr.write(`${line}\n`),
         });

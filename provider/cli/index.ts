@@ -1,8 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { FleetError } from "../errors";
+import { redactUrlsIn } from "../redact";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
+import { registerRestore } from "./restore";
 import { registerSchema } from "./schema";
+import { registerShards } from "./shards";
 import { registerSummarize } from "./summarize";
 import { registerUsage } from "./usage";
 import { registerValidate } from "./validate";
@@ -13,7 +16,11 @@ export function buildProgram(): Command {
     .description("A fleet of Neon projects, one per tenant, as code-reviewed infrastructure")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerValidate, registerSchema, registerSummarize, registerEmulator, registerImport, registerUsage]) {
+  const commands = [
+    registerValidate, registerSchema, registerSummarize, registerEmulator,
+    registerImport, registerUsage, registerShards, registerRestore,
+  ];
+  for (const register of commands) {
     register(program);
   }
   return program;
@@ -37,8 +44,10 @@ function reportError(err: unknown): number {
     process.stderr.write(`${err.message}\n`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message.split("\n")[0]}\n`);
-  if (process.env.NEON_FLEET_DEBUG === "1" && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (process.env.NEON_FLEET_DEBUG === "1" && err instanceof Error) {
+    process.stderr.write(`${redactUrlsIn(err.stack ?? "")}\n`);
+  }
   return 1;
 }

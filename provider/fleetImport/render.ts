@@ -1,3 +1,4 @@
+import { stringify } from "yaml";
 import { formatDuration, formatSize, formatSuspend } from "../plans";
 import type { TierSettings } from "../resources/settings";
 
@@ -15,11 +16,12 @@ export interface ImportedTenant {
   unmatched?: TierSettings;
 }
 
-const plainScalar = /^[a-z0-9][a-z0-9._-]*$/;
-
-/** A YAML scalar: plain when that is unambiguous, else JSON-quoted (valid YAML). */
+/**
+ * A string as a YAML scalar, quoted by the yaml library whenever YAML would read it plain as something else (`true`,
+ * `null`, `0x1f`, `1e3`, `12`): the file must read back as the strings written, through the same parser as the plans.
+ */
 function scalar(value: string): string {
-  return plainScalar.test(value) && !/^\d+([.]\d+)?$/.test(value) ? value : JSON.stringify(value);
+  return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 
 /** The file's opening lines: where it came from and how to use it. */

@@ -1,4 +1,5 @@
 import { NeonApiError, type NeonCallContext } from "../errors";
+import { redactUrl } from "../redact";
 import type { AttemptFailure } from "./retryPolicy";
 
 /** The parts of an axios error the client layer reads; duck-typed so that nothing here depends on axios itself. */
@@ -71,7 +72,13 @@ function advice(failure: HttpFailure, apiHost: string): string {
 }
 
 /** Turns a failed call into the NeonApiError users see: context for support, then what to do. */
-export function toNeonApiError(err: unknown, context: NeonCallContext, apiHost: string): NeonApiError {
+export function toNeonApiError(
+  err: unknown,
+  context: NeonCallContext,
+  apiHost: string,
+  problem?: string,
+): NeonApiError {
   const failure = asHttpFailure(err);
-  return new NeonApiError({ ...context, status: failure.response?.status, requestId: requestIdOf(err) }, advice(failure, apiHost));
+  const known = { ...context, status: failure.response?.status, requestId: requestIdOf(err) };
+  return new NeonApiError(known, problem ?? advice(failure, redactUrl(apiHost)));
 }

@@ -20,11 +20,12 @@ import {
   type ProjectResponse,
   type ProjectUpdateRequest,
 } from "@neondatabase/api-client";
-import { FleetError, type NeonApiError } from "../errors";
+import { FleetError, NeonApiError } from "../errors";
 import type { RateLimiter } from "./limiter";
 import { OperationWaiter } from "./operations";
 import { ProjectDirectory } from "./projectDirectory";
 import { backoff } from "./retryPolicy";
+import type { NeonTuning } from "./settings";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
 import type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 
@@ -35,6 +36,9 @@ const DEFAULT_DATABASE = "neondb";
 const CONSUMPTION_BATCH = 100;
 /** Metrics the usage report compares against quotas (data transfer comes along when Neon reports it). */
 const CONSUMPTION_METRICS = ["active_time_seconds", "compute_time_seconds", "written_data_bytes", "synthetic_storage_size_bytes", "logical_size_bytes"];
+
+/** Longest pause between two lookups for an ambiguous create. */
+const SETTLE_POLL_MAX_MS = 4_000;
 
 const isStatus = (err: unknown, status: number): boolean => (err as NeonApiError).context?.status === status;
 
@@ -47,25 +51,29 @@ export class FleetNeonClient implements NeonClient {
     private readonly transport: Transport,
     private readonly consumptionLimiter: RateLimiter,
     private readonly callCounters: CallCounters,
-    private readonly maxAttempts: number,
-    operationTimeoutMs: number,
+    private readonly tuning: Pick<NeonTuning, "maxAttempts" | "operationTimeoutMs" | "createSettleMs">,
   ) {
     this.directory = new ProjectDirectory(transport, transport.connection.orgId);
-    this.waiter = new OperationWaiter(transport, operationTimeoutMs);
+    this.waiter = new OperationWaiter(transport, tuning.operationTimeoutMs);
   }
 
+  /**
+   * Creates a project, never twice: after a create whose outcome is unknown it posts again only once lookups by
+   * the exact name over a whole settle window ({@link NeonTuning.createSettleMs}) found nothing; a project that
+   * turns up meanwhile is adopted. When a lookup itself fails, the tenant fails with "outcome unknown, rerun".
+   */
   async createProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
     const name = body.name;
     if (!name) throw new FleetError("createProject needs a project name: the name is how an ambiguous create is found again");
+    const org = body.org_id ?? this.transport.connection.orgId;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.postProject(body, ctx);
       } catch (err) {
-        if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
-        // The cut request may still be landing: give it a moment before asking whether it did.
-        await sleep(backoff(attempt, 4_000));
-        const found = await this.directory.findLive(name, body.org_id ?? this.transport.connection.orgId, ctx);
+        if (!(err instanceof AmbiguousCallError)) throw err;
+        const found = await this.settle(err, `project ${name}`, () => this.directory.findLive(name, org, ctx));
         if (found) return this.describeAdopted(found, body, ctx);
+        if (attempt >= this.tuning.maxAttempts) throw err;
       }
     }
   }
@@ -154,10 +162,11 @@ export class FleetNeonClient implements NeonClient {
       try {
         return await this.postBranch(projectId, spec, ctx);
       } catch (err) {
-        if (!(err instanceof AmbiguousCallError) || attempt >= this.maxAttempts) throw err;
-        await sleep(backoff(attempt, 4_000));
-        const found = (await this.listBranches(projectId, ctx)).find((b) => b.name === spec.name);
+        if (!(err instanceof AmbiguousCallError)) throw err;
+        const lookup = async () => (await this.listBranches(projectId, ctx)).find((b) => b.name === spec.name);
+        const found = await this.settle(err, `branch ${spec.name}`, lookup);
         if (found) return this.describeBranch(projectId, found, ctx);
+        if (attempt >= this.tuning.maxAttempts) throw err;
       }
     }
   }
@@ -203,6 +212,40 @@ export class FleetNeonClient implements NeonClient {
     });
     await this.waiter.wait(projectId, operations, ctx.tenantId);
     return branch;
+  }
+
+  async restoreBranchToTime(
+    projectId: string,
+    branchId: string,
+    point: { timestamp: string; preserveUnderName: string },
+    ctx: CallContext,
+  ): Promise<Branch> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { branch, operations } = await this.transport.call<BranchOperations>({
+          method: "POST",
+          path: `/projects/${projectId}/branches/${branchId}/restore`,
+          projectId,
+          tenantId: ctx.tenantId,
+          // A second restore to the same time would preserve the already restored state over the backup name.
+          idempotent: false,
+          send: (api) =>
+            api.restoreProjectBranch(projectId, branchId, {
+              source_branch_id: branchId,
+              source_timestamp: point.timestamp,
+              preserve_under_name: point.preserveUnderName,
+            }),
+        });
+        await this.waiter.wait(projectId, operations, ctx.tenantId);
+        return branch;
+      } catch (err) {
+        if (!(err instanceof AmbiguousCallError) || attempt >= this.tuning.maxAttempts) throw err;
+        await sleep(backoff(attempt, 4_000));
+        const branches = await this.listBranches(projectId, ctx);
+        const restored = branches.find((b) => b.id === branchId);
+        if (restored && branches.some((b) => b.name === point.preserveUnderName)) return restored;
+      }
+    }
   }
 
   async connectionUri(
@@ -262,6 +305,35 @@ export class FleetNeonClient implements NeonClient {
 
   counters(): CallCounters {
     return { ...this.callCounters };
+  }
+
+  /**
+   * Resolves an ambiguous create: looks for the object at growing intervals until the settle window is over, since
+   * Neon may still be finishing a create its gateway gave up on (a lookup 200 ms after a 504 proves nothing).
+   * Returns what turned up, or undefined when the last lookup, made after the whole window, found nothing.
+   */
+  private async settle<T>(
+    ambiguous: AmbiguousCallError,
+    what: string,
+    lookup: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const until = Date.now() + this.tuning.createSettleMs;
+    for (let attempt = 1; ; attempt++) {
+      const last = Date.now() >= until;
+      if (!last) await sleep(Math.min(backoff(attempt, SETTLE_POLL_MAX_MS), Math.max(0, until - Date.now())));
+      let found: T | undefined;
+      try {
+        found = await lookup();
+      } catch (err) {
+        throw new NeonApiError(
+          ambiguous.context,
+          `outcome unknown, rerun: ${what} may have been created (${ambiguous.problem}) ` +
+            `and looking for it failed too (${(err as Error).message}); ` +
+            "the next run adopts it by its name instead of creating another",
+        );
+      }
+      if (found !== undefined || last) return found;
+    }
   }
 
   private async postProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {

@@ -58,6 +58,14 @@ export function configureNeon(settings: Partial<NeonConnection>): void {
   }
 }
 
+/**
+ * Makes this process use `share` of the account's request budget (NEON_FLEET_RATE per minute, NEON_FLEET_BURST
+ * per second): the stack's `neon-fleet:rateShare`, so K stacks running in parallel with 1/K each stay within it.
+ */
+export function shareRateBudget(share: number): void {
+  processNeon().limiter.useShare(share);
+}
+
 /** The process-wide client. Throws a FleetError saying how to set the key when none is configured. */
 export function neon(): NeonClient {
   const state = processNeon();
@@ -97,5 +105,5 @@ function buildClient(
   counters: CallCounters,
 ): NeonClient {
   const transport = new Transport(connection, tuning, limiter, counters);
-  return new FleetNeonClient(transport, consumptionLimiter, counters, tuning.maxAttempts, tuning.operationTimeoutMs);
+  return new FleetNeonClient(transport, consumptionLimiter, counters, tuning);
 }

@@ -1,3 +1,6 @@
+/** The longest delay Node's setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A token bucket that also caps any one-second window: Neon limits both requests per minute and per second,
  * and a plain bucket would let `burst + rate/60` requests through in one second after an idle spell.
@@ -12,15 +15,33 @@ export class RateLimiter {
   private timer: NodeJS.Timeout | undefined;
   private heldUntil = 0;
 
+  /** Sustained requests per minute, after the share. */
+  ratePerMinute: number;
+  /** Most requests in any one second, and the bucket's capacity, after the share. */
+  burst: number;
+
   /**
-   * @param ratePerMinute sustained requests per minute
-   * @param burst most requests in any one second, and the bucket's capacity
+   * @param fullRatePerMinute sustained requests per minute
+   * @param fullBurst most requests in any one second, and the bucket's capacity
    */
   constructor(
-    readonly ratePerMinute: number,
-    readonly burst: number,
+    readonly fullRatePerMinute: number,
+    readonly fullBurst: number,
   ) {
-    this.tokens = burst;
+    this.ratePerMinute = fullRatePerMinute;
+    this.burst = fullBurst;
+    this.tokens = fullBurst;
+  }
+
+  /**
+   * Grants only `share` (0 < share <= 1) of the full rate and burst, at least 1 of each: stacks that run in
+   * parallel under one account budget each take their part. Relative to the full values, so setting the same
+   * share again (every provider's configure does) changes nothing.
+   */
+  useShare(share: number): void {
+    this.ratePerMinute = Math.max(1, this.fullRatePerMinute * share);
+    this.burst = Math.max(1, Math.floor(this.fullBurst * share));
+    this.tokens = Math.min(this.tokens, this.burst);
   }
 
   /** Resolves when the caller may send one request. */
@@ -60,7 +81,8 @@ export class RateLimiter {
     this.refresh(now);
     const forTokens = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 60_000) / this.ratePerMinute;
     const forWindow = this.recent.length >= this.burst ? this.recent[0] + 1000 - now : 0;
-    return Math.max(1, Math.ceil(Math.max(forTokens, forWindow, this.heldUntil - now)));
+    // Node fires a timer longer than 2^31-1 ms after 1 ms: a far hold would spin instead of waiting.
+    return Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(Math.max(forTokens, forWindow, this.heldUntil - now))));
   }
 
   private schedule(): void {

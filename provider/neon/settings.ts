@@ -14,6 +14,12 @@ export interface NeonTuning {
   operationTimeoutMs: number;
   /** Attempts per call before a retryable failure becomes an error (NEON_FLEET_MAX_ATTEMPTS). */
   maxAttempts: number;
+  /**
+   * After a create whose outcome is unknown (504, cut connection), how long to keep looking for the object by name
+   * before concluding it was not created (NEON_FLEET_CREATE_SETTLE_MS): Neon may finish the create after its
+   * gateway gave up, so this must cover Neon's create latency.
+   */
+  createSettleMs: number;
 }
 
 /** Neon's documented limits are 700/min and 40/s per route; the defaults stay below them so 429s stay rare. */
@@ -24,6 +30,7 @@ const defaults: NeonTuning = {
   requestTimeoutMs: 30_000,
   operationTimeoutMs: 300_000,
   maxAttempts: 8,
+  createSettleMs: 15_000,
 };
 
 const variables: Record<keyof NeonTuning, string> = {
@@ -33,17 +40,32 @@ const variables: Record<keyof NeonTuning, string> = {
   requestTimeoutMs: "NEON_FLEET_HTTP_TIMEOUT_MS",
   operationTimeoutMs: "NEON_FLEET_OP_TIMEOUT_MS",
   maxAttempts: "NEON_FLEET_MAX_ATTEMPTS",
+  createSettleMs: "NEON_FLEET_CREATE_SETTLE_MS",
 };
 
-/** Reads the tunables from `env`; a value that is not a positive number is an error naming the variable. */
+/**
+ * Smallest value of each tunable. A limiter with a rate or burst below one request never grants a whole token, so
+ * below 1 the run would wait forever without a word; attempts are whole.
+ */
+const minimums: Partial<Record<keyof NeonTuning, number>> = {
+  ratePerMinute: 1,
+  burstPerSecond: 1,
+  consumptionRatePerMinute: 1,
+  maxAttempts: 1,
+};
+
+/** Reads the tunables from `env`; a value that is not a number within its bounds is an error naming the variable. */
 export function readTuning(env: NodeJS.ProcessEnv = process.env): NeonTuning {
   const tuning = { ...defaults };
   for (const key of Object.keys(variables) as (keyof NeonTuning)[]) {
     const raw = env[variables[key]];
     if (raw === undefined || raw.trim() === "") continue;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new FleetError(`${variables[key]}=${raw} is not a positive number: unset it or set e.g. ${variables[key]}=${defaults[key]}`);
+    const minimum = minimums[key];
+    if (!Number.isFinite(value) || value <= 0 || (minimum !== undefined && value < minimum)) {
+      const rule = minimum === undefined ? "a positive number" : `a number of at least ${minimum}`;
+      const name = variables[key];
+      throw new FleetError(`${name}=${raw} is not ${rule}: unset it or set e.g. ${name}=${defaults[key]}`);
     }
     tuning[key] = value;
   }

@@ -3,6 +3,7 @@ import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createApiClient, type Api } from "@neondatabase/api-client";
 import { NeonApiError, type NeonCallContext } from "../errors";
+import { withoutCredentials } from "../redact";
 import { describeFailure, toNeonApiError } from "./apiErrors";
 import type { RateLimiter } from "./limiter";
 import { judgeFailure } from "./retryPolicy";
@@ -62,7 +63,9 @@ export class Transport {
   ) {
     this.api = createApiClient({
       apiKey: connection.apiKey,
-      baseURL: connection.apiHost,
+      // Neon authenticates by the Bearer key alone, and axios would replace it with Basic auth from user:password
+      // in the URL (every call then 401): such credentials are dropped here, and redacted wherever the URL is shown.
+      baseURL: withoutCredentials(connection.apiHost),
       timeout: tuning.requestTimeoutMs,
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -83,7 +86,7 @@ export class Transport {
         const failure = describeFailure(err);
         if (failure.status === 429) this.counters.rateLimited++;
         const verdict = judgeFailure(failure, attempt, this.tuning.maxAttempts);
-        if (verdict.kind === "fail") throw toNeonApiError(err, context, this.connection.apiHost);
+        if (verdict.kind === "fail") throw toNeonApiError(err, context, this.connection.apiHost, verdict.problem);
         if (verdict.kind === "ambiguous" && !spec.idempotent) {
           const known = toNeonApiError(err, context, this.connection.apiHost);
           throw new AmbiguousCallError(known.context, known.problem);

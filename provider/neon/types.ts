@@ -78,6 +78,17 @@ export interface NeonClient {
   deleteBranch(projectId: string, branchId: string, ctx: CallContext): Promise<void>;
   /** Resets the branch to the latest state of `sourceBranchId` and waits. */
   restoreBranch(projectId: string, branchId: string, sourceBranchId: string, ctx: CallContext): Promise<Branch>;
+  /**
+   * Restores the branch to its own state at `timestamp` (RFC 3339), keeping its state before the restore on a new
+   * branch `preserveUnderName`; the branch keeps its id and endpoint. Waits for the operations. Never blindly
+   * retried: after an ambiguous failure it looks for the preserved branch, which exists once the restore landed.
+   */
+  restoreBranchToTime(
+    projectId: string,
+    branchId: string,
+    point: { timestamp: string; preserveUnderName: string },
+    ctx: CallContext,
+  ): Promise<Branch>;
   /** A connection string (secret: never log it); role and database default to Neon's `neondb_owner` / `neondb`. */
   connectionUri(
     projectId: string,

@@ -5,6 +5,8 @@
 import path from "path";
 import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./schema";
 import type { PlanSource } from "./source";
+import { backupBranchName } from "./restore";
+import { DEFAULT_KEEP_BACKUPS } from "./schema";
 import type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedTenant, ResolvedTier } from "./types";
 
 /** Every plan file, each valid on its own and together. */
@@ -30,6 +32,11 @@ function settingsOf(tier: TierSpec): EndpointSettings {
   return { autoscaling_limit_min_cu: tier.compute.min, autoscaling_limit_max_cu: tier.compute.max, suspend_timeout_seconds: tier.suspendAfter };
 }
 
+/** `historyRetentionSeconds` when the tier sets it; nothing otherwise, so Neon's plan default applies. */
+function retentionOf(tier: TierSpec): { historyRetentionSeconds?: number } {
+  return tier.historyRetention === undefined ? {} : { historyRetentionSeconds: tier.historyRetention };
+}
+
 /** The tier with a tenant's overrides over it; compute bounds override one by one. */
 function withOverrides(tier: TierSpec, overrides: Overrides): TierSpec {
   const { compute, ...rest } = overrides;
@@ -46,7 +53,9 @@ export function buildFleet(plans: ValidPlans): Fleet {
   const { projectNamePrefix, org } = fleetFile.fleet;
   const fleetDefaults = fleetFile.defaults;
   const tiers: Record<string, ResolvedTier> = {};
-  for (const [name, spec] of Object.entries(tierSpecs)) tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec) };
+  for (const [name, spec] of Object.entries(tierSpecs)) {
+    tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
+  }
 
   const tenants: ResolvedTenant[] = [];
   for (const { source, file } of plans.tenants) {
@@ -68,6 +77,17 @@ export function buildFleet(plans: ValidPlans): Fleet {
         onRemove: spec.onRemove ?? fileDefaults.onRemove ?? "retain",
         quota: effective ? quotaOf(effective) : { ...tiers[tier]!.quota },
         endpointSettings: effective ? settingsOf(effective) : { ...tiers[tier]!.endpointSettings },
+        ...retentionOf(effective ?? tierSpecs[tier]!),
+        ...(spec.restore === undefined
+          ? {}
+          : {
+              restore: {
+                to: spec.restore.to,
+                token: spec.restore.token,
+                keepBackups: spec.restore.keepBackups ?? DEFAULT_KEEP_BACKUPS,
+                backupBranch: backupBranchName(spec.id, spec.restore.token),
+              },
+            }),
         hasOverrides,
         source: { file: source.file, line: source.itemLine("tenants", i) },
       });
@@ -89,6 +109,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
 
 function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion: number): ResolvedDev {
   const { name, region, tier } = dev.project;
+  const { historyRetentionSeconds } = tiers[tier]!;
   return {
     projectName: name,
     region,
@@ -96,6 +117,7 @@ function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion
     pgVersion: dev.project.pgVersion ?? pgVersion,
     quota: { ...tiers[tier]!.quota },
     endpointSettings: { ...tiers[tier]!.endpointSettings },
+    ...(historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds }),
     branches: (dev.branches ?? []).map((b) => ({
       name: b.name,
       parent: b.parent ?? "main",

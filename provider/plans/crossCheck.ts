@@ -1,6 +1,7 @@
 /**
  * The rules that span files: tiers and residency groups that must exist, regions inside their group, tenant ids
- * unique across every tenants file, dev branches that form a tree under `main`. Each problem points at the node
+ * unique across every tenants file, `adopt:` ids unique (one Neon project per tenant), project names within Neon's
+ * length, dev branches that form a tree under `main`. Each problem points at the node
  * that is wrong: a tenant's own key when it wrote one, else the defaults it inherited from (reported once).
  * A rule whose reference file is itself broken or missing is skipped rather than reported as a second problem.
  */
@@ -20,6 +21,9 @@ export interface CrossCheckInput {
 
 const list = (names: Iterable<string>) => [...names].join(", ");
 
+/** Neon's longest project name; a tenant's project is named prefix + tenant id. */
+export const MAX_PROJECT_NAME_LENGTH = 64;
+
 /** A record's own entry: plan names such as `constructor` must not reach Object.prototype. */
 const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
   record && Object.hasOwn(record, key) ? record[key] : undefined;
@@ -28,6 +32,8 @@ const own = <T>(record: Record<string, T> | undefined, key: string): T | undefin
 class Checker {
   /** Tenant id -> where it was first seen. */
   readonly seen = new Map<string, { source: PlanSource; index: number }>();
+  /** Adopted project id -> the tenant that first named it. */
+  readonly adopted = new Map<string, { source: PlanSource; index: number; tenantId: string }>();
 
   constructor(
     readonly input: CrossCheckInput,
@@ -86,6 +92,23 @@ function checkTenants(c: Checker, file: TenantsView): void {
       const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
       c.report(source, at("id"), `duplicate id, also in ${where}; tenant ids are unique across all tenants files`, subject);
     } else c.seen.set(tenant.id, { source, index: i });
+    if (tenant.adopt) {
+      const owner = c.adopted.get(tenant.adopt);
+      if (owner) {
+        const line = owner.source.itemLine("tenants", owner.index);
+        const where = `tenants/${path.basename(owner.source.file)} line ${line}`;
+        const problem = `adopt ${tenant.adopt} is also adopted by tenant ${owner.tenantId} (${where}); ` +
+          "a Neon project belongs to one tenant";
+        c.report(source, at("adopt"), `${problem}: remove one of the two adopt lines`, subject);
+      } else c.adopted.set(tenant.adopt, { source, index: i, tenantId: tenant.id });
+    }
+    const prefix = c.input.fleet?.fleet?.projectNamePrefix;
+    if (prefix !== undefined && prefix.length + tenant.id.length > MAX_PROJECT_NAME_LENGTH) {
+      const length = prefix.length + tenant.id.length;
+      const name = `${prefix}${tenant.id}`;
+      const problem = `project name ${name} is ${length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
+      c.report(source, at("id"), `${problem}: shorten the id or fleet.projectNamePrefix`, subject);
+    }
     if (tenant.tier) c.report(source, at("tier"), c.unknownTier(tenant.tier), subject);
     if (tenant.residency) c.report(source, at("residency"), c.unknownGroup(tenant.residency), subject);
 

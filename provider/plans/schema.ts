@@ -13,6 +13,12 @@ const DAY = 86_400;
 const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
 const CU_MIN = 0.25;
 const CU_MAX = 56;
+/** Neon's cap on a project's `history_retention_seconds` (plans may allow less); the window a restore can reach. */
+export const MAX_HISTORY_RETENTION_SECONDS = 30 * DAY;
+/** How many `-before-` backup branches a tenant keeps by default (Neon allows 10 branches per project on Launch). */
+export const DEFAULT_KEEP_BACKUPS = 3;
+/** Neon's branch limit per project on its Launch plan: more backups than that could never be kept. */
+const MAX_KEEP_BACKUPS = 10;
 
 /** Shows a rejected input value in a message. */
 export function shown(input: unknown): string {
@@ -75,14 +81,23 @@ function durationText(word?: "unlimited" | "never") {
     .refine((text) => text !== "", must(rule));
 }
 
+/** Past 2^53 a number no longer holds every whole value: the quota Neon received would not be the one written. */
+const exact = (most: string, unit: string) => ({
+  error: () => `must be at most ${most} (2^53 - 1 ${unit}, the largest exact number)`,
+});
+
 /** A quota duration: `100h`, or `unlimited` (0). */
-const quotaDuration = durationText("unlimited").transform(parseDuration).meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
+const quotaDuration = durationText("unlimited")
+  .transform(parseDuration)
+  .refine(Number.isSafeInteger, exact("104249991374d", "seconds"))
+  .meta({ description: "Duration (90s, 5m, 100h, 7d) or unlimited" });
 
 /** A quota size: `512MiB`, or `unlimited` (0). */
 const quotaSize = z
   .string(must("be a size such as 512MiB or 5GB, or unlimited"))
   .regex(new RegExp(`^unlimited$|${SIZE_PATTERN}`), must("be a size with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB) or unlimited"))
   .transform(parseSize)
+  .refine(Number.isSafeInteger, exact("8191TiB", "bytes"))
   .meta({ description: "Size (B, KB, MB, GB, TB decimal; KiB, MiB, GiB, TiB binary) or unlimited" });
 
 /** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */
@@ -90,6 +105,55 @@ const suspendAfter = durationText("never")
   .transform(parseDuration)
   .refine((s) => s === -1 || (s >= 60 && s <= 7 * DAY), mustDuration("be from 1m to 7d, or never"))
   .meta({ description: "Idle time before the compute suspends: 1m..7d, or never" });
+
+/** How far back a restore can reach: Neon's `history_retention_seconds`, up to 30 days. */
+const historyRetention = durationText()
+  .transform(parseDuration)
+  .refine((s) => s <= MAX_HISTORY_RETENTION_SECONDS, mustDuration("be at most 30d (Neon keeps history up to 30 days)"))
+  .meta({ description: "History retention (history_retention_seconds), up to 30d; unset = the Neon plan's default" });
+
+/** RFC 3339 date-time; the zone (`Z` or `+01:00`) is required so a restore time means one instant. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$/;
+
+/** A restore point: an RFC 3339 time with zone, not in the future; normalized to UTC (`2026-11-30T10:00:00Z`). */
+const restoreTime = z
+  .string(must("be an RFC 3339 time such as 2026-11-30T10:00:00Z"))
+  .superRefine((text, ctx) => {
+    const match = RFC3339.exec(text);
+    const problem = !match || Number.isNaN(Date.parse(text.replace(" ", "T")))
+      ? `must be an RFC 3339 time such as 2026-11-30T10:00:00Z, got ${shown(text)}`
+      : !match[8]
+        ? `must carry a zone (Z or +01:00), got ${shown(text)}`
+        : Date.parse(text.replace(" ", "T")) > Date.now()
+          ? `must not be in the future, got ${shown(text)}`
+          : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: text });
+  })
+  .transform((text) => {
+    const at = Date.parse(text.replace(" ", "T"));
+    return Number.isNaN(at) ? text : new Date(at).toISOString().replace(".000Z", "Z");
+  })
+  .meta({ description: "RFC 3339 time with zone, not in the future" });
+
+/** The rules of a restore time, for `neon-fleet restore --to`; parses to the normalized UTC text. */
+export const restoreTimeSchema = restoreTime;
+
+/** A tenant's restore entry: a new token restores the default branch to `to` once; the entry stays as the record. */
+const restoreSchema = strict({
+  to: restoreTime,
+  token: z
+    .string(must("be a string naming this restore, e.g. incident-42"))
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, must("be letters, digits, ., _ or -, starting with a letter or digit"))
+    .max(64, must("be at most 64 characters"))
+    .meta({ description: "Names this restore; a new token restores again, the same token never does" }),
+  keepBackups: z
+    .number(must("be a whole number of backup branches to keep"))
+    .int(must("be a whole number"))
+    .min(0, must("be 0 or more"))
+    .max(MAX_KEEP_BACKUPS, must(`be at most ${MAX_KEEP_BACKUPS} (Neon's branch limit per project)`))
+    .optional()
+    .meta({ description: `Backup branches (<tenant>-before-<token>) kept; default ${DEFAULT_KEEP_BACKUPS}` }),
+}).meta({ description: "Restore the default branch to a point in time; later writes move to a backup branch" });
 
 const compute = strict({
   min: cu.meta({ description: "Minimum compute units (autoscaling_limit_min_cu)" }),
@@ -110,9 +174,10 @@ const tierShape = {
   storage: quotaSize.meta({ description: "Logical size limit (settings.quota.logical_size_bytes)" }),
   dataTransfer: quotaSize.meta({ description: "Data transfer per month (settings.quota.data_transfer_bytes)" }),
   writtenData: quotaSize.meta({ description: "Written data per month (settings.quota.written_data_bytes)" }),
+  historyRetention: historyRetention.optional(),
 };
 
-/** One tier of tiers.yaml: every key required. */
+/** One tier of tiers.yaml: every key required but `historyRetention`. */
 export const tierSchema = strict(tierShape);
 
 /** A tenant's overrides: any tier key, compute bounds one by one. */
@@ -124,6 +189,7 @@ const overridesSchema = strict({
   storage: tierShape.storage.optional(),
   dataTransfer: tierShape.dataTransfer.optional(),
   writtenData: tierShape.writtenData.optional(),
+  historyRetention: tierShape.historyRetention,
 }).meta({ description: "Per-tenant values over the tier's" });
 
 /** fleet.yaml. */
@@ -166,6 +232,7 @@ export const tenantSchema = strict({
     .optional()
     .meta({ description: "Take over this existing Neon project instead of creating one" }),
   onRemove: onRemove.optional(),
+  restore: restoreSchema.optional(),
 });
 
 /** tenants/*.yaml. */

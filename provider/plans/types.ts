@@ -25,6 +25,19 @@ export interface ResolvedTier {
   name: string;
   quota: NeonQuota;
   endpointSettings: EndpointSettings;
+  /** `history_retention_seconds`; absent when the tier leaves it to the Neon plan's default. */
+  historyRetentionSeconds?: number;
+}
+
+/** A tenant's point-in-time restore as written, `to` normalized to UTC. */
+export interface ResolvedRestore {
+  /** RFC 3339 UTC, e.g. `2026-11-30T10:00:00Z`. */
+  to: string;
+  token: string;
+  /** Backup branches kept, oldest deleted first. */
+  keepBackups: number;
+  /** Where writes after `to` are kept: `<tenant id>-before-<token>`, as Neon accepts branch names. */
+  backupBranch: string;
 }
 
 /** A tenant with every default applied: fleet defaults < file defaults < the tenant's own keys. */
@@ -42,6 +55,9 @@ export interface ResolvedTenant {
   /** The tier's quota with the tenant's overrides applied. */
   quota: NeonQuota;
   endpointSettings: EndpointSettings;
+  /** `history_retention_seconds` of the tier (or override); absent = the Neon plan's default, nothing sent. */
+  historyRetentionSeconds?: number;
+  restore?: ResolvedRestore;
   /** True when the tenant has `overrides` ("Custom" in a summary). */
   hasOverrides: boolean;
   /** Where the tenant is written: file relative to the current directory, 1-based line of its list item. */
@@ -65,6 +81,7 @@ export interface ResolvedDev {
   pgVersion: number;
   quota: NeonQuota;
   endpointSettings: EndpointSettings;
+  historyRetentionSeconds?: number;
   branches: ResolvedDevBranch[];
 }
 

@@ -48,7 +48,7 @@ const updateKeys = ["ttlSeconds", "resetToken"] as const;
 
 /** Validates the inputs offline. */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  return checkProperties(devBranchInputsSchema, news);
+  return checkProperties(devBranchInputsSchema, news, ["projectId"]);
 }
 
 /** Offline: name/parent/project replace the branch; ttl and resetToken update it. */
@@ -155,7 +155,7 @@ export const provider: pulumi.dynamic.ResourceProvider<DevBranchInputs, DevBranc
   delete: remove,
 };
 
-const devBranchShim = providerShim("dist/provider/resources/devBranch.js");
+const devBranchShim = providerShim(__filename);
 
 /** Arguments of a {@link DevBranch}: its inputs, each may be an Output. */
 export type DevBranchArgs = ResourceArgs<DevBranchInputs>;

@@ -13,3 +13,8 @@ export function neon(): neonLayer.NeonClient {
 export function configureNeon(settings: Partial<neonLayer.NeonConnection>): void {
   (require("../neon") as typeof neonLayer).configureNeon(settings);
 }
+
+/** Sets this process's share of the account's request budget (see shareRateBudget). */
+export function shareRateBudget(share: number): void {
+  (require("../neon") as typeof neonLayer).shareRateBudget(share);
+}

@@ -11,6 +11,7 @@ import {
   liveEndpointSettings,
   liveTierSettings,
   neonQuotaSchema,
+  tierSettingsMatch,
   type EndpointSettings,
   type TierSettings,
 } from "./settings";
@@ -26,7 +27,11 @@ import { configureFromStack, stackFlag } from "./stackConnection";
  * in the next diff.
  */
 
-const tierSettingsSchema = z.object({ quota: neonQuotaSchema, endpointSettings: endpointSettingsSchema });
+const tierSettingsSchema = z.object({
+  quota: neonQuotaSchema,
+  endpointSettings: endpointSettingsSchema,
+  historyRetentionSeconds: z.number().int().min(0).optional(),
+});
 
 /** Inputs of a PlanQuota. */
 export const planQuotaInputsSchema = z.object({
@@ -40,6 +45,8 @@ export const planQuotaInputsSchema = z.object({
   quota: neonQuotaSchema,
   /** The tier's autoscaling limits and suspend timeout. */
   endpointSettings: endpointSettingsSchema,
+  /** The tier's `history_retention_seconds` (how far back a restore reaches); absent = not managed. */
+  historyRetentionSeconds: z.number().int().min(0).max(2_592_000).optional(),
   /** The settings TenantProject saw on the project (born with or adopted with); compared offline. */
   observedSettings: tierSettingsSchema.optional(),
 });
@@ -56,7 +63,9 @@ export type PlanQuotaOutputs = PlanQuotaInputs & { driftedEndpoints?: Record<str
  * `observedSettings` is absent: it only feeds create and a project change, and must not make a re-tier.
  * `driftedEndpoints` is never an input, so recorded drift always differs from the plan: an update.
  */
-const updateKeys = ["projectId", "tier", "quota", "endpointSettings", "driftedEndpoints"] as const;
+const updateKeys = [
+  "projectId", "tier", "quota", "endpointSettings", "historyRetentionSeconds", "driftedEndpoints",
+] as const;
 
 /** `neon-fleet:refreshEndpoints` of the current run (set by configure): false skips the endpoint read on refresh. */
 let refreshEndpoints = true;
@@ -69,7 +78,7 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 
 /** Validates the inputs offline. */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  return checkProperties(planQuotaInputsSchema, news);
+  return checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings"]);
 }
 
 /** Offline: a changed tier, quota, endpoint settings or project, or drifted endpoints, is an update; nothing replaces a PlanQuota. */
@@ -80,7 +89,7 @@ async function diff(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs):
 /** Puts the project on its tier; no API call when TenantProject already saw these settings on it. */
 async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateResult<PlanQuotaOutputs>> {
   const news = planQuotaInputsSchema.parse(inputs);
-  if (!sameValue(news.observedSettings, desired(news))) {
+  if (!tierSettingsMatch(news.observedSettings, desired(news))) {
     await applyTier(news.projectId, desired(news), { project: true, endpoints: true }, { tenantId: news.tenantId });
   }
   return { id: news.tenantId, outs: compact({ ...news }) };
@@ -104,7 +113,11 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
     if (!endpoints) return gone;
     driftedEndpoints = offSettings(endpoints, props.endpointSettings);
   }
-  const refreshed = compact({ ...props, ...live, observedSettings: live, driftedEndpoints });
+  // Retention is read back only where the plan manages it; elsewhere the plan default would show as drift.
+  const historyRetentionSeconds = props.historyRetentionSeconds === undefined
+    ? undefined
+    : live.historyRetentionSeconds;
+  const refreshed = compact({ ...props, ...live, historyRetentionSeconds, observedSettings: live, driftedEndpoints });
   return { id, props: refreshed, inputs: refreshed };
 }
 
@@ -114,9 +127,14 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
   const ctx = { tenantId: news.tenantId };
   if (olds.projectId !== news.projectId) {
     // The tenant got a new project (replaced, or recreated after it was deleted outside): like a create.
-    if (!sameValue(news.observedSettings, want)) await applyTier(news.projectId, want, { project: true, endpoints: true }, ctx);
+    if (!tierSettingsMatch(news.observedSettings, want)) {
+      await applyTier(news.projectId, want, { project: true, endpoints: true }, ctx);
+    }
   } else {
-    const project = !sameValue(olds.quota, news.quota) || !sameValue(olds.endpointSettings, news.endpointSettings);
+    const project =
+      !sameValue(olds.quota, news.quota) ||
+      !sameValue(olds.endpointSettings, news.endpointSettings) ||
+      (news.historyRetentionSeconds !== undefined && olds.historyRetentionSeconds !== news.historyRetentionSeconds);
     const endpoints = !sameValue(olds.endpointSettings, news.endpointSettings) || olds.driftedEndpoints !== undefined;
     if (project || endpoints) await applyTier(news.projectId, want, { project, endpoints }, ctx);
   }
@@ -127,7 +145,8 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
 async function remove(): Promise<void> {}
 
 function desired(news: PlanQuotaInputs): TierSettings {
-  return { quota: news.quota, endpointSettings: news.endpointSettings };
+  const { quota, endpointSettings, historyRetentionSeconds } = news;
+  return { quota, endpointSettings, ...(historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds }) };
 }
 
 /** The project's endpoints, or undefined when the project is gone (deleted since the run's listing). */
@@ -153,7 +172,13 @@ function offSettings(endpoints: Endpoint[], want: EndpointSettings): Record<stri
 async function applyTier(projectId: string, want: TierSettings, parts: { project: boolean; endpoints: boolean }, ctx: CallContext): Promise<void> {
   const client = neon();
   if (parts.project) {
-    await client.updateProject(projectId, { settings: { quota: want.quota }, default_endpoint_settings: want.endpointSettings }, ctx);
+    const retention = want.historyRetentionSeconds;
+    const patch = {
+      settings: { quota: want.quota },
+      default_endpoint_settings: want.endpointSettings,
+      ...(retention === undefined ? {} : { history_retention_seconds: retention }),
+    };
+    await client.updateProject(projectId, patch, ctx);
   }
   if (!parts.endpoints) return;
   for (const endpoint of await client.listEndpoints(projectId, ctx)) {
@@ -173,7 +198,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PlanQuotaInputs, PlanQuot
   delete: remove,
 };
 
-const planQuotaShim = providerShim("dist/provider/resources/planQuota.js");
+const planQuotaShim = providerShim(__filename);
 
 /** Arguments of a {@link PlanQuota}: its inputs, each may be an Output. */
 export type PlanQuotaArgs = ResourceArgs<PlanQuotaInputs>;

@@ -11,12 +11,23 @@ import { FleetError } from "../errors";
 /** The value Pulumi puts in place of an output that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Validates `news` against `schema`; properties still unknown at preview are not judged. */
-export function checkProperties(schema: z.ZodType, news: Record<string, unknown>): pulumi.dynamic.CheckResult {
+/**
+ * Validates `news` against `schema`; properties still unknown at preview are not judged, nor are the `fromOutputs`
+ * (another resource's outputs) when missing: with `--continue-on-error` the engine still checks the dependents of a
+ * failed resource, with that resource's outputs absent rather than unknown, before it skips them, and a Check
+ * failure would abort the whole run.
+ */
+export function checkProperties(
+  schema: z.ZodType,
+  news: Record<string, unknown>,
+  fromOutputs: readonly string[] = [],
+): pulumi.dynamic.CheckResult {
   const result = schema.safeParse(news);
   if (result.success) return { inputs: news };
+  const notYetKnown = (key: PropertyKey | undefined): boolean =>
+    typeof key === "string" && (news[key] === UNKNOWN || (news[key] === undefined && fromOutputs.includes(key)));
   const failures = result.error.issues
-    .filter((issue) => !(typeof issue.path[0] === "string" && news[issue.path[0]] === UNKNOWN))
+    .filter((issue) => !notYetKnown(issue.path[0]))
     .map((issue) => ({ property: issue.path.join(".") || "(inputs)", reason: issue.message }));
   return { inputs: news, failures };
 }

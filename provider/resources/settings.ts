@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sameValue } from "./properties";
 
 /**
  * The Neon settings a tier puts on a project, in Neon's own units, and their comparison. Shared by
@@ -32,10 +33,12 @@ export const endpointSettingsSchema = z
 export type NeonQuota = z.infer<typeof neonQuotaSchema>;
 /** Autoscaling limits (CU) and suspend timeout (seconds, -1 = never) of a tier. */
 export type EndpointSettings = z.infer<typeof endpointSettingsSchema>;
-/** Both halves of a tier as Neon holds them on one project. */
+/** A tier as Neon holds it on one project. */
 export interface TierSettings {
   quota: NeonQuota;
   endpointSettings: EndpointSettings;
+  /** `history_retention_seconds`; in a tier only when the plan sets it (else Neon's plan default stands). */
+  historyRetentionSeconds?: number;
 }
 
 /** Autoscaling and suspend values as Neon reports them on an endpoint or as default endpoint settings. */
@@ -49,11 +52,13 @@ interface LiveEndpointSettings {
 interface LiveProjectSettings {
   settings?: { quota?: Partial<Record<keyof NeonQuota, number>> };
   default_endpoint_settings?: LiveEndpointSettings;
+  history_retention_seconds?: number;
 }
 
 /** Reads a project's tier settings as Neon reports them, filling Neon's defaults for missing keys. */
 export function liveTierSettings(project: LiveProjectSettings): TierSettings {
   const q = project.settings?.quota ?? {};
+  const retention = project.history_retention_seconds;
   return {
     quota: {
       active_time_seconds: q.active_time_seconds ?? 0,
@@ -63,7 +68,20 @@ export function liveTierSettings(project: LiveProjectSettings): TierSettings {
       logical_size_bytes: q.logical_size_bytes ?? 0,
     },
     endpointSettings: liveEndpointSettings(project.default_endpoint_settings ?? {}),
+    ...(retention === undefined ? {} : { historyRetentionSeconds: retention }),
   };
+}
+
+/**
+ * True when a project seen with `observed` already has the tier `want`. History retention counts only when the
+ * tier sets it: a tier without it accepts whatever the Neon plan gave the project.
+ */
+export function tierSettingsMatch(observed: TierSettings | undefined, want: TierSettings): boolean {
+  if (!observed) return false;
+  const retention = want.historyRetentionSeconds;
+  const retentionMatches = retention === undefined || observed.historyRetentionSeconds === retention;
+  const endpointsMatch = sameValue(observed.endpointSettings, want.endpointSettings);
+  return retentionMatches && endpointsMatch && sameValue(observed.quota, want.quota);
 }
 
 /** Reads an endpoint's (or the default) autoscaling and suspend values, filling Neon's defaults for missing keys. */

@@ -1,15 +1,35 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../errors";
-import { configureNeon } from "./neonAccess";
+import { configureNeon, shareRateBudget } from "./neonAccess";
 
 /**
  * The `configure` of every neon-fleet provider: hands the stack's `neon-fleet:apiKey` (secret, already
  * decrypted by the engine) and `neon-fleet:apiHost` to the Neon client layer, which falls back to
- * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set. Nothing is kept in the provider object,
- * so nothing reaches the serialized provider in state.
+ * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set, and applies `neon-fleet:rateShare` to the
+ * process's limiter. Nothing is kept in the provider object, so nothing reaches the serialized provider in state.
  */
 export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  const rateShare = parseRateShare(stackValue(req, "neon-fleet:rateShare"));
   configureNeon({ apiKey: stackValue(req, "neon-fleet:apiKey"), apiHost: stackValue(req, "neon-fleet:apiHost") });
+  shareRateBudget(rateShare);
+}
+
+/**
+ * `neon-fleet:rateShare`: the part of the account's request budget this stack uses (0 < x <= 1, default 1), e.g.
+ * 0.25 for each of four stacks run in parallel. A fraction like `1/4` is accepted too.
+ * @throws UsageError naming the key when the value is not a number in (0, 1]
+ */
+export function parseRateShare(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return 1;
+  const fraction = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  const share = fraction ? Number(fraction[1]) / Number(fraction[2]) : Number(text);
+  if (!Number.isFinite(share) || share <= 0 || share > 1) {
+    throw new UsageError(
+      `stack config neon-fleet:rateShare is ${JSON.stringify(text)}; ` +
+        `set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel`,
+    );
+  }
+  return share;
 }
 
 /**

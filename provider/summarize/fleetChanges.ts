@@ -12,9 +12,10 @@ const TYPES = {
 
 /**
  * What happens to one tenant, all of its resources taken together. `retain` is a removal from plans that
- * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data.
+ * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data; `refused` is a plan change
+ * that needs a replace the stack did not allow: the project is left as it is (other changes still apply).
  */
-export type TenantAction = "replace" | "delete" | "retain" | "create" | "update" | "same";
+export type TenantAction = "refused" | "replace" | "delete" | "retain" | "create" | "update" | "same";
 
 /** The fleet-level change of one tenant (its TenantProject and PlanQuota steps merged). */
 export interface TenantChange {
@@ -28,8 +29,20 @@ export interface TenantChange {
   replaceReasons: PropertyChange[];
   /** Properties changed in place, in plan units. */
   changes: PropertyChange[];
-  /** The preview reported an error on one of this tenant's resources (e.g. a refused replace). */
+  /** The preview reported an error on one of this tenant's resources. */
   failed: boolean;
+  /** Why the provider refused a replace (the TenantProject's `refusedChange` input), for `refused` tenants. */
+  refusal?: string;
+  /** A point-in-time restore the step applies (a restore token new to the tenant's inputs). */
+  restore?: TenantRestore;
+}
+
+/** A restore of a tenant's default branch, as the preview shows it. */
+export interface TenantRestore {
+  /** RFC 3339 UTC. */
+  to: string;
+  /** The branch that keeps the writes after `to`. */
+  backupBranch: string;
 }
 
 /** What happens to one dev branch; `reset` is an update whose reset token changed. */
@@ -90,7 +103,9 @@ const STEP_ACTIONS: Record<string, StepAction> = {
   refresh: "same",
 };
 
-const TENANT_PRECEDENCE: readonly TenantAction[] = ["same", "update", "create", "retain", "delete", "replace"];
+const TENANT_PRECEDENCE: readonly TenantAction[] = [
+  "same", "update", "create", "retain", "delete", "replace", "refused",
+];
 const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
 
 /** Reads every step of a preview into per-tenant and per-branch changes. */
@@ -197,10 +212,18 @@ function newTenant(id: string) {
   const region = new LatestValue();
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
+  let refusal: string | undefined;
+  let restore: TenantRestore | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
-      action = stronger(TENANT_PRECEDENCE, action, tenantAction(step, type, stepAction));
+      // Read from the new inputs, not from diffReasons/detailedDiff: `pulumi preview --json` leaves those empty for
+      // dynamic resources. A refusal recorded by an earlier run still shows, as long as the plan asks for the move.
+      const refused = type === TYPES.tenantProject ? step.newState?.inputs?.refusedChange : undefined;
+      if (typeof refused === "string") refusal = refused;
+      if (type === TYPES.tenantProject && stepAction === "update") restore ??= restoreOf(step);
+      const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
+      action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
       region.offer(stringInput(step, "region"));
       const found = stepChanges(step, stepAction);
@@ -208,9 +231,28 @@ function newTenant(id: string) {
       changes.addAll(found.changes);
     },
     result(failed: boolean): TenantChange {
-      return { id, action, tier: tier.get(), region: region.get(), replaceReasons: replaceReasons.list, changes: changes.list, failed };
+      return {
+        id,
+        action,
+        tier: tier.get(),
+        region: region.get(),
+        replaceReasons: replaceReasons.list,
+        changes: changes.list,
+        failed,
+        refusal,
+        ...(restore && { restore }),
+      };
     },
   };
+}
+
+/** The restore an update applies: a `restore` input whose token differs from the one recorded before. */
+function restoreOf(step: PreviewStep): TenantRestore | undefined {
+  const after = step.newState?.inputs?.restore as { to?: unknown; token?: unknown; backupBranch?: unknown } | undefined;
+  const before = step.oldState?.inputs?.restore as { token?: unknown } | undefined;
+  if (!after || typeof after.to !== "string" || typeof after.backupBranch !== "string") return undefined;
+  if (after.token === before?.token) return undefined;
+  return { to: after.to, backupBranch: after.backupBranch };
 }
 
 /**
@@ -259,8 +301,21 @@ function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagno
     const { type, name } = d.urn ? parseUrn(d.urn) : { type: "", name: "" };
     const subject = type === "pulumi:pulumi:Stack" ? "" : name;
     // The CLI folds the prefix into the message (`error: ...`); the engine double keeps it apart.
-    const message = (d.message ?? "").replace(/^\s*(error|warning): /, "").trim();
+    const message = withoutTrace(d.message ?? "").replace(/^\s*(error|warning): /, "").trim();
     result.push({ severity: d.severity, subject, message });
   }
   return result;
+}
+
+/** Terminal colour and cursor codes, which a program's crash report carries into the preview's messages. */
+const TERMINAL_CODES = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+/**
+ * A diagnostic's message as a reviewer should read it: without colour codes and without the stack trace an
+ * unexpected program error brings along (its frames help nobody judging a pull request; the run's log keeps them).
+ */
+function withoutTrace(message: string): string {
+  const lines = message.replace(TERMINAL_CODES, "").split("\n");
+  const firstFrame = lines.findIndex((line) => /^\s+at\s/.test(line));
+  return (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).join("\n");
 }

@@ -33,14 +33,18 @@ const VIEWS: Record<string, PropertyView> = {
   "endpointSettings.autoscaling_limit_min_cu": { label: "min CU", format: plain },
   "endpointSettings.autoscaling_limit_max_cu": { label: "max CU", format: plain },
   "endpointSettings.suspend_timeout_seconds": { label: "suspend", format: formatSuspend },
+  historyRetentionSeconds: { label: "historyRetention", format: formatDuration },
   ttlSeconds: { label: "ttl", format: formatDuration },
 };
 
 /**
- * Inputs that say nothing a plan author wrote: ids and observations wiring resources together, and the
- * stack's replace permission (it shows on the replaced tenant only, where the replace itself says more).
+ * Inputs that say nothing a plan author wrote: ids and observations wiring resources together, the provider's
+ * replace bookkeeping (a refusal is shown with its own message; `replacing` repeats the replace reasons), and
+ * `allowReplace`, an input of older states.
  */
-const WIRING = new Set(["tenantId", "projectId", "observedSettings", "allowReplace"]);
+const WIRING = new Set(["tenantId", "projectId", "observedSettings", "refusedChange", "replacing", "allowReplace"]);
+/** Inputs the summary shows in a section of their own: a restore is listed with what destroys data. */
+const OWN_SECTION = new Set(["restore"]);
 
 /**
  * The properties that differ between two input objects, in plan units, in a stable order.
@@ -54,7 +58,9 @@ export function changedProperties(
 ): PropertyChange[] {
   // Plan values are always known at preview time; an input that becomes unknown is another resource's output.
   const computed = Object.keys(newInputs ?? {}).filter((key) => newInputs?.[key] === UNKNOWN_VALUE);
-  const skip = (key: string): boolean => key.startsWith("__") || WIRING.has(key) || computed.includes(key) || (only !== undefined && !only.includes(key));
+  const skip = (key: string): boolean =>
+    key.startsWith("__") || WIRING.has(key) || OWN_SECTION.has(key) || computed.includes(key) ||
+    (only !== undefined && !only.includes(key));
   const before = flatten(oldInputs ?? {}, skip);
   const after = flatten(newInputs ?? {}, skip);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort(byViewOrder);

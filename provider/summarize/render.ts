@@ -14,6 +14,9 @@ export interface RenderOptions {
 /** The defaults: under GitHub's comment limit with room to spare, one screen before the first fold. */
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline: 20 };
 
+/** Actions listed in the top section, in this order: a refused replace, a replace, a delete. */
+const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
+
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
 const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
 
@@ -28,8 +31,10 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const budget = (cap: number): number => Math.min(cap, doc.remaining() / 2);
   doc.add(verdict(changes, tenantsBy));
   diagnosticsSection(doc, changes.diagnostics, options.inline, budget(FOLD_BUDGET.diagnostics));
-  const devDangerous = changes.devProjects.filter((p) => p.action === "replace" || p.action === "delete");
-  dangerousSection(doc, [...devDangerous, ...(tenantsBy.get("replace") ?? []), ...(tenantsBy.get("delete") ?? [])], options.inline, budget(FOLD_BUDGET.dangerous));
+  const devDangerous = changes.devProjects.filter((p) => DANGEROUS.includes(p.action));
+  const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
+  const restores = changes.tenants.filter((t) => t.restore !== undefined);
+  dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   changesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.changes));
@@ -44,6 +49,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const n = (action: TenantAction): number => tenantsBy.get(action)?.length ?? 0;
   const errors = changes.diagnostics.filter((d) => d.severity === "error").length;
   const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
+  const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
   const parts = [
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
     n("update") > 0 && `${count(n("update"))} to update`,
@@ -51,6 +57,8 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("retain") > 0 && `${count(n("retain"))} retained`,
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
+    restores > 0 && `${count(restores)} ${restores === 1 ? "restore" : "restores"} to a point in time`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
@@ -67,16 +75,39 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
   doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
-function dangerousSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
-  if (tenants.length === 0) return;
-  const lines = sortById(tenants).map((t) => {
-    const what =
-      t.action === "replace"
-        ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
-        : "delete: `onRemove: delete`, the Neon project and its data are deleted";
-    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (refused, see errors)" : ""}`;
+/**
+ * Refused replaces first (their message says what to do), then restores, then replaces and deletes, each by tenant
+ * id. A restore loses nothing (Neon keeps the writes after the restore point on a backup branch), but the tenant's
+ * live data goes back in time, so a reviewer must see it here.
+ */
+function dangerousSection(
+  doc: BoundedDocument,
+  tenants: readonly TenantChange[],
+  restores: readonly TenantChange[],
+  inline: number,
+  budget: number,
+): void {
+  if (tenants.length + restores.length === 0) return;
+  const restoreLines = sortById(restores).map((t) => {
+    const failed = t.failed ? " (failed, see errors)" : "";
+    return `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${failed}`;
   });
-  doc.add(`### Destroys data (${count(tenants.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const sorted = sortById(tenants).sort((a, b) => DANGEROUS.indexOf(a.action) - DANGEROUS.indexOf(b.action));
+  const refusedCount = sorted.filter((t) => t.action === "refused").length;
+  const destroyLines = sorted.map((t) => {
+    const what =
+      t.action === "refused"
+        ? `replace refused, project left as it is: ${code(t.refusal ?? "")}`
+        : t.action === "replace"
+          ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
+          : "delete: `onRemove: delete`, the Neon project and its data are deleted";
+    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (failed, see errors)" : ""}`;
+  });
+  const refused = tenants.some((t) => t.action === "refused");
+  const title = refused ? "Destroys data or refused" : "Destroys data";
+  const lines = [...destroyLines.slice(0, refusedCount), ...restoreLines, ...destroyLines.slice(refusedCount)];
+  const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
+  doc.add(`### ${title} (${count(lines.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
@@ -104,6 +135,7 @@ const COLUMNS: readonly [TenantAction, string][] = [
   ["create", "create"],
   ["update", "update"],
   ["replace", "replace"],
+  ["refused", "refused"],
   ["retain", "retain"],
   ["delete", "delete"],
   ["same", "unchanged"],

@@ -64,4 +64,31 @@ describe("taking an existing Neon account under management with `neon-fleet impo
     expect(broken.stderr).toMatch(/fleet\.yaml/);
     expect(broken.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("quotes ids YAML would read as non-strings, hides the password of --api, and its output validates", async () => {
+    const odd = await startEmulator({ apiKey: KEY, opMs: 0 });
+    try {
+      const oddIds = ["true", "null", "0x1f", "1e3", "12"];
+      await existingProjects(odd, oddIds.map((id) => ({ name: `tenant-${id}`, ...TIER_SETTINGS.free })));
+      const plans = await copyOfPlans();
+      const out = path.join(plans, "tenants", "imported.yaml");
+      const api = odd.url.replace("http://", "http://fleet-admin:s3cret-pass@");
+      const run = await neonFleet(["import", "--api", api, "--plans", plans, "--out", out]);
+      expect(run.code).toBe(0);
+      const yaml = await readFile(out, "utf8");
+      for (const id of oddIds) expect(yaml).toContain(`  - id: "${id}" # project "tenant-${id}"`);
+      expect(yaml).toContain(odd.url.replace("http://", "http://***:***@"));
+      expect(`${yaml}${run.stderr}`).not.toContain("s3cret-pass");
+      const validate = await neonFleet(["validate", plans]);
+      expect(validate).toMatchObject({ code: 0, stdout: "ok: 9 tenants, 3 tiers, 3 regions\n" });
+
+      const nowhere = "http://fleet-admin:s3cret-pass@127.0.0.1:9/api/v2";
+      const unreachable = await neonFleet(["import", "--api", nowhere, "--plans", plans]);
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toContain("no answer from http://***:***@127.0.0.1:9/api/v2");
+      expect(unreachable.stderr).not.toContain("s3cret-pass");
+    } finally {
+      await odd.close();
+    }
+  });
 });

@@ -13,7 +13,7 @@ describe("injected faults", () => {
   it("reads --faults specs, latency in `20ms` or `20`, and refuses anything else with a one-line usage error", () => {
     expect(parseFaults("503=0.05,drop=0.02,latency=20ms")).toEqual({ http503: 0.05, drop: 0.02, latencyMs: 20 });
     expect(parseFaults("latency=20")).toEqual({ latencyMs: 20 });
-    for (const bad of ["503=2", "drop=", "latency=fast", "jitter=5"]) {
+    for (const bad of ["503=2", "drop=", "latency=fast", "jitter=5", "late=1.5", "late-ms=soon"]) {
       expect(() => parseFaults(bad)).toThrow(EmulatorError);
     }
   });
@@ -36,6 +36,20 @@ describe("injected faults", () => {
     expect(await statusOf(checkedClient(always).api.createProject({ project: { name: "tenant-never" } }))).toBe(503);
     expect(always.stats().projects).toBe(0);
     await always.close();
+  });
+
+  it("late answers a change 504 at once and lands it afterwards, as behind a gateway that timed out", async () => {
+    expect(parseFaults("late=0.5,late-ms=200")).toEqual({ late: 0.5, lateMs: 200 });
+    expect(() => parseFaults("late=1.5")).toThrow("--faults: late=1.5 must be a probability from 0 to 1");
+    const emulator = await startTestEmulator({ faults: { late: 1, lateMs: 300 } });
+    const neon = checkedClient(emulator);
+    expect(await statusOf(neon.api.createProject({ project: { name: "tenant-late" } }))).toBe(504);
+    expect(emulator.stats().projects).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const { data } = await neon.api.listProjects({ search: "tenant-late" });
+    expect(data.projects.map((p) => p.name)).toEqual(["tenant-late"]);
+    expect(neon.violations()).toEqual([]);
+    await emulator.close();
   });
 
   it("drop commits the change, then cuts the connection without an answer", async () => {

@@ -15,7 +15,9 @@ export const API_KEY = "napi_fleettest_0123456789abcdefSECRET";
 
 /** Fast operations and a generous rate, so stories run in seconds; stories about limits override them. */
 const FAST: EmulatorOptions = { opMs: 15, ratePerMinute: 60_000, burstPerSecond: 1_000 };
-const FAST_CLIENT = { NEON_FLEET_RATE: "60000", NEON_FLEET_BURST: "1000" };
+// The emulator lands a create at once (unless told to land it late), so a short settle window after an ambiguous
+// create proves as much here as Neon's 15 s default does against Neon.
+const FAST_CLIENT = { NEON_FLEET_RATE: "60000", NEON_FLEET_BURST: "1000", NEON_FLEET_CREATE_SETTLE_MS: "1500" };
 
 /** One story's emulator, plans, state and engine. */
 export interface FleetWorld {
@@ -52,18 +54,27 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
     // The story's own reads must see through injected faults (a GET is safe to repeat), and every request
     // waits out the rate limit like any well-behaved client.
     for (let attempt = 1; ; attempt++) {
-      const response = await fetch(`${emulator.url}${route}`, {
+      // A dropped connection rejects fetch with an error from undici's realm, not jest's: `instanceof Error`
+      // would be false there, so the outcome is tagged instead of type-tested.
+      const outcome = await fetch(`${emulator.url}${route}`, {
         method,
         headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
-      }).catch((err: unknown) => err as Error);
+      }).then(
+        (response) => ({ response, failure: undefined }),
+        (failure: unknown) => ({ response: undefined, failure }),
+      );
       const canRetry = attempt < 20;
-      if (canRetry && !(response instanceof Error) && response.status === 429) {
+      const { response } = outcome;
+      if (canRetry && response?.status === 429) {
         await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get("retry-after") ?? 1)));
         continue;
       }
-      if (canRetry && method === "GET" && (response instanceof Error || response.status === 503)) continue;
-      if (response instanceof Error) throw response;
+      if (canRetry && method === "GET" && (response === undefined || response.status === 503)) continue;
+      if (response === undefined) {
+        const reason = (outcome.failure as { message?: string } | undefined)?.message ?? String(outcome.failure);
+        throw new Error(`${method} ${route}: ${reason}`);
+      }
       if (!response.ok) throw new Error(`${method} ${route} -> ${response.status}: ${await response.text()}`);
       return (await response.json()) as T;
     }

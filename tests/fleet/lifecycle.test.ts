@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Branch, Project } from "@neondatabase/api-client";
+import { parsePreviewDocument, readFleetChanges } from "../../provider/summarize";
 import { API_KEY, fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
 
 /**
@@ -31,16 +32,19 @@ describe("fleet lifecycle", () => {
 
     const result = await world.run("up");
 
-    expect(result.ok).toBe(false);
-    expect(result.failures).toHaveLength(1);
-    expect(result.failures[0].message).toMatch(/tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" .*neon-fleet:allowReplace=true/);
+    expect(result.failures).toEqual([]);
+    expect(stepOps(result, "TenantProject")).toMatchObject({ acme: "update", newco: "create" });
+    const changes = readFleetChanges(parsePreviewDocument(JSON.stringify(result.preview), "preview"));
+    const acme = changes.tenants.find((t) => t.id === "acme");
+    expect(acme?.action).toBe("refused");
+    expect(acme?.refusal).toMatch(/^tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" .*allowReplace/);
     expect(await world.project("tenant-acme")).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
     expect(world.emulator.stats().requests.byRoute["PATCH /projects/{project_id}"]).toBeUndefined();
     expect(world.emulator.stats().requests.byRoute["DELETE /projects/{project_id}"]).toBeUndefined();
     expect((await world.project("tenant-newco")).region_id).toBe("aws-us-east-2");
   }, STORY_MS);
 
-  test("with allowReplace the move leaves exactly one project, in the new region and on tier", async () => {
+  test("with allowReplace the move makes a project in the new region on tier, keeps the old aside (retain)", async () => {
     const before = await world.project("tenant-acme");
 
     const result = await world.run("up", { "neon-fleet:allowReplace": "true" });
@@ -51,6 +55,9 @@ describe("fleet lifecycle", () => {
     expect(after.id).not.toBe(before.id);
     expect(after.region_id).toBe("aws-us-east-1");
     expect(after.settings?.quota?.logical_size_bytes).toBe(10 * 2 ** 30);
+    const aside = await world.project(`${before.id} (was tenant-acme)`);
+    expect(aside).toMatchObject({ id: before.id, region_id: "aws-us-east-2" });
+    await world.api("DELETE", `/projects/${before.id}`);
   }, STORY_MS);
 
   test("removed tenants keep or lose their projects as onRemove says; new tenants adopt existing projects", async () => {

@@ -22,7 +22,8 @@ describe("surviving Neon's failures", () => {
   });
 
   test("onboarding 100 tenants through 503s and cut connections yields exactly 100 projects, no duplicates", async () => {
-    const rig = await startRig({ opMs: 20, faults: { http503: 0.05, drop: 0.02 } });
+    // The emulator's 503 comes before any change and a drop lands at once: a short settle window covers both.
+    const rig = await startRig({ opMs: 20, faults: { http503: 0.05, drop: 0.02 } }, { createSettleMs: 1_500 });
     try {
       const names = Array.from({ length: 100 }, (_, i) => `tenant-t${i}`);
       const created = await inParallel(names, 16, (name) => rig.client.createProject({ name }, { tenantId: name }));

@@ -1,3 +1,6 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createNeonClient } from "../../provider/neon";
 import { inParallel, startRig } from "./emulatorClient";
 
 describe("staying within Neon's rate limits", () => {
@@ -26,6 +29,29 @@ describe("staying within Neon's rate limits", () => {
       expect(rig.emulator.stats().rateLimited).toBe(0);
     } finally {
       await rig.emulator.close();
+    }
+  });
+
+  it("a 429 asking to wait a day fails the call with one line instead of parking the run", async () => {
+    let received = 0;
+    const server = http.createServer((_req, res) => {
+      received++;
+      const headers = { "retry-after": "86400", "content-type": "application/json", "x-neon-ret-request-id": "r-day" };
+      res.writeHead(429, headers);
+      res.end(JSON.stringify({ code: "", message: "rate limit exceeded" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const apiHost = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2`;
+      const client = createNeonClient({ apiKey: "k", apiHost });
+      const failure = await client.listEndpoints("p-1", { tenantId: "acme" }).catch((err: Error) => err);
+      expect((failure as Error).message).toBe(
+        "tenant acme: GET /projects/p-1/endpoints -> 429 (request r-day, project p-1): " +
+          "Neon asked to wait 1 day (Retry-After: 86400), longer than the 60 s neon-fleet waits: run again later",
+      );
+      expect(received).toBe(1);
+    } finally {
+      server.close();
     }
   });
 });

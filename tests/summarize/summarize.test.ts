@@ -79,6 +79,39 @@ describe("a reviewer judging a fleet change from the pull-request comment", () =
   });
 });
 
+describe("a refused replace among other changes", () => {
+  const refusal =
+    'tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" needs a new Neon project; refused';
+  const preview = new PreviewBuilder();
+  for (const t of tenants("pro", 3, TIERS.pro)) preview.retier(t, { ...TIERS.pro, max: 4 });
+  preview.refusedMove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2" }, "us-east", refusal);
+  const doc = preview.document();
+
+  it("is read from the new inputs, not from diffReasons or detailedDiff (empty for these resources)", () => {
+    const steps = doc.steps as { diffReasons?: unknown[]; detailedDiff?: unknown }[];
+    expect(steps.every((step) => (step.diffReasons ?? []).length === 0 && step.detailedDiff === null)).toBe(true);
+
+    const changes = readFleetChanges(parsePreviewDocument(JSON.stringify(doc), "preview.json"));
+
+    const acme = changes.tenants.find((t) => t.id === "acme");
+    expect(acme).toMatchObject({ action: "refused", refusal, region: "aws-us-east-2" });
+    const updated = changes.tenants.filter((t) => t.action === "update").map((t) => t.id);
+    expect(updated).toEqual(["pro-0001", "pro-0002", "pro-0003"]);
+  });
+
+  it("is counted in the verdict and listed first, with its message, before the other tenants' changes", () => {
+    const text = summarizePreview(JSON.stringify(doc), "preview.json");
+    const lines = text.split("\n");
+
+    expect(lines[0]).toBe("**neon-fleet preview: 3 to update, 1 replace refused**");
+    expect(lines[2]).toBe("### Destroys data or refused (1)");
+    expect(lines[4]).toBe(`- **acme** (pro, aws-us-east-2) replace refused, project left as it is: \`${refusal}\``);
+    expect(text.indexOf("`max CU 2 -> 4`: 3 tenants")).toBeGreaterThan(text.indexOf("replace refused, project left"));
+    expect(text).toContain("residency us -> us-east");
+    expect(text).not.toContain("refusedChange");
+  });
+});
+
 describe("a preview written by the Pulumi CLI", () => {
   const mixed = path.join(fixtures, "mixed.json");
 
@@ -124,6 +157,22 @@ describe("a preview written by the Pulumi CLI", () => {
     expect(stdout).toContain("- `suspend 10m -> never`: 1 tenant (globex)");
     expect(stdout).not.toContain("npg_s3cr3tPa55");
     expect(stdout).toContain("postgres://neondb_owner:****@");
+  });
+
+  it("shows a program crash (an unreadable tenants file) as its one line, without colour codes or stack frames", () => {
+    const crash = [
+      "\u001b[31mRunning program '/work/stacks' failed with an unhandled exception:",
+      "Error: EACCES: permission denied, open '/work/plans/tenants/a.yaml'\u001b[39m",
+      "    at async open (node:internal/fs/promises:639:25)",
+      "    at async Object.readFile (node:internal/fs/promises:1242:14)",
+    ].join("\n");
+    const preview = new PreviewBuilder().diagnostic("error", crash).json();
+    const changes = readFleetChanges(parsePreviewDocument(preview, "preview.json"));
+    const text = renderSummary(changes, DEFAULT_RENDER_OPTIONS);
+    const line = text.split("\n").find((l) => l.startsWith("- error"));
+    const crashLine = "Running program '/work/stacks' failed with an unhandled exception: Error: EACCES: permission denied";
+    expect(line).toBe(`- error: \`${crashLine}, open '/work/plans/tenants/a.yaml'\``);
+    expect(text).not.toMatch(/\u001b|node:internal/);
   });
 
   it("says so when nothing changes", () => {

@@ -13,8 +13,10 @@ interface Step {
 }
 interface Job {
   if?: string;
+  needs?: string;
+  outputs?: Record<string, string>;
   permissions?: Record<string, string>;
-  strategy?: { matrix?: { stack?: string[] } };
+  strategy?: { matrix?: { stack?: string } };
   concurrency?: { group: string; "cancel-in-progress": boolean };
   steps: Step[];
 }
@@ -27,19 +29,38 @@ interface Workflow {
 const file = path.join(__dirname, "..", "..", ".github", "workflows", "neon-fleet.yml");
 const text = readFileSync(file, "utf8");
 const workflow = parse(text) as Workflow;
-const { preview, up } = workflow.jobs;
+const { stacks, preview, up } = workflow.jobs;
 
 describe("the GitOps workflow a fleet owner copies", () => {
   it("previews pull requests and applies merges to main", () => {
     expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
     expect(workflow.on.push?.branches).toEqual(["main"]);
-    expect(preview.if).toBe("github.event_name == 'pull_request'");
+    expect(preview.if).toContain("github.event_name == 'pull_request'");
     expect(up.if).toContain("github.ref == 'refs/heads/main'");
   });
 
-  it("runs both jobs per stack shard", () => {
-    expect(preview.strategy?.matrix?.stack).toEqual(["us", "eu"]);
-    expect(up.strategy?.matrix?.stack).toEqual(preview.strategy?.matrix?.stack);
+  it("previews the stacks `neon-fleet shards --changed` lists against the base, and applies every stack", () => {
+    const base = stacks.steps.find((s) => s.with?.path === "base");
+    expect(base?.uses).toMatch(/^actions\/checkout@/);
+    expect(base?.with?.ref).toBe("${{ github.event.pull_request.base.sha }}");
+    const shards = stacks.steps.find((s) => s.id === "shards")?.run ?? "";
+    expect(shards).toContain("set -o pipefail");
+    expect(shards).toContain("npx neon-fleet shards plans --changed base/plans --json");
+    expect(shards).toContain("npx neon-fleet shards plans --json");
+    expect(Object.keys(stacks.outputs ?? {}).sort()).toEqual(["count", "preview", "up"]);
+    expect([preview.needs, up.needs]).toEqual(["stacks", "stacks"]);
+    expect(preview.strategy?.matrix?.stack).toBe("${{ fromJSON(needs.stacks.outputs.preview) }}");
+    expect(up.strategy?.matrix?.stack).toBe("${{ fromJSON(needs.stacks.outputs.up) }}");
+    // An empty matrix is an error in GitHub Actions: a pull request that changes no stack previews nothing.
+    expect(preview.if).toContain("needs.stacks.outputs.preview != '[]'");
+  });
+
+  it("gives each of the K stacks applied in parallel 1/K of the account's API budget", () => {
+    const share = up.steps.findIndex((s) => (s.run ?? "").includes("pulumi config set neon-fleet:rateShare"));
+    const apply = up.steps.findIndex((s) => s.run?.startsWith("pulumi up "));
+    expect(up.steps[share].run).toContain('"1/${{ needs.stacks.outputs.count }}" --stack "${{ matrix.stack }}"');
+    expect(share).toBeGreaterThan(0);
+    expect(apply).toBeGreaterThan(share);
   });
 
   it("never lets two ups of one stack overlap, and never cancels an up halfway", () => {
@@ -66,9 +87,15 @@ describe("the GitOps workflow a fleet owner copies", () => {
     expect(last.if).toBe("steps.preview.outputs.exit != '0'");
   });
 
-  it("runs pulumi up through pulumi/actions on the shard's stack", () => {
-    const apply = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
-    expect(apply?.with).toMatchObject({ command: "up", "stack-name": "${{ matrix.stack }}" });
+  it("runs pulumi up on the shard's stack with --continue-on-error, after installing the CLI and logging in", () => {
+    const install = up.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    const login = up.steps.findIndex((s) => s.run?.startsWith("pulumi login"));
+    const apply = up.steps.findIndex((s) => s.run?.startsWith("pulumi up "));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(login).toBeGreaterThan(install);
+    expect(apply).toBeGreaterThan(login);
+    const command = 'pulumi up --stack "${{ matrix.stack }}" --yes --continue-on-error --non-interactive';
+    expect(up.steps[apply].run).toBe(command);
   });
 
   it("reads every credential from repository secrets", () => {

@@ -1,7 +1,9 @@
 /**
  * Builds `pulumi preview --json` documents the way the Pulumi CLI writes them for this stack: a TenantProject
  * and a PlanQuota per tenant, `__provider` in every dynamic resource's inputs, `[secret]` for connection
- * strings, the unknown sentinel for outputs of resources not created yet, a replace as its three steps.
+ * strings, the unknown sentinel for outputs of resources not created yet, a replace as its three steps. Like the
+ * real CLI for dynamic resources (their provider reports no detailed diff), `diffReasons` are empty and
+ * `detailedDiff` null; only `replaceReasons` are filled.
  */
 import { parseDuration, parseSize } from "../../../provider/plans/units";
 
@@ -74,7 +76,6 @@ function projectId(tenantId: string): string {
 function projectInputs(t: TenantSpec): Json {
   return {
     __provider: SERIALIZED_PROVIDER,
-    allowReplace: false,
     onRemove: t.onRemove ?? "retain",
     pgVersion: 17,
     projectName: `tenant-${t.id}`,
@@ -135,7 +136,7 @@ export class PreviewBuilder {
     return this.step("update", TYPE.planQuota, before.id, {
       oldState: state(TYPE.planQuota, before.id, old, old, id),
       newState: state(TYPE.planQuota, before.id, next, old, id),
-      diffReasons: ["quota", "endpointSettings", ...(before.tier.name === after.name ? [] : ["tier"])],
+      diffReasons: [],
     });
   }
 
@@ -163,20 +164,31 @@ export class PreviewBuilder {
     const newInputs = projectInputs({ ...t, residency, region });
     const oldState = state(TYPE.tenantProject, t.id, oldInputs, projectOutputs(oldInputs, id), id);
     const newState = state(TYPE.tenantProject, t.id, newInputs, projectOutputs(newInputs, undefined));
-    const replace = {
-      diffReasons: ["region", "residency"],
-      replaceReasons: ["region"],
-      detailedDiff: { region: { kind: "update-replace", inputDiff: false }, residency: { kind: "update", inputDiff: false } },
-    };
+    const replace = { diffReasons: [], replaceReasons: ["region"] };
     this.step("create-replacement", TYPE.tenantProject, t.id, { oldState, newState, ...replace });
     this.step("replace", TYPE.tenantProject, t.id, { oldState, newState, ...replace });
     const quota = quotaInputs(t, id);
     this.step("update", TYPE.planQuota, t.id, {
       oldState: state(TYPE.planQuota, t.id, quota, quota, id),
       newState: state(TYPE.planQuota, t.id, { ...quota, projectId: UNKNOWN }, quota, id),
-      diffReasons: ["projectId"],
+      diffReasons: [],
     });
     return this.step("delete-replaced", TYPE.tenantProject, t.id, { oldState: { ...oldState, delete: true }, replaceReasons: ["region"] });
+  }
+
+  /**
+   * A move the stack did not allow: the provider's check kept the old region and recorded `refusedChange`, so
+   * the TenantProject shows as an update (the residency change still applies) with the refusal in its inputs.
+   */
+  refusedMove(t: TenantSpec, residency: string, refusal: string): this {
+    const id = projectId(t.id);
+    const oldInputs = projectInputs(t);
+    const newInputs = { ...projectInputs({ ...t, residency }), refusedChange: refusal };
+    return this.step("update", TYPE.tenantProject, t.id, {
+      oldState: state(TYPE.tenantProject, t.id, oldInputs, projectOutputs(oldInputs, id), id),
+      newState: state(TYPE.tenantProject, t.id, newInputs, projectOutputs(oldInputs, id), id),
+      diffReasons: [],
+    });
   }
 
   /** A new dev branch. */

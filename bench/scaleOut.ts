@@ -1,0 +1,120 @@
+import { spawn } from "child_process";
+import { mkdtempSync, rmSync } from "fs";
+import os from "os";
+import path from "path";
+import { startEmulator } from "../emulator";
+import { writeGeneratedPlans } from "./planLoad";
+
+/** Onboarding a fleet cut into hash buckets: one stack per bucket, all run at once under one account budget. */
+export interface ScaleOutResult {
+  tenants: number;
+  stacks: number;
+  apiCallsPerTenant: number;
+  rateLimited: number;
+  wallSeconds: number;
+  /** API calls made / the account rate: no layout of stacks can onboard the fleet faster. */
+  boundSeconds: number;
+  ratioToBound: number;
+}
+
+/** The options of one scale-out run. */
+export interface ScaleOutOptions {
+  tenants: number;
+  stacks: number;
+  /** The account's rate, per minute: the emulator enforces it, and each stack takes 1/stacks of it (rateShare). */
+  ratePerMinute: number;
+  /** Per second: the emulator's per-route burst, split between the stacks the same way. */
+  burstPerSecond: number;
+  /** Provider operations in flight per stack (`--parallel`). */
+  parallel: number;
+  log: (line: string) => void;
+}
+
+const API_KEY = "bench-scale-out-key-not-a-real-secret";
+/** The repository root and the compiled engine double's command line (this file runs from dist/bench/). */
+const ROOT = path.join(__dirname, "..", "..");
+const ENGINE_CLI = path.join(__dirname, "..", "tests", "engine", "cli.js");
+
+/**
+ * Writes `tenants` tenants into one plans directory and runs `up` on `stacks` stacks (`neon-fleet:bucket` i/K,
+ * `neon-fleet:rateShare` 1/K, a state file each) as separate engine-double processes at the same time against one
+ * emulator that enforces the account rate. Wall time runs from the spawn of the first to the exit of the last.
+ */
+export async function benchScaleOut(options: ScaleOutOptions): Promise<ScaleOutResult> {
+  const { tenants, stacks, ratePerMinute, burstPerSecond, parallel } = options;
+  const work = mkdtempSync(path.join(os.tmpdir(), `neon-fleet-bench-scale-out-${tenants}-`));
+  const plansDir = await writeGeneratedPlans(work, tenants);
+  const emulator = await startEmulator({ ratePerMinute, burstPerSecond, projectLimit: tenants + 10 });
+  try {
+    const started = process.hrtime.bigint();
+    const runs = Array.from({ length: stacks }, (_, i) =>
+      runStack({
+        args: [
+          "up",
+          `--plans=${plansDir}`,
+          `--state=${path.join(work, `bucket-${i}.state.json`)}`,
+          `--api=${emulator.url}`,
+          `--stack=bucket-${i}`,
+          `--config=neon-fleet:bucket=${i}/${stacks}`,
+          `--config=neon-fleet:rateShare=1/${stacks}`,
+          `--parallel=${parallel}`,
+        ],
+        env: {
+          NEON_API_KEY: API_KEY,
+          NEON_FLEET_RATE: String(ratePerMinute),
+          NEON_FLEET_BURST: String(burstPerSecond),
+        },
+        log: (line) => options.log(`bucket ${i}/${stacks}: ${line}`),
+      }),
+    );
+    await Promise.all(runs);
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const stats = emulator.stats();
+    if (stats.projects !== tenants) throw new Error(`scale-out: ${stats.projects} projects for ${tenants} tenants`);
+    const boundSeconds = stats.requests.total / (ratePerMinute / 60);
+    return {
+      tenants,
+      stacks,
+      apiCallsPerTenant: stats.requests.total / tenants,
+      rateLimited: stats.rateLimited,
+      wallSeconds,
+      boundSeconds,
+      ratioToBound: wallSeconds / boundSeconds,
+    };
+  } finally {
+    await emulator.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs one stack's engine double to its end; rejects with its last error lines when it fails. */
+function runStack(run: { args: string[]; env: Record<string, string>; log: (line: string) => void }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENGINE_CLI, ...run.args], {
+      cwd: ROOT,
+      env: { ...process.env, ...run.env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let tail: string[] = [];
+    let pending = "";
+    let progressLines = 0;
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      const lines = (pending + chunk).split("\n");
+      pending = lines.pop() ?? "";
+      tail = [...tail, ...lines].slice(-20);
+      // The engine prints progress every 5 s; every sixth line (half a minute) is enough to see a long run move.
+      for (const line of lines) if (line.includes("resources done") && progressLines++ % 6 === 0) run.log(line);
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const errors = tail.filter((l) => l.startsWith("error"));
+      if (code === 0) resolve();
+      else reject(new Error(`engine up exited with ${code}: ${last(errors.length > 0 ? errors : tail)}`));
+    });
+  });
+}
+
+function last(lines: string[]): string {
+  return lines.slice(-3).join("; ");
+}

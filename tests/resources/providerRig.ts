@@ -1,0 +1,30 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+
+/** The key the unit-tier emulator accepts. */
+export const KEY = "napi_resources_unit_key";
+
+/**
+ * A ConfigureRequest as the dynamic-provider server builds it from the engine's Configure call: stack config by
+ * `namespace:key`, text values. Connects the process's Neon client to `emulator`.
+ */
+export function stackConfig(
+  emulator: RunningEmulator,
+  values: Record<string, string> = {},
+): pulumi.dynamic.ConfigureRequest {
+  const all: Record<string, string> = { "neon-fleet:apiKey": KEY, "neon-fleet:apiHost": emulator.url, ...values };
+  return { config: { get: (key: string) => all[key] } } as unknown as pulumi.dynamic.ConfigureRequest;
+}
+
+/** An in-process emulator with fast operations and a generous rate: unit tests wait only where they mean to. */
+export function startUnitEmulator(): Promise<RunningEmulator> {
+  process.env.NEON_FLEET_RATE = "60000";
+  process.env.NEON_FLEET_BURST = "1000";
+  return startEmulator({ port: 0, opMs: 10, ratePerMinute: 60_000, burstPerSecond: 1_000, apiKey: KEY });
+}
+
+/** Mutating requests (anything but GET) the emulator received since its last reset. */
+export function mutations(emulator: RunningEmulator): Record<string, number> {
+  const routes = Object.entries(emulator.stats().requests.byRoute);
+  return Object.fromEntries(routes.filter(([route]) => !route.startsWith("GET ")));
+}
