@@ -190,6 +190,30 @@ describe("neon-fleet emulator --postgres", () => {
     expect(await refusal(uriOf("p-roles", "br-dev", "app-pw", { user: "app", database: "appdb" }))).toBe("connected");
   });
 
+  it("a restore to a time rewinds every database of the branch to that second", async () => {
+    const branch = { projectId: "p-pitr", branchId: "br-main", ...OWNER, password: "pw", historyRetentionSeconds: 3600 };
+    await backend.branchCreated(branch);
+    const neondb = { name: OWNER.databaseName, ownerName: OWNER.roleName };
+    await backend.databasesChanged?.("p-pitr", "br-main", [neondb, { name: "appdb", ownerName: OWNER.roleName }]);
+    const uris = [uriOf("p-pitr", "br-main", "pw"), uriOf("p-pitr", "br-main", "pw", { database: "appdb" })];
+    const before = await Promise.all(uris.map(connect));
+    for (const client of before) {
+      await client.query("select 1");
+      await client.query("create table t(v text)");
+      await client.query("insert into t values ('kept')");
+    }
+    await nextSecond();
+    const at = Date.now();
+    await nextSecond();
+    for (const client of before) await client.query("insert into t values ('undone')");
+    await backend.branchRestoredToTime("p-pitr", "br-main", at);
+    for (const uri of uris) {
+      const client = await connect(uri);
+      expect(await rows(client, "select v from t order by 1")).toEqual(["kept"]);
+      await client.end();
+    }
+  });
+
   test("deleting a project frees every branch's port and data", async () => {
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-main", ...OWNER, password: "pw" });
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "pw" });
@@ -201,6 +225,11 @@ describe("neon-fleet emulator --postgres", () => {
     expect(() => backend.address("p-gone", "br-main")).toThrow(/has no database/);
   });
 });
+
+/** Waits until the wall clock is in a later second than now: history keeps one state per second. */
+async function nextSecond(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
+}
 
 /** Polls a condition (bounded), for effects that happen on a timer such as the idle stop. */
 async function waitFor(condition: () => Promise<boolean>, attempts = 300): Promise<void> {
