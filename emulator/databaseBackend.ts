@@ -23,6 +23,16 @@ export interface DatabaseBackend {
   branchDeleted(projectId: string, branchId: string): Promise<void>;
   /** Every branch of the project is gone; their databases are freed. */
   projectDeleted(projectId: string): Promise<void>;
+  /**
+   * The branch's roles changed through the API (created, deleted, password reset): `roles` is the full list.
+   * Optional: a backend without it serves the project's owner role only.
+   */
+  rolesChanged?(projectId: string, branchId: string, roles: readonly BranchRole[]): Promise<void>;
+  /**
+   * The branch's databases changed through the API: `databases` is the full list. Optional: a backend
+   * without it serves the project's database only.
+   */
+  databasesChanged?(projectId: string, branchId: string, databases: readonly BranchDatabaseName[]): Promise<void>;
   /** Where clients reach the branch's database: goes into the branch's connection strings. */
   address(projectId: string, branchId: string): { host: string; port: number };
   /** Stops every database and server. */
@@ -38,4 +48,16 @@ export interface BranchDatabase {
   password: string;
   /** The project's `history_retention_seconds` (default: Neon's 1 day): how long the branch's past is kept. */
   historyRetentionSeconds?: number;
+}
+
+/** A login role of a branch and its password. */
+export interface BranchRole {
+  name: string;
+  password: string;
+}
+
+/** A database of a branch and the role that owns it. */
+export interface BranchDatabaseName {
+  name: string;
+  ownerName: string;
 }

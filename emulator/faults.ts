@@ -1,4 +1,4 @@
-import { UsageError } from "../provider/errors";
+import { EmulatorError } from "./errors";
 
 /** Faults injected into API answers. */
 export interface Faults {
@@ -20,27 +20,30 @@ export interface Faults {
 /** Neon's create latency as seen behind a gateway timeout: the change lands a second and a half after the 504. */
 export const DEFAULT_LATE_MS = 1_500;
 
-/** Parses `--faults 503=0.05,drop=0.02,latency=20ms`; a bad spec is a UsageError naming the bad part. */
+/** Parses `--faults 503=0.05,drop=0.02,latency=20ms`; a bad spec is a usage EmulatorError naming the bad part. */
 export function parseFaults(spec: string): Faults {
   const faults: Faults = {};
   for (const part of spec.split(",").filter((p) => p.trim() !== "")) {
     const [key, value = ""] = part.split("=").map((s) => s.trim());
     if (key === "503" || key === "drop") {
       const p = Number(value);
-      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) throw new UsageError(`--faults: ${key}=${value} must be a probability from 0 to 1`);
+      if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) {
+        throw new EmulatorError(`--faults: ${key}=${value} must be a probability from 0 to 1`, true);
+      }
       faults[key === "503" ? "http503" : "drop"] = p;
     } else if (key === "late") {
       const p = Number(value);
       if (value === "" || !Number.isFinite(p) || p < 0 || p > 1) {
-        throw new UsageError(`--faults: late=${value} must be a probability from 0 to 1`);
+        throw new EmulatorError(`--faults: late=${value} must be a probability from 0 to 1`, true);
       }
       faults.late = p;
     } else if (key === "latency" || key === "late-ms") {
       const match = /^(\d+(?:\.\d+)?)(ms)?$/.exec(value);
-      if (!match) throw new UsageError(`--faults: ${key}=${value} must be milliseconds like 20ms or 20`);
+      if (!match) throw new EmulatorError(`--faults: ${key}=${value} must be milliseconds like 20ms or 20`, true);
       faults[key === "latency" ? "latencyMs" : "lateMs"] = Number(match[1]);
     } else {
-      throw new UsageError(`--faults: unknown fault "${part}"; use 503=P, drop=P, late=P, late-ms=MS and latency=MS`);
+      const known = "use 503=P, drop=P, late=P, late-ms=MS and latency=MS";
+      throw new EmulatorError(`--faults: unknown fault "${part}"; ${known}`, true);
     }
   }
   return faults;

@@ -1,18 +1,22 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FleetError } from "../provider/errors";
 import { adminHandler } from "./admin";
 import type { DatabaseBackend } from "./databaseBackend";
+import { EmulatorError } from "./errors";
 import type { Faults } from "./faults";
 import { loadState, StateWriter } from "./persistence";
 import { RateLimiter } from "./rateLimiter";
 import { Router } from "./router";
+import { accountRoutes } from "./routes/account";
 import { branchRoutes } from "./routes/branches";
 import { connectionUriRoutes } from "./routes/connectionUri";
 import { consumptionRoutes } from "./routes/consumption";
+import { databaseRoutes } from "./routes/databases";
 import { endpointRoutes } from "./routes/endpoints";
 import { operationRoutes } from "./routes/operations";
+import { organizationRoutes } from "./routes/organizations";
 import { projectRoutes } from "./routes/projects";
+import { roleRoutes } from "./routes/roles";
 import { API_PREFIX, createRequestListener } from "./server";
 import { type EmulatorStats, StatsCounter } from "./stats";
 import { Store } from "./store";
@@ -76,6 +80,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...endpointRoutes(world),
     ...connectionUriRoutes(world),
     ...consumptionRoutes(world),
+    ...databaseRoutes(world),
+    ...roleRoutes(world),
+    ...accountRoutes(world),
+    ...organizationRoutes(world),
   ]);
   const server = createServer(
     { keepAlive: true },
@@ -94,7 +102,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(err.code === "EADDRINUSE" ? new FleetError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`) : err),
+      reject(
+        err.code === "EADDRINUSE"
+          ? new EmulatorError(`emulator: port ${options.port} is in use; choose another --port, or 0 for a free one`)
+          : err,
+      ),
     );
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
@@ -119,7 +131,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
 /**
  * After a restart from `--state`, tells the data plane about every branch again, parents before children,
- * so each gets its database (a persistent backend keeps their data) and its address.
+ * with the roles and databases made through the API, so each gets its databases (a persistent backend keeps
+ * their data) and its address.
  */
 async function reattachBranches(world: World): Promise<void> {
   const { backend, store } = world;
@@ -133,6 +146,8 @@ async function reattachBranches(world: World): Promise<void> {
         projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password,
         historyRetentionSeconds,
       });
+      if (branch.roles) await backend.rolesChanged?.(project.id, branch.id, branch.roles);
+      if (branch.databases) await backend.databasesChanged?.(project.id, branch.id, branch.databases);
     }
   }
 }

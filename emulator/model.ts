@@ -63,6 +63,25 @@ const projectRecord = z.object({
 });
 export type ProjectRecord = z.infer<typeof projectRecord>;
 
+const roleRecord = z.object({
+  name: z.string(),
+  /** Fake without --postgres, the role's real password on the branch's local database with it. */
+  password: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type RoleRecord = z.infer<typeof roleRecord>;
+
+const databaseRecord = z.object({
+  /** Neon numbers databases; unique within the branch. */
+  id: z.number().int(),
+  name: z.string(),
+  ownerName: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type DatabaseRecord = z.infer<typeof databaseRecord>;
+
 const branchRecord = z.object({
   id: z.string(),
   projectId: z.string(),
@@ -75,6 +94,12 @@ const branchRecord = z.object({
   readyAt: z.number(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /**
+   * The branch's roles and databases once any was created, deleted or changed through the API; absent means
+   * the project's owner role and database only (so state files written before these existed still load).
+   */
+  roles: z.array(roleRecord).optional(),
+  databases: z.array(databaseRecord).optional(),
 });
 export type BranchRecord = z.infer<typeof branchRecord>;
 
@@ -87,6 +112,8 @@ const endpointRecord = z.object({
   suspendTimeoutSeconds: z.number().int(),
   /** When the endpoint's start/apply_config operation finishes. */
   readyAt: z.number(),
+  /** Suspended through the API: `idle` until started again. */
+  suspended: z.boolean().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

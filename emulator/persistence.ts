@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { FleetError } from "../provider/errors";
+import { EmulatorError } from "./errors";
 import { type State, stateSchema } from "./model";
 
 /** Reads a `--state` file; undefined when it does not exist yet. A corrupt file is an error, never silently reset. */
@@ -9,10 +9,13 @@ export function loadState(file: string): State | undefined {
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new FleetError(`emulator state ${file} is not valid JSON (${(err as Error).message}); move it away to start empty`);
+    const reason = (err as Error).message;
+    throw new EmulatorError(`emulator state ${file} is not valid JSON (${reason}); move it away to start empty`);
   }
   const parsed = stateSchema.safeParse(json);
-  if (!parsed.success) throw new FleetError(`emulator state ${file} has an unknown layout; move it away to start empty`);
+  if (!parsed.success) {
+    throw new EmulatorError(`emulator state ${file} has an unknown layout; move it away to start empty`);
+  }
   return parsed.data;
 }
 

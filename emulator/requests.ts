@@ -70,6 +70,25 @@ export const endpointUpdateBody = z.object({
   }),
 });
 
+export const endpointCreateBody = z.object({
+  endpoint: endpointOptions.extend({
+    branch_id: id,
+    region_id: z.string().optional(),
+    name: z.string().min(1).max(64).optional(),
+  }),
+});
+
+/** Postgres identifiers are at most 63 bytes; Neon refuses longer role and database names. */
+const pgName = z.string().min(1).max(63);
+
+export const databaseCreateBody = z.object({ database: z.object({ name: pgName, owner_name: pgName }) });
+
+export const databaseUpdateBody = z.object({
+  database: z.object({ name: pgName.optional(), owner_name: pgName.optional() }),
+});
+
+export const roleCreateBody = z.object({ role: z.object({ name: pgName, no_login: z.boolean().optional() }) });
+
 /** Body of `POST /__emulator/consumption`. */
 export const consumptionSetBody = z.object({ projectId: id, metrics: consumptionMetricsSchema });
 

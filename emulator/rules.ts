@@ -1,18 +1,15 @@
 import { badRequest } from "./apiError";
+import { REGIONS } from "./regions";
 
-/** Regions a project can be created in (Neon's public AWS and Azure regions). */
-export const REGIONS: readonly string[] = [
-  "aws-us-east-1", "aws-us-east-2", "aws-us-west-2", "aws-eu-central-1", "aws-eu-west-2", "aws-ap-southeast-1",
-  "aws-ap-southeast-2", "aws-sa-east-1", "azure-eastus2", "azure-westus3", "azure-gwc",
-];
-/** Neon's default region when a create request names none. */
-export const DEFAULT_REGION = "aws-us-east-2";
+export { DEFAULT_REGION, REGIONS } from "./regions";
+
 /** Neon's default Postgres version. */
 export const DEFAULT_PG_VERSION = 17;
 /** Compute size of endpoints when neither the request nor the project's defaults say. */
 export const DEFAULT_CU = 0.25;
 const MIN_CU = 0.25;
-const MAX_CU = 56;
+/** Largest compute size Neon autoscales to. */
+export const MAX_CU = 56;
 const MIN_SUSPEND = 60;
 const MAX_SUSPEND = 604_800;
 const MAX_BRANCH_TTL_MS = 30 * 24 * 3600 * 1000;

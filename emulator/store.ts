@@ -88,6 +88,12 @@ export class Store {
     this.changed();
   }
 
+  deleteEndpoint(project: ProjectRecord, endpoint: EndpointRecord): void {
+    this.endpoints.delete(endpoint.id);
+    project.endpointIds = project.endpointIds.filter((id) => id !== endpoint.id);
+    this.changed();
+  }
+
   addOperation(project: ProjectRecord, operation: OperationRecord): void {
     this.operations.set(operation.id, operation);
     project.operationIds.push(operation.id);

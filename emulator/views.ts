@@ -1,6 +1,6 @@
 import type { DatabaseBackend } from "./databaseBackend";
-import { connectionUri, endpointHost, proxyHost } from "./connection";
-import type { BranchRecord, EndpointRecord, OperationRecord, ProjectRecord } from "./model";
+import { connectionUri, type Credentials, endpointHost, proxyHost } from "./connection";
+import type { BranchRecord, DatabaseRecord, EndpointRecord, OperationRecord, ProjectRecord, RoleRecord } from "./model";
 import { DEFAULT_CU } from "./rules";
 
 /**
@@ -123,7 +123,7 @@ export function branchView(b: BranchRecord, now: number) {
 
 export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, backend?: DatabaseBackend) {
   return {
-    host: backend ? backend.address(p.id, e.branchId).host : endpointHost(p.regionId, e.id),
+    host: endpointAddress(p, e, backend),
     id: e.id,
     project_id: e.projectId,
     branch_id: e.branchId,
@@ -131,8 +131,8 @@ export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, b
     autoscaling_limit_max_cu: e.maxCu,
     region_id: p.regionId,
     type: "read_write",
-    current_state: now >= e.readyAt ? "active" : "init",
-    ...(now < e.readyAt && { pending_state: "active" }),
+    current_state: e.suspended ? "idle" : now >= e.readyAt ? "active" : "init",
+    ...(!e.suspended && now < e.readyAt && { pending_state: "active" }),
     settings: {},
     pooler_enabled: false,
     pooler_mode: "transaction",
@@ -147,26 +147,46 @@ export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, b
   };
 }
 
-/** The project's single role, as it exists on `branchId`. */
-export function roleView(p: ProjectRecord, branchId: string) {
-  return { branch_id: branchId, name: p.roleName, password: p.password, protected: false, created_at: iso(p.createdAt), updated_at: iso(p.createdAt) };
+/** A role of a branch; Neon shows the password only in the answers that create or reset it. */
+export function roleView(r: RoleRecord, branchId: string, withPassword = false) {
+  return {
+    branch_id: branchId, name: r.name, ...(withPassword && { password: r.password }), protected: false,
+    created_at: iso(r.createdAt), updated_at: iso(r.updatedAt),
+  };
 }
 
-/** The project's single database, as it exists on `branchId`. */
-export function databaseView(p: ProjectRecord, branchId: string) {
-  return { id: 1, branch_id: branchId, name: p.databaseName, owner_name: p.roleName, created_at: iso(p.createdAt), updated_at: iso(p.createdAt) };
+/** A database of a branch. */
+export function databaseView(d: DatabaseRecord, branchId: string) {
+  const times = { created_at: iso(d.createdAt), updated_at: iso(d.updatedAt) };
+  return { id: d.id, branch_id: branchId, name: d.name, owner_name: d.ownerName, ...times };
+}
+
+/**
+ * Where clients reach an endpoint. With a data plane it is the branch's local `host:port` (Neon's hosts carry
+ * no port, but the local branches listen on ports of their own, and clients such as neonctl build their
+ * connection strings from this field alone).
+ */
+export function endpointAddress(p: ProjectRecord, e: EndpointRecord, backend?: DatabaseBackend, pooled = false) {
+  if (!backend) return endpointHost(p.regionId, e.id, pooled);
+  const { host, port } = backend.address(p.id, e.branchId);
+  return `${host}:${port}`;
 }
 
 /** `connection_uris` of create answers: the direct URI plus the parameters a client needs. */
-export function connectionDetailsView(p: ProjectRecord, e: EndpointRecord, backend?: DatabaseBackend) {
+export function connectionDetailsView(
+  p: ProjectRecord,
+  e: EndpointRecord,
+  credentials: Credentials,
+  backend?: DatabaseBackend,
+) {
   return {
-    connection_uri: connectionUri(p, e, p, false, backend),
+    connection_uri: connectionUri(p, e, credentials, false, backend),
     connection_parameters: {
-      database: p.databaseName,
-      password: p.password,
-      role: p.roleName,
-      host: backend ? backend.address(p.id, e.branchId).host : endpointHost(p.regionId, e.id),
-      pooler_host: backend ? backend.address(p.id, e.branchId).host : endpointHost(p.regionId, e.id, true),
+      database: credentials.databaseName,
+      password: credentials.password,
+      role: credentials.roleName,
+      host: endpointAddress(p, e, backend),
+      pooler_host: endpointAddress(p, e, backend, true),
     },
   };
 }

@@ -95,6 +95,11 @@ export class BranchEngine implements Stoppable {
     this.origin.catch(() => undefined);
   }
 
+  /** The role that owns the database; every session runs as it. */
+  get owner(): string {
+    return this.options.roleName;
+  }
+
   /** Starts the database if needed and runs the client's startup on it; the answer (AuthenticationOk ... ReadyForQuery) goes to the client. */
   async open(client: SessionClient, params: Record<string, string>): Promise<Session> {
     const session = new EngineSession(this, client);

@@ -1,15 +1,19 @@
+import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import type { BranchEngine, Session } from "./branchEngine";
-import { ScramExchange, type ScramSecret } from "./scram";
+import { ScramExchange, type ScramSecret, scramSecret } from "./scram";
 import { authentication, fatal, FrameReader, type FrontendMessage, type StartupPacket, text } from "./wire";
 
-/** What a branch's front door checks clients against, and where it lets them in. */
+/** What a branch's front door checks clients against, and where it lets them in; read at each connection. */
 export interface Door {
-  databaseName: string;
-  roleName: string;
-  secret: ScramSecret;
-  engine: BranchEngine;
+  /** The database `name` of the branch, or undefined when the branch has no such database. */
+  engine(name: string): BranchEngine | undefined;
+  /** What the password of login role `name` is checked against, or undefined when the branch has no such role. */
+  secret(name: string): ScramSecret | undefined;
 }
+
+/** Unknown roles still go through SCRAM and fail at its end, as on Postgres: answers never tell which roles exist. */
+const DECOY_SECRET = scramSecret(randomBytes(16).toString("hex"));
 
 const SASL = 10;
 const SASL_CONTINUE = 11;
@@ -18,9 +22,9 @@ const MECHANISM = "SCRAM-SHA-256";
 
 /**
  * Serves one client connection the way a Postgres server does up to authentication: refuses TLS and GSS
- * encryption ('N', so clients with sslmode=disable or prefer go on in plain text), checks the database
- * name, runs SCRAM-SHA-256 against the branch's role password, then hands every message to the branch's
- * database. PGlite itself authenticates nobody, hence this door.
+ * encryption ('N', so clients with sslmode=disable or prefer go on in plain text), finds the branch's
+ * database the client names, runs SCRAM-SHA-256 against the password of the branch role it names, then hands
+ * every message to that database. PGlite itself authenticates nobody, hence this door.
  */
 export function serveClient(socket: Socket, door: Door): void {
   new ClientConnection(socket, door);
@@ -33,7 +37,9 @@ class ClientConnection {
   private stage: Stage = "startup";
   private user = "";
   private params: Record<string, string> = {};
-  private readonly scram: ScramExchange;
+  private scram = new ScramExchange(DECOY_SECRET);
+  private knownRole = false;
+  private engine?: BranchEngine;
   private session?: Session;
   /** Messages are handled one after another, each possibly waiting on the database. */
   private work: Promise<void> = Promise.resolve();
@@ -42,7 +48,6 @@ class ClientConnection {
     private readonly socket: Socket,
     private readonly door: Door,
   ) {
-    this.scram = new ScramExchange(door.secret);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       this.reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -83,7 +88,11 @@ class ClientConnection {
       case "startup": {
         this.user = packet.params.user ?? "";
         const database = packet.params.database || this.user;
-        if (database !== this.door.databaseName) return this.refuse("3D000", `database "${database}" does not exist`);
+        this.engine = this.door.engine(database);
+        if (!this.engine) return this.refuse("3D000", `database "${database}" does not exist`);
+        const secret = this.door.secret(this.user);
+        this.knownRole = secret !== undefined;
+        this.scram = new ScramExchange(secret ?? DECOY_SECRET);
         this.params = packet.params;
         this.stage = "saslInitial";
         this.socket.write(authentication(SASL, `${MECHANISM}\0\0`));
@@ -108,12 +117,12 @@ class ClientConnection {
       return;
     }
     const serverFinal = this.scram.final(text(message.body));
-    if (!serverFinal || this.user !== this.door.roleName) {
+    if (!serverFinal || !this.knownRole || !this.engine) {
       return this.refuse("28P01", `password authentication failed for user "${this.user}"`);
     }
     this.socket.write(authentication(SASL_FINAL, serverFinal));
     this.stage = "ready";
-    this.session = await this.door.engine.open(
+    this.session = await this.engine.open(
       {
         write: (bytes) => this.socket.writable && this.socket.write(bytes),
         kick: () => this.refuse("57P01", "terminating connection: the branch was restored, deleted or stopped"),

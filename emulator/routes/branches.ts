@@ -1,17 +1,32 @@
 import { ApiError, badRequest } from "../apiError";
+import { databasesOf, inheritedContents, ownerCredentials, rolesOf } from "../branchContents";
 import { branchId, endpointId, uniqueId } from "../ids";
 import type { BranchRecord, EndpointRecord, ProjectRecord } from "../model";
 import { branchCreateBody, branchRestoreBody, branchUpdateBody, type EndpointOptions, parseBody } from "../requests";
-import type { Route } from "../router";
+import type { Reply, RequestContext, Route } from "../router";
 import { checkComputeUnits, checkSuspendTimeout, parseExpiresAt } from "../rules";
-import { branchView, connectionDetailsView, databaseView, endpointDefaults, endpointView, operationView, roleView } from "../views";
+import {
+  branchView,
+  connectionDetailsView,
+  databaseView,
+  endpointDefaults,
+  endpointView,
+  operationView,
+  roleView,
+} from "../views";
 import { assertUnlocked, requireBranch, requireProject, startOperations, type World } from "../world";
 
 /** The annotation Neon attaches to a branch answer; the emulator keeps none, so it is always empty. */
 const annotationOf = (branch: BranchRecord) => ({ object: { type: "console/branch", id: branch.id }, value: {} });
 
 /** A new endpoint for `branch` from the request's options over the project's `default_endpoint_settings`. */
-function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord, options: EndpointOptions, now: number): EndpointRecord {
+export function newEndpoint(
+  world: World,
+  project: ProjectRecord,
+  branch: BranchRecord,
+  options: EndpointOptions,
+  now: number,
+): EndpointRecord {
   if (options.type !== "read_write") throw badRequest("the emulator creates read_write endpoints only");
   const defaults = endpointDefaults(project);
   const minCu = options.autoscaling_limit_min_cu ?? defaults.minCu;
@@ -20,7 +35,24 @@ function newEndpoint(world: World, project: ProjectRecord, branch: BranchRecord,
   const suspendTimeoutSeconds = options.suspend_timeout_seconds ?? defaults.suspendTimeoutSeconds;
   checkSuspendTimeout(suspendTimeoutSeconds);
   const id = uniqueId(endpointId, (candidate) => world.store.endpoints.has(candidate));
-  return { id, projectId: project.id, branchId: branch.id, minCu, maxCu, suspendTimeoutSeconds, readyAt: now + world.opMs, createdAt: now, updatedAt: now };
+  return {
+    id,
+    projectId: project.id,
+    branchId: branch.id,
+    minCu,
+    maxCu,
+    suspendTimeoutSeconds,
+    readyAt: now + world.opMs,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** 409 when another branch of the project already has `name` (Neon's branch names are unique per project). */
+function assertNameFree(world: World, project: ProjectRecord, name: string): void {
+  if (world.store.branchesOf(project).some((b) => b.name === name)) {
+    throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${name} already exists in project ${project.id}`);
+  }
 }
 
 /**
@@ -50,7 +82,10 @@ function restorePoint(
   return at;
 }
 
-/** The branch that keeps the state before a restore: a new id under `name`, no compute; Neon moves children there. */
+/**
+ * The branch that keeps the state before a restore: a new id under `name` with the branch's roles and databases,
+ * no compute; Neon moves children there.
+ */
 function preserveBranch(
   world: World,
   project: ProjectRecord,
@@ -62,7 +97,7 @@ function preserveBranch(
   const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
   const preserved: BranchRecord = {
     id, projectId: project.id, parentId: branch.parentId, name, isDefault: false,
-    readyAt: now + world.opMs, createdAt: now, updatedAt: now,
+    readyAt: now + world.opMs, createdAt: now, updatedAt: now, ...inheritedContents(branch),
   };
   store.addBranch(project, preserved);
   for (const child of store.branchesOf(project)) {
@@ -74,161 +109,239 @@ function preserveBranch(
   return preserved;
 }
 
-/** Branches: create (optionally with endpoints), list, get, patch (name, `expires_at`), delete, restore. */
+/**
+ * Branches: create (optionally with endpoints), list, count, get, patch (name, `expires_at`), delete, restore
+ * (from another branch or to a time of its own history), set as default.
+ */
 export function branchRoutes(world: World): Route[] {
-  const { store } = world;
+  const branches = "/projects/{project_id}/branches";
+  const branch = `${branches}/{branch_id}`;
   return [
-    {
-      method: "POST",
-      template: "/projects/{project_id}/branches",
-      handle: async ({ params, body, now }) => {
-        const project = requireProject(world, params.project_id);
-        const req = parseBody(branchCreateBody, body);
-        const parent = requireBranch(world, project, req.branch?.parent_id ?? project.defaultBranchId);
-        const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
-        const name = req.branch?.name ?? id;
-        if (store.branchesOf(project).some((b) => b.name === name)) throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${name} already exists in project ${project.id}`);
-        const expiresAt = req.branch?.expires_at === undefined ? undefined : parseExpiresAt(req.branch.expires_at, now, false);
-        if ((req.endpoints ?? []).length > 1) throw badRequest("a branch can have one read_write endpoint");
-        const branch: BranchRecord = {
-          id, projectId: project.id, parentId: parent.id, name, isDefault: false, ...(expiresAt !== undefined && { expiresAt }),
-          readyAt: now + world.opMs, createdAt: now, updatedAt: now,
-        };
-        const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
-        assertUnlocked(world, project, now);
-        store.addBranch(project, branch);
-        for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
-        const ops = startOperations(world, project, [
-          { action: "create_branch", branchId: id },
-          ...endpoints.map((e) => ({ action: "start_compute", branchId: id, endpointId: e.id })),
-        ], now);
-        await world.backend?.branchCreated({
-          projectId: project.id, branchId: id, parentBranchId: parent.id, databaseName: project.databaseName, roleName: project.roleName, password: project.password,
-          historyRetentionSeconds: project.historyRetentionSeconds,
-        });
-        return {
-          status: 201,
-          body: {
-            branch: branchView(branch, now),
-            endpoints: endpoints.map((e) => endpointView(e, project, now, world.backend)),
-            operations: ops.map((op) => operationView(op, now)),
-            roles: [roleView(project, id)],
-            databases: [databaseView(project, id)],
-            ...(endpoints.length > 0 && { connection_uris: endpoints.map((e) => connectionDetailsView(project, e, world.backend)) }),
-          },
-        };
-      },
-    },
-    {
-      method: "GET",
-      template: "/projects/{project_id}/branches",
-      handle: ({ params, query, now }) => {
-        const project = requireProject(world, params.project_id);
-        const search = query.get("search");
-        const branches = store.branchesOf(project).filter((b) => !search || b.name.includes(search) || b.id.includes(search));
-        return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations: {} } };
-      },
-    },
-    {
-      method: "GET",
-      template: "/projects/{project_id}/branches/{branch_id}",
-      handle: ({ params, now }) => {
-        const branch = requireBranch(world, requireProject(world, params.project_id), params.branch_id);
-        return { status: 200, body: { branch: branchView(branch, now), annotation: annotationOf(branch) } };
-      },
-    },
-    {
-      method: "PATCH",
-      template: "/projects/{project_id}/branches/{branch_id}",
-      handle: ({ params, body, now }) => {
-        const project = requireProject(world, params.project_id);
-        const branch = requireBranch(world, project, params.branch_id);
-        const req = parseBody(branchUpdateBody, body).branch;
-        if (req.name !== undefined && req.name !== branch.name && store.branchesOf(project).some((b) => b.name === req.name)) {
-          throw new ApiError(409, "BRANCH_ALREADY_EXISTS", `branch ${req.name} already exists in project ${project.id}`);
-        }
-        const expiresAt = req.expires_at ? parseExpiresAt(req.expires_at, now, branch.isDefault) : undefined;
-        assertUnlocked(world, project, now);
-        if (req.name !== undefined) branch.name = req.name;
-        if (req.expires_at === null) delete branch.expiresAt;
-        else if (expiresAt !== undefined) branch.expiresAt = expiresAt;
-        branch.updatedAt = now;
-        store.touch(branch);
-        return { status: 200, body: { branch: branchView(branch, now), operations: [] } };
-      },
-    },
-    {
-      method: "DELETE",
-      template: "/projects/{project_id}/branches/{branch_id}",
-      handle: async ({ params, now }) => {
-        const project = requireProject(world, params.project_id);
-        const branch = requireBranch(world, project, params.branch_id);
-        if (branch.isDefault) throw badRequest(`branch ${branch.id} is the project's default branch and cannot be deleted`);
-        assertUnlocked(world, project, now);
-        const ops = startOperations(world, project, [
-          ...store.endpointsOf(project, branch.id).map((e) => ({ action: "suspend_compute", branchId: branch.id, endpointId: e.id })),
-          { action: "delete_timeline", branchId: branch.id },
-        ], now);
-        store.deleteBranch(project, branch);
-        await world.backend?.branchDeleted(project.id, branch.id);
-        return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
-      },
-    },
-    {
-      method: "POST",
-      template: "/projects/{project_id}/branches/{branch_id}/restore",
-      handle: async ({ params, body, now }) => {
-        const project = requireProject(world, params.project_id);
-        const branch = requireBranch(world, project, params.branch_id);
-        const req = parseBody(branchRestoreBody, body);
-        const source = requireBranch(world, project, req.source_branch_id);
-        const preserveAs = req.preserve_under_name;
-        if (req.source_lsn !== undefined) {
-          throw badRequest("source_lsn is not supported by the emulator; use source_timestamp");
-        }
-        if (source.id === branch.id) {
-          if (req.source_timestamp === undefined) {
-            throw badRequest("restoring a branch from its own history needs source_timestamp or source_lsn");
-          }
-          if (!preserveAs) {
-            throw badRequest("preserve_under_name is required when a branch is restored from its own history");
-          }
-        } else if (req.source_timestamp !== undefined) {
-          throw badRequest(
-            "the emulator restores to a point in time only from the branch's own history (source_branch_id = it)",
-          );
-        }
-        const keptFrom = world.backend?.historyStart(project.id, branch.id);
-        const at = req.source_timestamp === undefined
-          ? undefined
-          : restorePoint(req.source_timestamp, project, branch, now, keptFrom);
-        if (preserveAs !== undefined && store.branchesOf(project).some((b) => b.name === preserveAs)) {
-          const message = `branch ${preserveAs} already exists in project ${project.id}`;
-          throw new ApiError(409, "BRANCH_ALREADY_EXISTS", message);
-        }
-        assertUnlocked(world, project, now);
-        const preserved = preserveAs === undefined
-          ? undefined
-          : preserveBranch(world, project, branch, preserveAs, now);
-        const ops = startOperations(world, project, [
-          { action: "create_timeline", branchId: branch.id },
-          ...store.endpointsOf(project, branch.id).map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
-        ], now);
-        branch.lastResetAt = now;
-        branch.readyAt = now + world.opMs;
-        branch.updatedAt = now;
-        store.touch(branch);
-        if (preserved) {
-          await world.backend?.branchCreated({
-            projectId: project.id, branchId: preserved.id, parentBranchId: branch.id,
-            databaseName: project.databaseName, roleName: project.roleName, password: project.password,
-            historyRetentionSeconds: project.historyRetentionSeconds,
-          });
-        }
-        if (at !== undefined) await world.backend?.branchRestoredToTime(project.id, branch.id, at);
-        else await world.backend?.branchRestored(project.id, branch.id, source.id);
-        return { status: 200, body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) } };
-      },
-    },
+    { method: "POST", template: branches, handle: (ctx) => createBranch(world, ctx) },
+    { method: "GET", template: branches, handle: (ctx) => listBranches(world, ctx) },
+    { method: "GET", template: `${branches}/count`, handle: (ctx) => countBranches(world, ctx) },
+    { method: "GET", template: branch, handle: (ctx) => getBranch(world, ctx) },
+    { method: "PATCH", template: branch, handle: (ctx) => updateBranch(world, ctx) },
+    { method: "DELETE", template: branch, handle: (ctx) => deleteBranch(world, ctx) },
+    { method: "POST", template: `${branch}/restore`, handle: (ctx) => restoreBranch(world, ctx) },
+    { method: "POST", template: `${branch}/set_as_default`, handle: (ctx) => setDefaultBranch(world, ctx) },
   ];
+}
+
+async function createBranch(world: World, { params, body, now }: RequestContext): Promise<Reply> {
+  const { store } = world;
+  const project = requireProject(world, params.project_id);
+  const req = parseBody(branchCreateBody, body);
+  const parent = requireBranch(world, project, req.branch?.parent_id ?? project.defaultBranchId);
+  const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
+  const name = req.branch?.name ?? id;
+  assertNameFree(world, project, name);
+  const expiresAt =
+    req.branch?.expires_at === undefined ? undefined : parseExpiresAt(req.branch.expires_at, now, false);
+  if ((req.endpoints ?? []).length > 1) throw badRequest("a branch can have one read_write endpoint");
+  const branch: BranchRecord = {
+    id,
+    projectId: project.id,
+    parentId: parent.id,
+    name,
+    isDefault: false,
+    ...(expiresAt !== undefined && { expiresAt }),
+    readyAt: now + world.opMs,
+    createdAt: now,
+    updatedAt: now,
+    ...inheritedContents(parent),
+  };
+  const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
+  assertUnlocked(world, project, now);
+  store.addBranch(project, branch);
+  for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
+  const ops = startOperations(
+    world,
+    project,
+    [
+      { action: "create_branch", branchId: id },
+      ...endpoints.map((e) => ({ action: "start_compute", branchId: id, endpointId: e.id })),
+    ],
+    now,
+  );
+  await world.backend?.branchCreated({
+    projectId: project.id,
+    branchId: id,
+    parentBranchId: parent.id,
+    databaseName: project.databaseName,
+    roleName: project.roleName,
+    password: project.password,
+    historyRetentionSeconds: project.historyRetentionSeconds,
+  });
+  return {
+    status: 201,
+    body: {
+      branch: branchView(branch, now),
+      endpoints: endpoints.map((e) => endpointView(e, project, now, world.backend)),
+      operations: ops.map((op) => operationView(op, now)),
+      roles: rolesOf(project, branch).map((r) => roleView(r, id, true)),
+      databases: databasesOf(project, branch).map((d) => databaseView(d, id)),
+      ...(endpoints.length > 0 && {
+        connection_uris: endpoints.map((e) =>
+          connectionDetailsView(project, e, ownerCredentials(project, branch), world.backend),
+        ),
+      }),
+    },
+  };
+}
+
+function listBranches(world: World, { params, query, now }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const search = query.get("search");
+  const branches = world.store
+    .branchesOf(project)
+    .filter((b) => !search || b.name.includes(search) || b.id.includes(search));
+  return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations: {} } };
+}
+
+function countBranches(world: World, { params, query }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const search = query.get("search");
+  const count = world.store
+    .branchesOf(project)
+    .filter((b) => !search || b.name.includes(search) || b.id.includes(search)).length;
+  return { status: 200, body: { count } };
+}
+
+function getBranch(world: World, { params, now }: RequestContext): Reply {
+  const branch = requireBranch(world, requireProject(world, params.project_id), params.branch_id);
+  return { status: 200, body: { branch: branchView(branch, now), annotation: annotationOf(branch) } };
+}
+
+/** Renames the branch and sets (`expires_at`: a time) or clears (`expires_at: null`) its expiration. */
+function updateBranch(world: World, { params, body, now }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  const req = parseBody(branchUpdateBody, body).branch;
+  if (req.name !== undefined && req.name !== branch.name) assertNameFree(world, project, req.name);
+  const expiresAt = req.expires_at ? parseExpiresAt(req.expires_at, now, branch.isDefault) : undefined;
+  assertUnlocked(world, project, now);
+  if (req.name !== undefined) branch.name = req.name;
+  if (req.expires_at === null) delete branch.expiresAt;
+  else if (expiresAt !== undefined) branch.expiresAt = expiresAt;
+  branch.updatedAt = now;
+  world.store.touch(branch);
+  return { status: 200, body: { branch: branchView(branch, now), operations: [] } };
+}
+
+async function deleteBranch(world: World, { params, now }: RequestContext): Promise<Reply> {
+  const { store } = world;
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  if (branch.isDefault) throw badRequest(`branch ${branch.id} is the project's default branch and cannot be deleted`);
+  assertUnlocked(world, project, now);
+  const ops = startOperations(
+    world,
+    project,
+    [
+      ...store
+        .endpointsOf(project, branch.id)
+        .map((e) => ({ action: "suspend_compute", branchId: branch.id, endpointId: e.id })),
+      { action: "delete_timeline", branchId: branch.id },
+    ],
+    now,
+  );
+  store.deleteBranch(project, branch);
+  await world.backend?.branchDeleted(project.id, branch.id);
+  return {
+    status: 200,
+    body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) },
+  };
+}
+
+/**
+ * Restores the branch to the current state of another branch (reset to parent when the source is its
+ * parent): its data, roles and databases become the source's; its own history is not kept.
+ */
+async function restoreBranch(world: World, { params, body, now }: RequestContext): Promise<Reply> {
+  const { store } = world;
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  const req = parseBody(branchRestoreBody, body);
+  const source = requireBranch(world, project, req.source_branch_id);
+  const preserveAs = req.preserve_under_name;
+  if (req.source_lsn !== undefined) {
+    throw badRequest("source_lsn is not supported by the emulator; use source_timestamp");
+  }
+  if (source.id === branch.id) {
+    if (req.source_timestamp === undefined) {
+      throw badRequest("restoring a branch from its own history needs source_timestamp or source_lsn");
+    }
+    if (!preserveAs) {
+      throw badRequest("preserve_under_name is required when a branch is restored from its own history");
+    }
+  } else if (req.source_timestamp !== undefined) {
+    throw badRequest(
+      "the emulator restores to a point in time only from the branch's own history (source_branch_id = it)",
+    );
+  }
+  const keptFrom = world.backend?.historyStart(project.id, branch.id);
+  const at =
+    req.source_timestamp === undefined ? undefined : restorePoint(req.source_timestamp, project, branch, now, keptFrom);
+  if (preserveAs !== undefined) assertNameFree(world, project, preserveAs);
+  assertUnlocked(world, project, now);
+  const preserved = preserveAs === undefined ? undefined : preserveBranch(world, project, branch, preserveAs, now);
+  const ops = startOperations(
+    world,
+    project,
+    [
+      { action: "create_timeline", branchId: branch.id },
+      ...store
+        .endpointsOf(project, branch.id)
+        .map((e) => ({ action: "start_compute", branchId: branch.id, endpointId: e.id })),
+    ],
+    now,
+  );
+  // From another branch, the roles and databases come with the source's data. To a time, they stay as they are:
+  // the emulator keeps the past of each database's data, not of the branch's list of roles and databases.
+  if (at === undefined) {
+    delete branch.roles;
+    delete branch.databases;
+    Object.assign(branch, inheritedContents(source));
+  }
+  branch.lastResetAt = now;
+  branch.readyAt = now + world.opMs;
+  branch.updatedAt = now;
+  store.touch(branch);
+  if (preserved) {
+    await world.backend?.branchCreated({
+      projectId: project.id,
+      branchId: preserved.id,
+      parentBranchId: branch.id,
+      databaseName: project.databaseName,
+      roleName: project.roleName,
+      password: project.password,
+      historyRetentionSeconds: project.historyRetentionSeconds,
+    });
+  }
+  if (at !== undefined) await world.backend?.branchRestoredToTime(project.id, branch.id, at);
+  else await world.backend?.branchRestored(project.id, branch.id, source.id);
+  return {
+    status: 200,
+    body: { branch: branchView(branch, now), operations: ops.map((op) => operationView(op, now)) },
+  };
+}
+
+/** Makes the branch the project's default (the one its create answer and unqualified clients use). */
+function setDefaultBranch(world: World, { params, now }: RequestContext): Reply {
+  const project = requireProject(world, params.project_id);
+  const branch = requireBranch(world, project, params.branch_id);
+  if (branch.expiresAt !== undefined)
+    throw badRequest(`branch ${branch.id} has an expiration; clear expires_at before making it the default`);
+  assertUnlocked(world, project, now);
+  const previous = world.store.branches.get(project.defaultBranchId);
+  if (previous) {
+    previous.isDefault = false;
+    previous.updatedAt = now;
+  }
+  branch.isDefault = true;
+  branch.updatedAt = now;
+  project.defaultBranchId = branch.id;
+  world.store.projectChanged(project);
+  return { status: 200, body: { branch: branchView(branch, now), operations: [] } };
 }

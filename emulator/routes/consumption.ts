@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { badRequest } from "../apiError";
 import type { ProjectRecord } from "../model";
-import type { Route } from "../router";
+import type { Reply, RequestContext, Route } from "../router";
 import { intParam, listParam, requiredParam } from "./query";
 import type { World } from "../world";
 
@@ -19,32 +19,30 @@ function dateParam(query: URLSearchParams, name: string): number {
  * with the usage last set through `POST /__emulator/consumption` (zero when never set).
  */
 export function consumptionRoutes(world: World): Route[] {
-  return [
-    {
-      method: "GET",
-      template: "/consumption_history/projects",
-      handle: ({ query }) => {
-        const from = dateParam(query, "from");
-        const to = dateParam(query, "to");
-        if (from >= to) throw badRequest("from must be earlier than to");
-        const granularity = requiredParam(query, "granularity");
-        if (!GRANULARITIES.includes(granularity)) throw badRequest(`granularity must be one of ${GRANULARITIES.join(", ")}`);
-        const limit = intParam(query, "limit", 1, 100, 10);
-        const ids = listParam(query, "project_ids");
-        if (ids.length > 100) throw badRequest("project_ids takes at most 100 ids");
-        const cursor = query.get("cursor") ?? undefined;
-        const page = ids.length > 0 ? world.store.pageAmong([...new Set(ids)], cursor, limit) : world.store.pageProjects(cursor, limit);
-        const timeframe = { start: new Date(from).toISOString(), end: new Date(to).toISOString() };
-        return {
-          status: 200,
-          body: {
-            projects: page.items.map((p) => consumptionView(p, timeframe)),
-            ...(page.cursor && { pagination: { cursor: page.cursor } }),
-          },
-        };
-      },
+  const template = "/consumption_history/projects";
+  return [{ method: "GET", template, handle: (ctx) => projectConsumption(world, ctx) }];
+}
+
+function projectConsumption(world: World, { query }: RequestContext): Reply {
+  const from = dateParam(query, "from");
+  const to = dateParam(query, "to");
+  if (from >= to) throw badRequest("from must be earlier than to");
+  const granularity = requiredParam(query, "granularity");
+  if (!GRANULARITIES.includes(granularity)) throw badRequest(`granularity must be one of ${GRANULARITIES.join(", ")}`);
+  const limit = intParam(query, "limit", 1, 100, 10);
+  const ids = listParam(query, "project_ids");
+  if (ids.length > 100) throw badRequest("project_ids takes at most 100 ids");
+  const cursor = query.get("cursor") ?? undefined;
+  const { store } = world;
+  const page = ids.length > 0 ? store.pageAmong([...new Set(ids)], cursor, limit) : store.pageProjects(cursor, limit);
+  const timeframe = { start: new Date(from).toISOString(), end: new Date(to).toISOString() };
+  return {
+    status: 200,
+    body: {
+      projects: page.items.map((p) => consumptionView(p, timeframe)),
+      ...(page.cursor && { pagination: { cursor: page.cursor } }),
     },
-  ];
+  };
 }
 
 function consumptionView(p: ProjectRecord, timeframe: { start: string; end: string }) {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { DatabaseBackend } from "../../emulator/databaseBackend";
+import { EmulatorError } from "../../emulator/errors";
 import { parseFaults } from "../../emulator/faults";
 import { startEmulator } from "../../emulator/index";
 import { FleetError, UsageError } from "../errors";
@@ -61,28 +62,37 @@ export function registerEmulator(program: Command): void {
       if (err.exitCode === 0) throw err;
       throw new UsageError(err.message.replace(/^error: /, "emulator: "));
     })
-    .action(async (flags: EmulatorFlags) => {
-      const options = {
-        port: intFlag("port", flags.port, 0),
-        stateFile: flags.state,
-        ratePerMinute: intFlag("rate", flags.rate, 1),
-        burstPerSecond: intFlag("burst", flags.burst, 1),
-        faults: flags.faults === undefined ? undefined : parseFaults(flags.faults),
-        opMs: intFlag("op-ms", flags.opMs, 0),
-        projectLimit: intFlag("project-limit", flags.projectLimit, 0),
-        apiKey: flags.apiKey,
-      };
-      if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);
-      // Branch data lives next to the state file, so a restart with --state finds both.
-      const database = flags.postgres ? await loadPostgresBackend(flags.state && `${flags.state}.postgres`) : undefined;
-      const emulator = await startEmulator({ ...options, database });
-      process.stdout.write(`listening on ${emulator.url}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
-      await emulator.close();
-      await database?.close();
-    });
+    .action((flags: EmulatorFlags) => runEmulator(flags).catch(asFleetError));
+}
+
+/** The emulator's own user errors as the CLI's: one line, exit 2 for usage errors, 1 otherwise. */
+function asFleetError(err: unknown): never {
+  if (err instanceof EmulatorError) throw err.usage ? new UsageError(err.message) : new FleetError(err.message);
+  throw err;
+}
+
+/** Starts the emulator from the command's flags and serves until SIGINT or SIGTERM. */
+async function runEmulator(flags: EmulatorFlags): Promise<void> {
+  const options = {
+    port: intFlag("port", flags.port, 0),
+    stateFile: flags.state,
+    ratePerMinute: intFlag("rate", flags.rate, 1),
+    burstPerSecond: intFlag("burst", flags.burst, 1),
+    faults: flags.faults === undefined ? undefined : parseFaults(flags.faults),
+    opMs: intFlag("op-ms", flags.opMs, 0),
+    projectLimit: intFlag("project-limit", flags.projectLimit, 0),
+    apiKey: flags.apiKey,
+  };
+  if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);
+  // Branch data lives next to the state file, so a restart with --state finds both.
+  const database = flags.postgres ? await loadPostgresBackend(flags.state && `${flags.state}.postgres`) : undefined;
+  const emulator = await startEmulator({ ...options, database });
+  process.stdout.write(`listening on ${emulator.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await emulator.close();
+  await database?.close();
 }

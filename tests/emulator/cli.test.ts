@@ -45,6 +45,7 @@ describe("neon-fleet emulator on the command line", () => {
   it.each([
     [["--rate", "fast"], /^--rate must be a whole number/],
     [["--bogus"], /unknown option '--bogus'/],
+    [["--faults", "503=2"], /^--faults: 503=2 must be a probability from 0 to 1$/m],
   ])("refuses %j with one line and exit code 2", (args, message) => {
     const run = spawnSync(process.execPath, [bin, "emulator", ...args], { encoding: "utf8" });
     expect(run.status).toBe(2);

@@ -12,6 +12,20 @@ const ROUTES = [
   "GET /projects/{project_id}/connection_uri", "GET /consumption_history/projects",
 ];
 
+/** The routes Neon's CLI (neonctl) needs beyond the fleet's own; the second story exercises each one. */
+const BRANCH = "/projects/{project_id}/branches/{branch_id}";
+const ENDPOINT = "/projects/{project_id}/endpoints/{endpoint_id}";
+const CLI_ROUTES = [
+  "GET /users/me", "GET /users/me/organizations", "GET /organizations/{org_id}", "GET /regions", "GET /projects/shared",
+  "GET /projects/{project_id}/branches/count", `POST ${BRANCH}/set_as_default`, `GET ${BRANCH}/endpoints`,
+  "POST /projects/{project_id}/endpoints", `DELETE ${ENDPOINT}`, `POST ${ENDPOINT}/start`, `POST ${ENDPOINT}/suspend`,
+  `POST ${ENDPOINT}/restart`, `GET ${BRANCH}/databases`, `POST ${BRANCH}/databases`,
+  `GET ${BRANCH}/databases/{database_name}`, `PATCH ${BRANCH}/databases/{database_name}`,
+  `DELETE ${BRANCH}/databases/{database_name}`, `GET ${BRANCH}/roles`,
+  `POST ${BRANCH}/roles`, `GET ${BRANCH}/roles/{role_name}`, `DELETE ${BRANCH}/roles/{role_name}`,
+  `GET ${BRANCH}/roles/{role_name}/reveal_password`, `POST ${BRANCH}/roles/{role_name}/reset_password`,
+];
+
 describe("the emulator speaks Neon's published API contract", () => {
   let emulator: RunningEmulator;
   let neon: CheckedClient;
@@ -110,6 +124,114 @@ describe("the emulator speaks Neon's published API contract", () => {
     expect([...neon.answered()].sort()).toEqual(expect.arrayContaining(ROUTES));
     expect(Object.keys(emulator.stats().requests.byRoute).sort()).toEqual([...ROUTES].sort());
     expect(neon.violations()).toEqual([]);
+  });
+
+  it("answers the routes Neon's CLI uses (account, endpoints, databases, roles) as documented", async () => {
+    const cli = await startTestEmulator();
+    try {
+      const client = checkedClient(cli);
+      const { api } = client;
+      const user = (await api.getCurrentUserInfo()).data;
+      expect(user).toMatchObject({ email: "emulator@neon-fleet.invalid", projects_limit: 1000 });
+      expect(user.max_autoscaling_limit).toBe(56);
+      const regions = (await api.getActiveRegions({})).data.regions;
+      expect(regions.filter((r) => r.default).map((r) => r.region_id)).toEqual(["aws-us-east-2"]);
+      expect(regions.map((r) => r.region_id)).toContain("aws-eu-central-1");
+      expect((await api.listSharedProjects({})).data.projects).toEqual([]);
+
+      const tenant = await api.createProject({ project: { name: "tenant-cli" } });
+      const other = await api.createProject({ project: { name: "tenant-other-org", org_id: "org-acme-1" } });
+      const projectId = tenant.data.project.id;
+      const mainId = tenant.data.branch.id;
+      const orgs = (await api.getCurrentUserOrganizations()).data.organizations;
+      expect(orgs.map((o) => o.id)).toEqual(["org-emulator-default", "org-acme-1"]);
+      expect((await api.getOrganization("org-acme-1")).data).toMatchObject({ id: "org-acme-1", plan: "scale" });
+      expect((await failureOf(api.getOrganization("org-nowhere"))).status).toBe(404);
+      const idsInOrg = async (orgId: string) =>
+        (await api.listProjects({ org_id: orgId })).data.projects.map((p) => p.id);
+      expect(await idsInOrg("org-emulator-default")).toEqual([projectId]);
+      expect(await idsInOrg("org-acme-1")).toEqual([other.data.project.id]);
+      await settle(api, projectId);
+
+      const dev = (await api.createProjectBranch(projectId, { branch: { name: "dev" } })).data.branch;
+      expect((await api.countProjectBranches({ projectId })).data.count).toBe(2);
+      expect((await api.listProjectBranchEndpoints(projectId, dev.id)).data.endpoints).toEqual([]);
+      await settle(api, projectId);
+      const readWrite = { endpoint: { branch_id: dev.id, type: "read_write" as never } };
+      const endpoint = await api.createProjectEndpoint(projectId, readWrite);
+      expect(endpoint.status).toBe(201);
+      const endpointId = endpoint.data.endpoint.id;
+      await settle(api, projectId);
+      expect((await failureOf(api.createProjectEndpoint(projectId, readWrite))).status).toBe(409);
+      expect((await api.suspendProjectEndpoint(projectId, endpointId)).data.endpoint.current_state).toBe("idle");
+      await settle(api, projectId);
+      const started = await api.startProjectEndpoint(projectId, endpointId);
+      expect(started.data.operations.map((op) => op.action)).toEqual(["start_compute"]);
+      await settle(api, projectId);
+      expect((await api.restartProjectEndpoint(projectId, endpointId)).data.endpoint.id).toBe(endpointId);
+      await settle(api, projectId);
+      const devEndpoints = (await api.listProjectBranchEndpoints(projectId, dev.id)).data.endpoints;
+      expect(devEndpoints.map((e) => e.current_state)).toEqual(["active"]);
+
+      const role = await api.createProjectBranchRole(projectId, dev.id, { role: { name: "app" } });
+      expect(role.status).toBe(201);
+      expect(role.data.operations.map((op) => op.action)).toEqual(["apply_config"]);
+      await settle(api, projectId);
+      const again = await failureOf(api.createProjectBranchRole(projectId, dev.id, { role: { name: "app" } }));
+      expect(again.status).toBe(409);
+      const roleNames = async (branchId: string) =>
+        (await api.listProjectBranchRoles(projectId, branchId)).data.roles.map((r) => r.name);
+      expect(await roleNames(dev.id)).toEqual(["neondb_owner", "app"]);
+      expect((await api.getProjectBranchRole(projectId, dev.id, "app")).data.role.password).toBeUndefined();
+      const passwordOf = async (name: string) =>
+        (await api.getProjectBranchRolePassword(projectId, dev.id, name)).data.password;
+      expect(await passwordOf("app")).toBe(role.data.role.password);
+      const reset = await api.resetProjectBranchRolePassword(projectId, dev.id, "app");
+      expect(reset.data.role.password).toMatch(/^npg_\w{12}$/);
+      expect(reset.data.role.password).not.toBe(role.data.role.password);
+      expect(await passwordOf("app")).toBe(reset.data.role.password);
+      expect((await failureOf(passwordOf("nobody"))).status).toBe(404);
+      await settle(api, projectId);
+
+      const createDatabase = (name: string, owner: string) =>
+        api.createProjectBranchDatabase(projectId, dev.id, { database: { name, owner_name: owner } });
+      const database = await createDatabase("appdb", "app");
+      expect(database.status).toBe(201);
+      expect(database.data.database).toMatchObject({ id: 2, name: "appdb", owner_name: "app" });
+      await settle(api, projectId);
+      expect((await failureOf(createDatabase("appdb", "app"))).status).toBe(409);
+      expect((await failureOf(createDatabase("x", "nobody"))).status).toBe(404);
+      expect((await api.getProjectBranchDatabase(projectId, dev.id, "appdb")).data.database.owner_name).toBe("app");
+      const rename = { database: { name: "appdb2" } };
+      const renamed = await api.updateProjectBranchDatabase(projectId, dev.id, "appdb", rename);
+      expect(renamed.data.database.name).toBe("appdb2");
+      await settle(api, projectId);
+      expect((await failureOf(api.deleteProjectBranchRole(projectId, dev.id, "app"))).status).toBe(400);
+      expect((await api.deleteProjectBranchDatabase(projectId, dev.id, "appdb2")).data.database.name).toBe("appdb2");
+      await settle(api, projectId);
+      expect((await api.deleteProjectBranchRole(projectId, dev.id, "app")).data.role.name).toBe("app");
+      await settle(api, projectId);
+      const databases = (await api.listProjectBranchDatabases(projectId, dev.id)).data.databases;
+      expect(databases.map((d) => d.name)).toEqual(["neondb"]);
+      expect(await roleNames(mainId)).toEqual(["neondb_owner"]);
+
+      expect((await api.setDefaultProjectBranch(projectId, dev.id)).data.branch.default).toBe(true);
+      const branches = (await api.listProjectBranches({ projectId })).data.branches;
+      expect(branches.filter((b) => b.default).map((b) => b.id)).toEqual([dev.id]);
+      expect((await api.deleteProjectEndpoint(projectId, endpointId)).data.endpoint.id).toBe(endpointId);
+      await settle(api, projectId);
+      expect((await api.listProjectEndpoints(projectId)).data.endpoints.map((e) => e.branch_id)).toEqual([mainId]);
+
+      const schemaPath = `/projects/${projectId}/branches/${dev.id}/schema`;
+      const unserved = await failureOf(api.instance.get(schemaPath));
+      expect(unserved.status).toBe(404);
+      expect(unserved.data).toMatchObject({ code: "NOT_FOUND", message: `no route GET ${schemaPath}` });
+
+      expect([...client.answered()]).toEqual(expect.arrayContaining(CLI_ROUTES));
+      expect(client.violations()).toEqual([]);
+    } finally {
+      await cli.close();
+    }
   });
 
   it("would catch an answer with an invented field, a missing required field or an undeclared status", () => {

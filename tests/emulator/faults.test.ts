@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFaults } from "../../emulator/faults";
-import { UsageError } from "../../provider/errors";
+import { EmulatorError } from "../../emulator/errors";
 import { checkedClient, startTestEmulator, statusOf } from "./support/harness";
 
 describe("injected faults", () => {
@@ -13,7 +13,9 @@ describe("injected faults", () => {
   it("reads --faults specs, latency in `20ms` or `20`, and refuses anything else with a one-line usage error", () => {
     expect(parseFaults("503=0.05,drop=0.02,latency=20ms")).toEqual({ http503: 0.05, drop: 0.02, latencyMs: 20 });
     expect(parseFaults("latency=20")).toEqual({ latencyMs: 20 });
-    for (const bad of ["503=2", "drop=", "latency=fast", "jitter=5"]) expect(() => parseFaults(bad)).toThrow(UsageError);
+    for (const bad of ["503=2", "drop=", "latency=fast", "jitter=5", "late=1.5", "late-ms=soon"]) {
+      expect(() => parseFaults(bad)).toThrow(EmulatorError);
+    }
   });
 
   it("answers roughly the configured share of requests with 503, before doing anything", async () => {

@@ -162,6 +162,58 @@ describe("neon-fleet emulator --postgres", () => {
     }
   });
 
+  it("roles and databases made through the API log in with their own passwords and hold their own data", async () => {
+    await backend.branchCreated({ projectId: "p-roles", branchId: "br-main", ...OWNER, password: "owner-pw" });
+    const owner = { name: OWNER.roleName, password: "owner-pw" };
+    await backend.rolesChanged?.("p-roles", "br-main", [owner, { name: "app", password: "app-pw" }]);
+    const neondb = { name: OWNER.databaseName, ownerName: OWNER.roleName };
+    await backend.databasesChanged?.("p-roles", "br-main", [neondb, { name: "appdb", ownerName: "app" }]);
+    const app = await connect(uriOf("p-roles", "br-main", "app-pw", { user: "app", database: "appdb" }));
+    expect(await rows(app, "select current_database()")).toEqual(["appdb"]);
+    await app.query("create table only_in_appdb(x int)");
+    await app.end();
+    const main = await connect(uriOf("p-roles", "br-main", "owner-pw"));
+    expect(await rows(main, "select count(*)::int from pg_tables where tablename = 'only_in_appdb'")).toEqual([0]);
+    await main.end();
+
+    // A child branch takes its parent's roles and passwords, whatever the control plane passes as the owner's.
+    const devBranch = { projectId: "p-roles", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "x" };
+    await backend.branchCreated(devBranch);
+    const child = await connect(uriOf("p-roles", "br-dev", "app-pw", { user: "app", database: "appdb" }));
+    expect(await rows(child, "select count(*)::int from pg_tables where tablename = 'only_in_appdb'")).toEqual([1]);
+    await child.end();
+
+    await backend.rolesChanged?.("p-roles", "br-main", [owner, { name: "app", password: "new-pw" }]);
+    expect(await refusal(uriOf("p-roles", "br-main", "app-pw", { user: "app", database: "appdb" }))).toBe("28P01");
+    await backend.databasesChanged?.("p-roles", "br-main", [neondb]);
+    expect(await refusal(uriOf("p-roles", "br-main", "new-pw", { user: "app", database: "appdb" }))).toBe("3D000");
+    expect(await refusal(uriOf("p-roles", "br-dev", "app-pw", { user: "app", database: "appdb" }))).toBe("connected");
+  });
+
+  it("a restore to a time rewinds every database of the branch to that second", async () => {
+    const branch = { projectId: "p-pitr", branchId: "br-main", ...OWNER, password: "pw", historyRetentionSeconds: 3600 };
+    await backend.branchCreated(branch);
+    const neondb = { name: OWNER.databaseName, ownerName: OWNER.roleName };
+    await backend.databasesChanged?.("p-pitr", "br-main", [neondb, { name: "appdb", ownerName: OWNER.roleName }]);
+    const uris = [uriOf("p-pitr", "br-main", "pw"), uriOf("p-pitr", "br-main", "pw", { database: "appdb" })];
+    const before = await Promise.all(uris.map(connect));
+    for (const client of before) {
+      await client.query("select 1");
+      await client.query("create table t(v text)");
+      await client.query("insert into t values ('kept')");
+    }
+    await nextSecond();
+    const at = Date.now();
+    await nextSecond();
+    for (const client of before) await client.query("insert into t values ('undone')");
+    await backend.branchRestoredToTime("p-pitr", "br-main", at);
+    for (const uri of uris) {
+      const client = await connect(uri);
+      expect(await rows(client, "select v from t order by 1")).toEqual(["kept"]);
+      await client.end();
+    }
+  });
+
   test("deleting a project frees every branch's port and data", async () => {
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-main", ...OWNER, password: "pw" });
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "pw" });
@@ -173,6 +225,11 @@ describe("neon-fleet emulator --postgres", () => {
     expect(() => backend.address("p-gone", "br-main")).toThrow(/has no database/);
   });
 });
+
+/** Waits until the wall clock is in a later second than now: history keeps one state per second. */
+async function nextSecond(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
+}
 
 /** Polls a condition (bounded), for effects that happen on a timer such as the idle stop. */
 async function waitFor(condition: () => Promise<boolean>, attempts = 300): Promise<void> {

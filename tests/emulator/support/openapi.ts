@@ -74,6 +74,7 @@ export class OpenApiContract {
     this.ajv = new Ajv2019({ strict: false, allErrors: true });
     addFormats(this.ajv);
     // Integer widths the document names as formats; `type: integer` already rules out fractions.
+    this.ajv.addFormat("int", { type: "number", validate: () => true });
     this.ajv.addFormat("int32", { type: "number", validate: (n: number) => Math.abs(n) <= 2 ** 31 });
     this.ajv.addFormat("int64", { type: "number", validate: () => true });
     this.ajv.addFormat("uint64", { type: "number", validate: (n: number) => n >= 0 });
