@@ -74,6 +74,10 @@ async function deleteOne(ctx: RunContext, provider: () => Promise<ProviderHost>,
           await host?.delete(r.urn, r.id ?? "", forProvider(r.outputs), forProvider(r.inputs));
           if (op === "delete-replaced") ctx.live.removePendingDelete(r);
           else ctx.live.remove(r.urn);
+        } catch (e) {
+          // Cancel before this slot frees, so that no queued delete starts.
+          if (!ctx.continueOnError) ctx.cancel();
+          throw e;
         } finally {
           ctx.live.endStep();
         }

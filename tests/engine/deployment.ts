@@ -218,7 +218,9 @@ export class Deployment implements MonitorHandler {
       try {
         return await call();
       } catch (e) {
-        throw e instanceof CancelledError ? e : new OperationFailedError(e);
+        // Cancel before this slot frees, so that no queued step starts (step_executor.go cancelDueToError).
+        if (!this.ctx.continueOnError) this.ctx.cancel();
+        throw new OperationFailedError(e);
       } finally {
         this.ctx.live.endStep();
       }
