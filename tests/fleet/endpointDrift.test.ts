@@ -54,7 +54,9 @@ describe("an endpoint changed by hand", () => {
     expect(changed(stepOps(preview, "PlanQuota"))).toEqual({ acme: "update" });
     expect(changed(stepOps(preview, "TenantProject"))).toEqual({});
     const step = preview.preview.steps.find((s) => s.op === "update" && s.urn.endsWith("neon:PlanQuota::acme"));
-    expect(step?.diffReasons).toEqual(["driftedEndpoints"]);
+    // Like a real `preview --json`, a dynamic resource's step names no diffReasons: the drift shows in its old state.
+    expect(step).toBeDefined();
+    expect(step).not.toHaveProperty("diffReasons");
     expect(step?.oldState?.inputs.driftedEndpoints).toEqual({ [handEdited.id]: { ...PRO, autoscaling_limit_max_cu: 4, suspend_timeout_seconds: 3600 } });
     expect(world.mutations()).toBe(0);
   }, STORY_MS);
