@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
 import { runEngine } from "../engine";
+import { findProject, programLocation } from "../engine/project";
 import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
 
 /** Each story is one engine preview: well under a minute, with room for a busy machine. */
@@ -45,8 +46,8 @@ describe("the stack program with invalid plans", () => {
     try {
       const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl: emulator.url, apiKey: "napi_invalidplans_SECRET" });
 
-      // The program runs from the project root, so it names plan files relative to it.
-      const shown = path.relative(root, plansDir);
+      // The program runs where Pulumi runs it (the folder of Pulumi.yaml's main), and names plan files relative to it.
+      const shown = path.relative(programLocation(findProject(root)).pwd, plansDir);
       const expected = readFileSync(path.join(brokenCase, "expected.txt"), "utf8").trim().split("\n").map((l) => `${shown}/${l}`);
       const stackUrn = "urn:pulumi:local::neon-fleet::pulumi:pulumi:Stack::neon-fleet-local";
       expect(result.ok).toBe(false);
