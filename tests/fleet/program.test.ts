@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
@@ -52,8 +52,8 @@ describe("the stack program with invalid plans", () => {
       const stackUrn = "urn:pulumi:local::neon-fleet::pulumi:pulumi:Stack::neon-fleet-local";
       expect(result.ok).toBe(false);
       expect(result.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual(expected.map((l) => `error: ${stackUrn}: ${l}`));
-      const state = JSON.parse(readFileSync(stateFile, "utf8")) as { resources: { type: string }[] };
-      expect(state.resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+      // The program fails in the preview that `up` runs first, so nothing is applied and no state is written.
+      expect(existsSync(stateFile)).toBe(false);
       expect(emulator.stats().requests.total).toBe(0);
     } finally {
       await emulator.close();
