@@ -13,6 +13,8 @@ export interface PhaseCost {
   wallSeconds: number;
   /** Seconds from the first API call to the last (sampled every 100 ms): the run minus start-up and wind-down. */
   callSpanSeconds: number;
+  /** Bytes a real engine with the file backend would have serialized for checkpoints during the command. */
+  checkpointBytes: number;
 }
 
 /** What a fleet of one size costs to onboard, preview, re-apply and refresh. */
@@ -25,6 +27,8 @@ export interface FleetSizeResult {
   noopUp: PhaseCost & { goal: number };
   refresh: PhaseCost;
   stateBytesPerTenant: number;
+  /** Dynamic resources per tenant in state after onboarding. */
+  resourcesPerTenant: number;
   providerBytes: Record<string, number>;
   secretInProvider: boolean;
 }
@@ -59,7 +63,8 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
       .reduce((sum, [, n]) => sum + n, 0);
     const firstCall = samples.find((x) => x.calls > 0)?.at ?? 0;
     const lastCall = samples.find((x) => x.calls === stats.requests.total)?.at ?? wallSeconds;
-    return { apiCalls: stats.requests.total, mutations, rateLimited: stats.rateLimited, wallSeconds, callSpanSeconds: Math.max(0, lastCall - firstCall) };
+    const checkpointBytes = result.checkpointBytes;
+    return { apiCalls: stats.requests.total, mutations, rateLimited: stats.rateLimited, wallSeconds, callSpanSeconds: Math.max(0, lastCall - firstCall), checkpointBytes };
   };
   try {
     const preview = await run("preview");
@@ -83,6 +88,7 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
       noopUp: { ...noopUp, goal: Math.ceil(tenants / 400) + 2 },
       refresh,
       stateBytesPerTenant: statSync(stateFile).size / tenants,
+      resourcesPerTenant: customResources(state) / tenants,
       providerBytes: serializedProviderBytes(state),
       secretInProvider: state.includes(API_KEY),
     };
@@ -90,6 +96,12 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
     await emulator.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Dynamic resources in an engine-double state file (what onboarding created). */
+function customResources(stateText: string): number {
+  const state = JSON.parse(stateText) as { resources?: { type: string; custom: boolean }[] };
+  return (state.resources ?? []).filter((r) => r.custom && r.type.startsWith("pulumi-nodejs:dynamic/")).length;
 }
 
 /** Largest serialized provider (`__provider` input) per resource type found in an engine-double state file. */

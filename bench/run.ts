@@ -1,6 +1,7 @@
 import { writeFileSync } from "fs";
 import os from "os";
 import path from "path";
+import { onboardingCheckpointBytes } from "./checkpoints";
 import { benchEmulatorThroughput } from "./emulatorThroughput";
 import { benchFleet, FleetSizeResult } from "./fleet";
 import { benchMigrations } from "./migrations";
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     },
     stateBytesPerTenant: headline.stateBytesPerTenant,
     scaleOut: scaleOut && { ...scaleOut, ratePerMinute: SCALE_RATE, burstPerSecond: SCALE_BURST, parallel: PARALLEL },
+    checkpointBytes: checkpointFigures(headline),
     emulator,
     postgres,
     migrations,
@@ -147,6 +149,12 @@ async function main(): Promise<void> {
     { figure: "serialized provider, largest", value: `${providerMax} B`, goal: "<= 2048 B, no secret", met: providerMax <= 2048 && !results.providerSize.secretInside },
     { figure: "state bytes per tenant", value: fmt(headline.stateBytesPerTenant), goal: "(reported)", met: undefined },
     ...(scaleOut ? scaleOutRows(scaleOut) : []),
+    {
+      figure: `checkpoint bytes (file backend): onboard ${headline.tenants} measured / model; 1,000; 5,000`,
+      value: [results.checkpointBytes.measured.bytes, results.checkpointBytes.measured.modelled, results.checkpointBytes.onboard1000, results.checkpointBytes.onboard5000].map(gigabytes).join(" / "),
+      goal: "(reported)",
+      met: undefined,
+    },
     { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
     { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
     { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
@@ -203,3 +211,27 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });
+
+/**
+ * Checkpoint bytes a real engine would serialize (file backend): measured by the engine double for the
+ * headline onboarding, next to the model (bench/checkpoints.ts) from that run's state size per tenant, and
+ * the model for onboarding 1,000 and 5,000 tenants into one stack.
+ */
+function checkpointFigures(headline: FleetSizeResult) {
+  const shape = { resourcesPerTenant: headline.resourcesPerTenant, bytesPerTenant: headline.stateBytesPerTenant };
+  return {
+    bytesPerTenant: headline.stateBytesPerTenant,
+    resourcesPerTenant: headline.resourcesPerTenant,
+    measured: {
+      tenants: headline.tenants,
+      bytes: headline.onboard.checkpointBytes,
+      modelled: Math.round(onboardingCheckpointBytes({ tenants: headline.tenants, ...shape })),
+    },
+    onboard1000: Math.round(onboardingCheckpointBytes({ tenants: 1000, ...shape })),
+    onboard5000: Math.round(onboardingCheckpointBytes({ tenants: 5000, ...shape })),
+  };
+}
+
+function gigabytes(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(bytes < 1e9 ? 3 : 1)} GB`;
+}

@@ -1,6 +1,7 @@
 /**
  * `npm run -s engine -- preview|up|refresh|destroy --plans DIR --state FILE [--api URL] [--json OUT]
- * [--config KEY=VALUE]... [--program PATH] [--stack NAME]`: the engine double's command line.
+ * [--config KEY=VALUE]... [--program PATH] [--stack NAME] [--parallel N] [--continue-on-error] [--skip-preview]
+ * [--replace URN]...`: the engine double's command line.
  * Exit 0 when every step succeeded, 1 otherwise with one `error: <urn>: <message>` line per failure.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -17,18 +18,21 @@ export function buildEngineCli(): Command {
     .option("--api <url>", "sets config neon-fleet:apiHost and NEON_API_HOST for the provider")
     .option("--json <out>", "writes the `pulumi preview --json`-shaped document")
     .option("--config <key=value>", "stack config, repeatable (e.g. neon-fleet:allowReplace=true)", (v: string, all: string[]) => [...all, v], [] as string[])
-    .option("--program <path>", "the stack program (default dist/stacks/index.js)")
+    .option("--program <path>", "the stack program, in place of Pulumi.yaml's main (runs in its own folder)")
     .option("--stack <name>", "stack name", "local")
     .option("--parallel <n>", "provider operations in flight at most (default 4 x CPU cores)", (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
       return n;
     })
+    .option("--continue-on-error", "a failed create/update/delete fails that resource and its dependents only")
+    .option("--skip-preview", "up, refresh and destroy run without their preview pass")
+    .option("--replace <urn>", "replace this resource (create first, delete last) without a diff; repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--show-secrets", "print stack outputs after up with secrets in the clear (never in --json)")
     .argument("<command>", "preview | up | refresh | destroy")
     .showHelpAfterError()
     .exitOverride()
-    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string; parallel?: number; showSecrets?: boolean }) => {
+    .action(async (command: string, flags: { state: string; plans?: string; api?: string; json?: string; config: string[]; program?: string; stack: string; parallel?: number; showSecrets?: boolean; continueOnError?: boolean; skipPreview?: boolean; replace: string[] }) => {
       if (!["preview", "up", "refresh", "destroy"].includes(command)) throw new UsageError(`unknown command ${command}; use preview, up, refresh or destroy`);
       const config = Object.fromEntries(flags.config.map((c) => parseConfigFlag("neon-fleet", c)));
       const options: EngineRunOptions = {
@@ -43,6 +47,9 @@ export function buildEngineCli(): Command {
         ...(flags.program !== undefined ? { program: flags.program } : {}),
         ...(flags.parallel !== undefined ? { parallel: flags.parallel } : {}),
         ...(flags.showSecrets ? { showSecrets: true } : {}),
+        ...(flags.continueOnError ? { continueOnError: true } : {}),
+        ...(flags.skipPreview ? { skipPreview: true } : {}),
+        ...(flags.replace.length ? { replace: flags.replace } : {}),
       };
       const result = await runEngine(options);
       const summary = Object.entries(result.preview.changeSummary).map(([op, n]) => `${op} ${n}`).join(", ");

@@ -2,6 +2,11 @@
  * The default provider resource of package `pulumi-nodejs`, as the engine manages it: a state entry
  * `pulumi:providers:pulumi-nodejs::default` (inputs = the whole stack config, secrets kept secret) whose
  * reference `<urn>::<id>` every dynamic resource records, and one configured provider process behind it.
+ *
+ * Which config the process gets follows the engine's provider registry (pkg/resource/deploy/providers/
+ * registry.go): a run whose program registers the provider configures it with the current stack config;
+ * refresh, destroy, and the deletes of a run that does not register it load it from the provider
+ * resource's inputs in state (Registry.Same), so a config changed since the last `up` does not apply there.
  */
 import { randomUUID } from "node:crypto";
 import { deepEqual, UNKNOWN, type PropertyMap } from "./properties";
@@ -17,7 +22,8 @@ const PROVIDER_TYPE = `pulumi:providers:${DYNAMIC_PACKAGE}`;
 /** How to start the provider process. */
 export interface ProviderLaunch {
   engineAddress: string;
-  rootDir: string;
+  /** The working directory Pulumi gives plugins: the program's (see Project.pwd). */
+  cwd: string;
   env: NodeJS.ProcessEnv;
   /** The stack config in wire form: secret keys are wire secrets. */
   config: PropertyMap;
@@ -32,7 +38,8 @@ export interface ActiveProvider {
 /** Lazily starts, configures and registers the default provider, once per run. */
 export class DefaultProvider {
   private active?: Promise<ActiveProvider>;
-  private starting?: Promise<ProviderHost>;
+  private spawning?: Promise<ProviderHost>;
+  private configured?: Promise<ProviderHost>;
 
   constructor(
     private readonly ctx: RunContext,
@@ -50,16 +57,17 @@ export class DefaultProvider {
   }
 
   /**
-   * Starts the provider process without recording a step (destroy and refresh act on the existing
-   * provider resource rather than registering it again).
+   * The provider of the resources in state, without recording a step (destroy, refresh and deletes act on
+   * the existing provider resource): the one registered in this run if any, else one configured from the
+   * provider resource's inputs in state (the current config only when the state has none).
    */
   existing(): Promise<ProviderHost> {
-    return this.start();
+    return this.configure(this.ctx.live.get(this.urn)?.inputs ?? this.launch.config);
   }
 
   /** The provider for a program registration: recorded as a create/same/update step the first time. */
   registered(): Promise<ActiveProvider> {
-    this.active ??= this.start().then((host) => ({ host, ref: this.register() }));
+    this.active ??= this.configure(this.launch.config).then((host) => ({ host, ref: this.register() }));
     return this.active;
   }
 
@@ -69,26 +77,26 @@ export class DefaultProvider {
    * reported by the first real use, which awaits the same start.
    */
   warmUp(): void {
-    this.start().catch(() => undefined);
+    this.spawn().catch(() => undefined);
   }
 
   /** Stops the provider process, if one was started (also one still starting, so none outlives the run). */
   close(): void {
-    void this.starting?.then((host) => host.close(), () => undefined);
+    void this.spawning?.then((host) => host.close(), () => undefined);
   }
 
-  private start(): Promise<ProviderHost> {
-    this.starting ??= (async () => {
-      const host = await ProviderHost.start(this.launch.engineAddress, this.launch.rootDir, this.launch.env);
-      try {
-        await host.configure(this.launch.config, {});
-      } catch (e) {
-        host.close();
-        throw e;
-      }
+  private spawn(): Promise<ProviderHost> {
+    this.spawning ??= ProviderHost.start(this.launch.engineAddress, this.launch.cwd, this.launch.env);
+    return this.spawning;
+  }
+
+  /** Configures the one process, once, with the config of its first user. */
+  private configure(config: PropertyMap): Promise<ProviderHost> {
+    this.configured ??= this.spawn().then(async (host) => {
+      await host.configure(config, {});
       return host;
-    })();
-    return this.starting;
+    });
+    return this.configured;
   }
 
   /** Records the provider resource's step and returns its reference. */

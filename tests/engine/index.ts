@@ -15,7 +15,16 @@ import { MonitorServer } from "./monitor";
 import { changeSummary, type PreviewDocument } from "./preview";
 import { forProvider, makeSecret, redact, type PropertyMap } from "./properties";
 import { runProgram } from "./program";
-import { findProject, parseConfigFlag, qualifyKey, readStackConfig, type Project, type StackConfig } from "./project";
+import {
+  findProject,
+  parseConfigFlag,
+  programLocation,
+  qualifyKey,
+  readStackConfig,
+  type Project,
+  type ProgramLocation,
+  type StackConfig,
+} from "./project";
 import { refreshAll } from "./refresh";
 import { LiveState, fail, type Failure, type RunContext } from "./run";
 import { Semaphore } from "./semaphore";
@@ -37,12 +46,26 @@ export interface EngineRunOptions {
   jsonOut?: string;
   /** Stack config, `KEY: VALUE` (bare keys get the project namespace). */
   config?: Record<string, string>;
-  /** The program; default dist/stacks/index.js under the project root. */
+  /**
+   * The program, in place of Pulumi.yaml's `main` (relative to the project root). Like `main`, a file runs
+   * in its own folder and a folder in itself (pkg/engine/project.go getPwdMain).
+   */
   program?: string;
   /** Default `local`. */
   stack?: string;
-  /** Provider operations in flight at most, like `pulumi up --parallel`; default 4 x CPU cores. */
+  /** Create/Update/Delete/Read in flight at most, like `pulumi up --parallel`; default PULUMI_PARALLEL, else 4 x CPU cores. */
   parallel?: number;
+  /**
+   * Like `pulumi up --continue-on-error`: a failed Create/Update/Delete fails that resource and skips its
+   * dependents, and the rest carries on. Without it (the default, as in Pulumi) the first failure cancels
+   * the rest: no new step starts, running ones finish, nothing is deleted. Check and Diff errors end the
+   * run either way.
+   */
+  continueOnError?: boolean;
+  /** Like `--skip-preview`: up, refresh and destroy run without their preview pass. */
+  skipPreview?: boolean;
+  /** Like `pulumi up --replace URN`: replace these resources (create first, delete last) without a Diff. */
+  replace?: string[];
   /** Extra environment for the program and the provider. */
   env?: Record<string, string>;
   /** Receives each engine output line (progress, errors) as it happens; the CLI passes stderr. */
@@ -61,13 +84,32 @@ export interface EngineRunResult {
   outputs: Record<string, unknown>;
   /** Everything the engine printed: progress lines and one `error: <urn>: <message>` line per failure. */
   stderr: string;
+  /**
+   * Bytes a real engine with the file backend would have serialized for checkpoints during the run: the
+   * whole snapshot at the start and at the end of every mutating step (see LiveState). 0 for a preview.
+   */
+  checkpointBytes: number;
 }
 
 /** How often long runs print progress and save state. */
 const PROGRESS_INTERVAL_MS = 5000;
 
-/** Runs one engine command. Throws only for setup problems (bad state file, no Pulumi.yaml); resource failures are in the result. */
+/**
+ * Runs one engine command. Throws only for setup problems (bad state file, no Pulumi.yaml); resource
+ * failures are in the result. `up`, `refresh` and `destroy` run a preview pass first, as the CLI does
+ * (pkg/backend/apply.go PreviewThenPrompt): a whole second run of the program and of Check and Diff in
+ * its own provider process; when the preview fails, nothing is applied.
+ */
 export async function runEngine(options: EngineRunOptions): Promise<EngineRunResult> {
+  if (options.command === "preview" || options.skipPreview) return runPass(options, options.command === "preview");
+  const preview = await runPass(options, true);
+  if (!preview.ok) return preview;
+  const update = await runPass(options, false);
+  return { ...update, stderr: preview.stderr + update.stderr };
+}
+
+/** One pass of a command: a preview (dry run) or the update itself. */
+async function runPass(options: EngineRunOptions, dryRun: boolean): Promise<EngineRunResult> {
   const started = process.hrtime.bigint();
   const project = findProject(process.cwd());
   const stack = options.stack ?? "local";
@@ -75,11 +117,22 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...(options.apiUrl ? { NEON_API_HOST: options.apiUrl } : {}) };
   const loaded = await loadState(options.stateFile, env.PULUMI_CONFIG_PASSPHRASE ?? "");
   const lines: string[] = [];
+  let cancel = (): void => undefined;
+  const onCancel = new Promise<void>((resolve) => (cancel = resolve));
   const ctx: RunContext = {
     project: project.name,
     stack,
-    dryRun: options.command === "preview",
-    pool: new Semaphore(options.parallel ?? 4 * os.cpus().length),
+    dryRun,
+    pool: new Semaphore(options.parallel ?? (Number(env.PULUMI_PARALLEL) || 4 * os.cpus().length)),
+    loop: new Semaphore(1),
+    continueOnError: options.continueOnError === true,
+    replaceTargets: new Set(options.replace ?? []),
+    cancelled: false,
+    onCancel,
+    cancel: () => {
+      ctx.cancelled = true;
+      cancel();
+    },
     live: new LiveState(options.stateFile, project.name, stack, loaded.crypter, loaded.resources),
     steps: [],
     diagnostics: [],
@@ -94,18 +147,19 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRunRes
   for (const [k, v] of Object.entries(config.values)) wireConfig[k] = config.secretKeys.has(k) ? makeSecret(v) : v;
 
   const monitor = await MonitorServer.listen();
-  const provider = new DefaultProvider(ctx, { engineAddress: monitor.address, rootDir: project.rootDir, env, config: wireConfig });
+  const location = programLocation(project, options.program);
+  const provider = new DefaultProvider(ctx, { engineAddress: monitor.address, cwd: location.pwd, env, config: wireConfig });
   const deployment = new Deployment(ctx, provider);
   monitor.serve(stack, project.name, deployment);
   const ticker = setInterval(() => {
-    ctx.log(`engine: ${options.command}: ${ctx.progress.done}/${ctx.progress.known} resources done, ${ctx.pool.inFlight} provider calls in flight`);
+    ctx.log(`engine: ${dryRun ? "preview" : options.command}: ${ctx.progress.done}/${ctx.progress.known} resources done, ${ctx.pool.inFlight} provider calls in flight`);
     if (!ctx.dryRun) ctx.live.checkpoint();
   }, PROGRESS_INTERVAL_MS);
   try {
     let refreshSummary: Record<string, number> | undefined;
     if (options.command === "preview" || options.command === "up") {
       provider.warmUp();
-      await deploy({ ctx, project, config, env, monitor, provider, deployment }, options.program);
+      await deploy({ ctx, project, config, env, monitor, provider, deployment }, location);
     } else if (options.command === "destroy") {
       const items = ctx.live.pendingDeletes().map((state): DeleteItem => ({ state, op: "delete-replaced" }));
       items.push(...ctx.live.all().map((state): DeleteItem => ({ state, op: "delete" })));
@@ -134,10 +188,14 @@ interface Session {
   deployment: Deployment;
 }
 
-/** preview/up: run the program, then delete what it no longer declares (only if it succeeded). */
-async function deploy({ ctx, project, config, env, monitor, provider, deployment }: Session, program = "dist/stacks/index.js"): Promise<void> {
-  const exit = await runProgram({
-    program: path.resolve(project.rootDir, program),
+/**
+ * preview/up: run the program, then delete what it no longer declares (only if it succeeded). A cancelled
+ * run (see RunContext.cancel) waits for the steps already running, stops the program and deletes nothing.
+ */
+async function deploy({ ctx, project, config, env, monitor, provider, deployment }: Session, location: ProgramLocation): Promise<void> {
+  const program = runProgram({
+    entry: location.entry,
+    pwd: location.pwd,
     rootDir: project.rootDir,
     monitorAddress: monitor.address,
     project: project.name,
@@ -148,6 +206,14 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
     secretKeys: [...config.secretKeys],
     env,
   });
+  const finished = await Promise.race([program.exit, ctx.onCancel.then(() => undefined)]);
+  if (!finished) {
+    await Promise.all([ctx.loop.idle(), ctx.pool.idle()]);
+    program.kill();
+    await program.exit;
+    return;
+  }
+  const exit = finished;
   // Like the engine, the program's own output is shown as diagnostics.
   if (exit.stdout.trim()) ctx.diagnostics.push({ prefix: "", message: exit.stdout.trimEnd(), severity: "info" });
   if (exit.stderr.trim()) ctx.diagnostics.push({ prefix: "program stderr: ", message: exit.stderr.trimEnd(), severity: exit.code === 0 ? "info" : "error" });
@@ -162,15 +228,22 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
     ctx.diagnostics.push({ prefix: "warning: ", message: "resources missing from the program were not deleted because the program did not complete", severity: "warning" });
     return;
   }
-  const registered = new Set(deployment.registered);
+  if (ctx.cancelled) return;
+  const registered = new Set([...deployment.registered, ...deployment.aliased.keys()]);
   const items: DeleteItem[] = ctx.live.pendingDeletes().map((state) => ({ state, op: "delete-replaced" }));
   for (const state of ctx.live.all()) if (!registered.has(state.urn)) items.push({ state, op: "delete" });
   await deleteInOrder(ctx, () => provider.existing(), items);
+  if (!ctx.dryRun) ctx.live.renameReferences(deployment.aliased);
   ctx.live.reorder(deployment.registered);
 }
 
 async function finish(ctx: RunContext, options: EngineRunOptions, config: StackConfig, started: bigint, lines: string[], deployment: Deployment, refreshSummary?: Record<string, number>): Promise<EngineRunResult> {
-  if (!ctx.dryRun) await ctx.live.save();
+  if (!ctx.dryRun) {
+    await ctx.live.save();
+    // Closing the snapshot manager writes the snapshot once more (pkg/backend/snapshot.go Close).
+    ctx.live.endStep();
+    ctx.log(`engine: checkpoints: ${ctx.live.checkpointBytes} bytes serialized (snapshot ${ctx.live.snapshotBytes} bytes)`);
+  }
   const outputs = redact(deployment.stackOutputs) as Record<string, unknown>;
   const shownOutputs = options.showSecrets ? (forProvider(deployment.stackOutputs) as Record<string, unknown>) : outputs;
   const shownConfig: Record<string, string> = {};
@@ -185,7 +258,9 @@ async function finish(ctx: RunContext, options: EngineRunOptions, config: StackC
   };
   if (options.jsonOut) await writeFile(options.jsonOut, `${JSON.stringify(preview, null, 2)}\n`);
   for (const f of ctx.failures) ctx.log(`error: ${f.urn}: ${f.message}`);
-  return { ok: ctx.failures.length === 0, preview, failures: ctx.failures, outputs: shownOutputs, stderr: lines.map((l) => `${l}\n`).join("") };
+  const stderr = lines.map((l) => `${l}\n`).join("");
+  const checkpointBytes = ctx.dryRun ? 0 : ctx.live.checkpointBytes;
+  return { ok: ctx.failures.length === 0, preview, failures: ctx.failures, outputs: shownOutputs, stderr, checkpointBytes };
 }
 
 /** Stack config: Pulumi.<stack>.yaml, then --plans/--api, then --config, then the API key (always secret). */

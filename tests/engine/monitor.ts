@@ -9,6 +9,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import { ResourceMonitorService } from "@pulumi/pulumi/proto/resource_grpc_pb";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 import * as res from "@pulumi/pulumi/proto/resource_pb";
 import { normalizeInputs, type PropertyMap } from "./properties";
 
@@ -28,6 +29,8 @@ export interface Registration {
   additionalSecretOutputs: string[];
   retainOnDelete: boolean;
   deletedWith?: string;
+  /** URNs this resource may have had before (its `aliases`), collapsed like the engine's collapseAliasToUrn. */
+  aliases: string[];
 }
 
 /**
@@ -180,5 +183,19 @@ function decodeRegistration(req: res.RegisterResourceRequest, stack: string, pro
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     retainOnDelete: req.getRetainondelete() === true,
     ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+    aliases: [...new Set([...req.getAliasurnsList(), ...req.getAliasesList().map((a) => aliasUrn(a, stack, project, type, name, parent))])],
   };
+}
+
+/**
+ * An alias as a URN, like step_generator.go collapseAliasToUrn: a full URN as it is; a spec's empty name,
+ * type, project and stack default to the resource's own, its parent to the resource's parent (none when
+ * `noParent` or when the parent is the root stack). Aliases inherited from an aliased parent are not derived.
+ */
+function aliasUrn(alias: Alias, stack: string, project: string, type: string, name: string, parent?: string): string {
+  if (alias.hasUrn()) return alias.getUrn();
+  const spec = alias.getSpec();
+  if (!spec) return "";
+  const aliasParent = spec.getNoparent() ? undefined : spec.getParenturn() || parent;
+  return makeUrn(spec.getStack() || stack, spec.getProject() || project, spec.getType() || type, spec.getName() || name, aliasParent);
 }

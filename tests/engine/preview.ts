@@ -6,7 +6,8 @@ import { redact, type PathDiffKind, type PropertyMap } from "./properties";
 import type { ResourceState } from "./state";
 
 /** Step kinds, named as in the Pulumi engine's display.StepOp. */
-export type StepOp = "create" | "update" | "replace" | "create-replacement" | "delete-replaced" | "delete" | "same" | "read" | "refresh";
+export type StepOp = "create" | "update" | "replace" | "create-replacement" | "delete-replaced" | "delete" | "same" | "read" | "refresh"
+  | "remove-pending-replace";
 
 /** A resource as shown in a step (apitype.ResourceV3 subset). */
 export interface PreviewResourceState {
@@ -82,7 +83,7 @@ export function showState(r: ResourceState): PreviewResourceState {
 export function changeSummary(steps: readonly PreviewStep[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of steps) {
-    if (s.op === "create-replacement" || s.op === "delete-replaced") continue;
+    if (s.op === "create-replacement" || s.op === "delete-replaced" || s.op === "remove-pending-replace") continue;
     out[s.op] = (out[s.op] ?? 0) + 1;
   }
   return out;

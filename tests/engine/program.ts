@@ -7,7 +7,10 @@ import { spawn } from "node:child_process";
 
 /** How to launch the program. */
 export interface ProgramLaunch {
-  program: string;
+  /** The entry point relative to pwd (`index.js`, or `.`). */
+  entry: string;
+  /** Its working directory (getPwdMain). */
+  pwd: string;
   rootDir: string;
   monitorAddress: string;
   project: string;
@@ -26,8 +29,14 @@ export interface ProgramExit {
   stderr: string;
 }
 
-/** Runs the program to completion; never rejects for a non-zero exit (the caller judges it). */
-export function runProgram(p: ProgramLaunch): Promise<ProgramExit> {
+/** A running program: its exit, and a way to stop it (the engine stops the program of a cancelled run). */
+export interface RunningProgram {
+  exit: Promise<ProgramExit>;
+  kill(): void;
+}
+
+/** Starts the program; `exit` never rejects for a non-zero exit (the caller judges it). */
+export function runProgram(p: ProgramLaunch): RunningProgram {
   const runScript = require.resolve("@pulumi/pulumi/cmd/run");
   const args = [
     runScript,
@@ -36,19 +45,19 @@ export function runProgram(p: ProgramLaunch): Promise<ProgramExit> {
     "--organization=organization",
     `--project=${p.project}`,
     `--stack=${p.stack}`,
-    `--pwd=${p.rootDir}`,
+    `--pwd=${p.pwd}`,
     `--root-directory=${p.rootDir}`,
     `--parallel=${p.parallel}`,
     ...(p.dryRun ? ["--dry-run"] : []),
-    p.program,
+    p.entry,
   ];
   const env = {
     ...p.env,
     PULUMI_CONFIG: JSON.stringify(p.config),
     PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(p.secretKeys),
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: p.rootDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: p.pwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const exit = new Promise<ProgramExit>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -56,4 +65,5 @@ export function runProgram(p: ProgramLaunch): Promise<ProgramExit> {
     child.once("error", reject);
     child.once("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+  return { exit, kill: () => void child.kill() };
 }

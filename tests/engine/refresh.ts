@@ -1,12 +1,15 @@
 /**
  * `refresh`: Read every custom resource in state through its provider and adopt what it reports.
- * A Read that answers an empty id means the resource no longer exists: it leaves the state.
+ * A Read that answers an empty id means the resource no longer exists: it leaves the state. After each
+ * Read the engine calls Diff with old and new swapped (step.go RefreshStep.Apply: the refreshed inputs
+ * and outputs as the olds, the old inputs as the news) to show the drift as the next `up` would undo it;
+ * a resource counts as `update` when that Diff reports changes.
  */
 import { DefaultProvider } from "./defaultProvider";
 import { showState } from "./preview";
 import { annotateSecrets, deepEqual, forProvider } from "./properties";
 import type { ProviderHost } from "./providerHost";
-import { fail, type RunContext } from "./run";
+import { abort, fail, type RunContext } from "./run";
 
 /** How each refreshed resource came out, for the change summary. */
 export interface RefreshSummary {
@@ -24,9 +27,19 @@ export async function refreshAll(ctx: RunContext, provider: () => Promise<Provid
     resources.map(async (old) => {
       try {
         const host = await provider();
-        const read = await ctx.pool.run(() => host.read(old.urn, old.id ?? "", forProvider(old.outputs), forProvider(old.inputs)));
-        if (!read.id) {
+        const refreshed = await ctx.pool.run(async () => {
+          if (ctx.cancelled) return undefined;
+          const read = await host.read(old.urn, old.id ?? "", forProvider(old.outputs), forProvider(old.inputs));
+          if (!read.id) return { read };
+          const inputs = read.inputs ?? forProvider(old.inputs);
+          const diff = await host.diff(old.urn, read.id, read.properties, forProvider(old.inputs), inputs, []);
+          return { read, diff };
+        });
+        if (!refreshed) return;
+        const { read, diff } = refreshed;
+        if (!read.id || !diff) {
           ctx.live.remove(old.urn);
+          ctx.live.endStep();
           ctx.steps.push({ op: "refresh", urn: old.urn, ...(old.provider ? { provider: old.provider } : {}), oldState: showState(old) });
           summary.delete++;
           return;
@@ -35,12 +48,14 @@ export async function refreshAll(ctx: RunContext, provider: () => Promise<Provid
         const inputs = read.inputs ? annotateSecrets(read.inputs, old.inputs, []) : old.inputs;
         const outputs = annotateSecrets(read.properties, old.outputs, old.additionalSecretOutputs ?? []);
         const next = { ...old, id: read.id, inputs, outputs };
-        const changed = !deepEqual(old.outputs, next.outputs) || !deepEqual(old.inputs, next.inputs);
+        const changed = diff.changes === "some" || (diff.changes === "unknown" && !deepEqual(old.inputs, next.inputs));
         ctx.live.put(next);
+        ctx.live.endStep();
         ctx.steps.push({ op: "refresh", urn: old.urn, ...(old.provider ? { provider: old.provider } : {}), oldState: showState(old), newState: showState(next) });
         summary[changed ? "update" : "same"]++;
       } catch (e) {
-        fail(ctx, old.urn, (e as Error).message);
+        if (ctx.continueOnError) fail(ctx, old.urn, (e as Error).message);
+        else abort(ctx, old.urn, (e as Error).message);
       } finally {
         ctx.progress.done++;
       }

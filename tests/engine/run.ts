@@ -4,6 +4,7 @@
  * failures that make the run exit 1.
  */
 import { FleetError } from "../../provider/errors";
+import { deepEqual } from "./properties";
 import type { PreviewDiagnostic, PreviewStep } from "./preview";
 import type { Semaphore } from "./semaphore";
 import { saveState, type ResourceState } from "./state";
@@ -22,10 +23,29 @@ export interface Failure {
   message: string;
 }
 
-/** The resources as they are right now, in registration order, plus replaced ones waiting for deletion. */
+/** Bytes of a snapshot around its resources (version, secrets provider, manifest), as the file backend writes it. */
+const SNAPSHOT_OVERHEAD_BYTES = 400;
+
+/** The size of one resource in a serialized snapshot. */
+function serializedBytes(r: ResourceState): number {
+  return Buffer.byteLength(JSON.stringify(r));
+}
+
+/**
+ * The resources as they are right now, in registration order, plus replaced ones waiting for deletion.
+ * It also keeps the cost model of the real engine's snapshot persistence (pkg/backend/snapshot.go,
+ * SnapshotManager.BeginMutation and each mutation's End): the file backend serializes the WHOLE snapshot
+ * when a create/update/delete starts (with the pending operation) and again when it ends, and a refresh
+ * writes it when it ends. `checkpointBytes` adds up what a real engine would serialize during the run.
+ */
 export class LiveState {
   private readonly resources = new Map<string, ResourceState>();
   private pending: ResourceState[] = [];
+  /** Serialized size of each resource (key: urn, or `delete:` + urn + id for a pending delete). */
+  private readonly sizes = new Map<string, number>();
+  private totalBytes = SNAPSHOT_OVERHEAD_BYTES;
+  /** Bytes a real engine would have serialized for checkpoints so far in this run. */
+  checkpointBytes = 0;
   private writes: Promise<void> = Promise.resolve();
   private dirty = false;
   private checkpointing = false;
@@ -39,9 +59,34 @@ export class LiveState {
     initial: readonly ResourceState[],
   ) {
     for (const r of initial) {
-      if (r.delete) this.pending.push(r);
-      else this.resources.set(r.urn, r);
+      if (r.delete) this.addPendingDelete(r);
+      else this.put(r);
     }
+    this.dirty = false;
+  }
+
+  /** The size of the whole snapshot as the engine would serialize it now. */
+  get snapshotBytes(): number {
+    return this.totalBytes;
+  }
+
+  /** A mutating step starts: the snapshot is written with `operation` as a pending operation. */
+  beginStep(operation: ResourceState): void {
+    this.checkpointBytes += this.totalBytes + serializedBytes(operation);
+  }
+
+  /** A mutating step ended (or a refresh ended): the snapshot is written again. */
+  endStep(): void {
+    this.checkpointBytes += this.totalBytes;
+  }
+
+  private setSize(key: string, r: ResourceState | undefined): void {
+    this.totalBytes -= this.sizes.get(key) ?? 0;
+    if (r) {
+      const n = serializedBytes(r);
+      this.sizes.set(key, n);
+      this.totalBytes += n;
+    } else this.sizes.delete(key);
   }
 
   /** The current state of `urn`, if any. */
@@ -62,24 +107,41 @@ export class LiveState {
   /** Records the new state of a resource. */
   put(r: ResourceState): void {
     this.resources.set(r.urn, r);
+    this.setSize(r.urn, r);
     this.dirty = true;
   }
 
   /** Forgets a resource (deleted, gone, or retained). */
   remove(urn: string): void {
+    this.setSize(urn, undefined);
     this.dirty = this.resources.delete(urn) || this.dirty;
   }
 
   /** Keeps a replaced resource until its delete-replaced step. */
   addPendingDelete(r: ResourceState): void {
-    this.pending.push({ ...r, delete: true });
+    const pending = { ...r, delete: true };
+    this.pending.push(pending);
+    this.setSize(`delete:${r.urn}:${r.id}`, pending);
     this.dirty = true;
   }
 
   /** Drops a replaced resource once deleted. */
   removePendingDelete(r: ResourceState): void {
     this.pending = this.pending.filter((p) => !(p.urn === r.urn && p.id === r.id));
+    this.setSize(`delete:${r.urn}:${r.id}`, undefined);
     this.dirty = true;
+  }
+
+  /** Rewrites references (dependencies, parent, deletedWith) to old URNs taken over through aliases. */
+  renameReferences(renamed: ReadonlyMap<string, string>): void {
+    if (renamed.size === 0) return;
+    const rename = (u: string): string => renamed.get(u) ?? u;
+    for (const r of this.resources.values()) {
+      const next: ResourceState = { ...r, dependencies: r.dependencies.map(rename) };
+      if (r.parent) next.parent = rename(r.parent);
+      if (r.deletedWith) next.deletedWith = rename(r.deletedWith);
+      if (!deepEqual(next, r)) this.put(next);
+    }
   }
 
   /** Puts the resources in `order` first (a topological order: registration order), the rest after. */
@@ -125,7 +187,22 @@ export interface RunContext {
   project: string;
   stack: string;
   dryRun: boolean;
+  /** Create/Update/Delete/Read in flight at most (`--parallel`). */
   pool: Semaphore;
+  /**
+   * The engine's event loop (deployment_executor.go, handleSingleEvent): step generation, so Check and
+   * Diff, runs one resource at a time; only the steps it produces run in parallel.
+   */
+  loop: Semaphore;
+  /** `--continue-on-error`: a failed Create/Update/Delete fails that resource and its dependents only. */
+  continueOnError: boolean;
+  /** URNs to replace without a Diff (`--replace URN`). */
+  replaceTargets: ReadonlySet<string>;
+  /** Set once the run is cancelled: no new step starts (steps already running finish), no deletes run. */
+  cancelled: boolean;
+  /** Answered when the run is cancelled. */
+  onCancel: Promise<void>;
+  cancel(): void;
   live: LiveState;
   steps: PreviewStep[];
   diagnostics: PreviewDiagnostic[];
@@ -134,6 +211,16 @@ export interface RunContext {
   progress: { done: number; known: number };
   /** Writes one line of engine output (progress, errors). */
   log(line: string): void;
+}
+
+/**
+ * Records a failure that ends the whole run, as the engine does for a step-generation error (a Check
+ * failure, a Diff error) and, without --continue-on-error, for a failed Create/Update/Delete
+ * (step_executor.go, cancelDueToError): no new step starts, running ones finish, no deletes run.
+ */
+export function abort(ctx: RunContext, urn: string, message: string): void {
+  fail(ctx, urn, message);
+  ctx.cancel();
 }
 
 /** Records a failed resource: a failure, an error diagnostic and an `error:` line. */

@@ -2,6 +2,7 @@
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly idlers: (() => void)[] = [];
 
   constructor(readonly limit: number) {}
 
@@ -19,6 +20,12 @@ export class Semaphore {
     } finally {
       this.active--;
       this.waiting.shift()?.();
+      if (this.active === 0) for (const idle of this.idlers.splice(0)) idle();
     }
+  }
+
+  /** Resolves once no operation is running (at once when none is). */
+  idle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.idlers.push(resolve));
   }
 }

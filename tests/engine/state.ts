@@ -31,6 +31,11 @@ export const stateResourceSchema = z.object({
   secretProperties: z.array(z.string()).optional(),
   /** An old resource replaced by a new one with the same URN, waiting for its delete (Pulumi's `delete: true`). */
   delete: z.boolean().optional(),
+  /**
+   * Deleted by a delete-before-replace whose replacement is not created yet (Pulumi's `pendingReplacement`):
+   * kept in state so the next run diffs it again and replaces it without deleting it a second time.
+   */
+  pendingReplacement: z.boolean().optional(),
   /** Set when a create succeeded but the resource failed to initialize (ErrorResourceInitFailed). */
   initErrors: z.array(z.string()).optional(),
 });
