@@ -5,6 +5,8 @@
  */
 import { FleetError } from "../provider/errors";
 import { readTuning } from "../provider/neon/settings";
+import { parseRateShare } from "../provider/resources/stackConnection";
+import { parseBucket } from "./shard";
 
 /** Settings that take `true` or `false`. */
 const FLAGS = [
@@ -18,20 +20,27 @@ const FLAGS = [
 /** Settings whose text is checked where it is used (plans, shard) or that are secret (apiKey). */
 const TEXTS = ["plans", "shard", "apiKey"];
 
-/** Checks of the settings with a shape of their own: undefined when the value is fine, else the rule it breaks. */
+/**
+ * Checks of the settings with a shape of their own: undefined when the value is fine, else the rule it breaks.
+ * `bucket` and `rateShare` are judged by the very parsers the program and the provider use, so the two never
+ * disagree on what is valid.
+ */
 const SHAPED: Record<string, (value: string) => string | undefined> = {
   apiHost: (value) => (isHttpUrl(value) ? undefined : "an http(s) URL such as https://console.neon.tech/api/v2"),
-  bucket: (value) => {
-    const match = /^(\d+)\/(\d+)$/.exec(value);
-    const fits = match !== null && Number(match[2]) >= 1 && Number(match[1]) < Number(match[2]);
-    return fits ? undefined : "N/K with 0 <= N < K, such as 0/4";
-  },
-  rateShare: (value) => {
-    const share = Number(value);
-    return value.trim() !== "" && share > 0 && share <= 1 ? undefined : "a number above 0 and at most 1, such as 0.5";
-  },
+  bucket: (value) => ruleBroken(() => parseBucket(value)),
+  rateShare: (value) => ruleBroken(() => parseRateShare(value)),
   migrationConcurrency: (value) => (/^[1-9]\d*$/.test(value) ? undefined : "a whole number of at least 1"),
 };
+
+/** The parser's own message when it refuses the value (it already names the key, the value and the fix). */
+function ruleBroken(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 const KNOWN = [...FLAGS, ...TEXTS, ...Object.keys(SHAPED)].sort();
 
@@ -52,7 +61,8 @@ export function checkStackConfig(all: Record<string, string>, env: NodeJS.Proces
       }
     } else if (Object.hasOwn(SHAPED, key)) {
       const rule = SHAPED[key]!(value);
-      if (rule) problems.push(`stack config ${fullKey} is ${JSON.stringify(value)}; set it to ${rule}`);
+      if (rule && (key === "bucket" || key === "rateShare")) problems.push(rule);
+      else if (rule) problems.push(`stack config ${fullKey} is ${JSON.stringify(value)}; set it to ${rule}`);
     } else if (!TEXTS.includes(key)) {
       problems.push(`stack config ${fullKey} is not a neon-fleet setting; known: ${KNOWN.join(", ")}`);
     }

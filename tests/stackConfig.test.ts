@@ -32,8 +32,8 @@ describe("the stack config check of the program", () => {
       'stack config neon-fleet:refreshEndpoints is "sometimes"; set it to true or false',
       expect.stringMatching(/^stack config neon-fleet:allowReplce is not a neon-fleet setting; known: allowMassRemoval, allowReplace,/),
       `stack config neon-fleet:apiHost is "console.neon.tech"; ${URL_RULE}`,
-      'stack config neon-fleet:rateShare is "2"; set it to a number above 0 and at most 1, such as 0.5',
-      'stack config neon-fleet:bucket is "4/4"; set it to N/K with 0 <= N < K, such as 0/4',
+      'stack config neon-fleet:rateShare is "2"; set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel',
+      'neon-fleet:bucket is "4/4": N must be below K (buckets are numbered from 0); set "N/K" with 0 <= N < K <= 4096, e.g. "0/4" for the first of four stacks',
     ]);
     expect(problems({ "neon-fleet:apiHost": "ftp://admin:hunter2@example.com" })).toEqual([
       `stack config neon-fleet:apiHost is "ftp://***:***@example.com"; ${URL_RULE}`,

@@ -2,7 +2,7 @@
  * Hash-bucketed stacks through the engine double: several stacks over one plans directory, each with its own state,
  * run in parallel against one emulated Neon account.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ProjectListItem } from "@neondatabase/api-client";
@@ -87,17 +87,18 @@ describe("a fleet cut into hash buckets", () => {
     const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain(': neon-fleet:bucket is "3/3": N must be below K (buckets are numbered from 0);');
-    expect(stateNames("bucket-x", "TenantProject")).toEqual([]);
+    // `up` previews first and the preview fails, so nothing is applied and no state file is written.
+    expect(existsSync(stateOf("bucket-x"))).toBe(false);
     expect(emulator.stats().requests.total).toBe(0);
   }, STORY_MS);
 
-  it("a bad rate share fails the stack's resources with one line naming the key, before any call to Neon", async () => {
+  it("a bad rate share stops the program with one line naming the key, before any call to Neon", async () => {
     const result = await run("preview", "bucket-0", { "neon-fleet:bucket": "0/3", "neon-fleet:rateShare": "4" });
 
     expect(result.ok).toBe(false);
-    const messages = [...new Set(result.failures.map((f) => f.message))];
-    expect(messages).toHaveLength(1);
-    expect(messages[0]).toContain('stack config neon-fleet:rateShare is "4"; set a number above 0 and at most 1');
+    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('stack config neon-fleet:rateShare is "4"; set a number above 0 and at most 1');
     expect(emulator.stats().requests.total).toBe(0);
   }, STORY_MS);
 });

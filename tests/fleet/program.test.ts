@@ -46,8 +46,10 @@ describe("the stack program with invalid plans", () => {
     try {
       const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl: emulator.url, apiKey: "napi_invalidplans_SECRET" });
 
-      // The program runs where Pulumi runs it (the folder of Pulumi.yaml's main), and names plan files relative to it.
-      const shown = path.relative(programLocation(findProject(root)).pwd, plansDir);
+      // Pulumi starts the program in the folder of Pulumi.yaml's main; the program moves to the project root first,
+      // so plan files are named relative to the root, as the user sees them in the repository.
+      expect(programLocation(findProject(root)).pwd).toBe(path.join(root, "dist", "stacks"));
+      const shown = path.relative(root, plansDir);
       const expected = readFileSync(path.join(brokenCase, "expected.txt"), "utf8").trim().split("\n").map((l) => `${shown}/${l}`);
       const stackUrn = "urn:pulumi:local::neon-fleet::pulumi:pulumi:Stack::neon-fleet-local";
       expect(result.ok).toBe(false);
