@@ -34,7 +34,7 @@ const SHAPED: Record<string, (value: string) => string | undefined> = {
       parseRateShare(value);
       return undefined;
     } catch {
-      return "a number above 0 and at most 1, such as 0.5 (or 1/2)";
+      return "a number above 0 and at most 1, such as 0.5";
     }
   },
   migrationConcurrency: (value) => (/^[1-9]\d*$/.test(value) ? undefined : "a whole number of at least 1"),

@@ -185,7 +185,7 @@ describe("a fleet cut into hash buckets", () => {
     expect(result.ok).toBe(false);
     const messages = [...new Set(result.failures.map((f) => f.message))];
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toContain('stack config neon-fleet:rateShare is "4"; set it to a number above 0 and at most 1');
+    expect(messages[0]).toContain('stack config neon-fleet:rateShare is "4"; set it to a number above 0 and at most 1, such as 0.5');
     expect(emulator.stats().requests.total).toBe(0);
   }, STORY_MS);
 });
