@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AdoptionError, NeonApiError } from "../errors";
 import type { CallContext } from "../neon";
 import { neon } from "./neonAccess";
+import { devBranchStillPlanned } from "./plannedFleet";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack } from "./stackConnection";
@@ -46,8 +47,16 @@ export type DevBranchOutputs = DevBranchInputs & {
 const replaceKeys = ["projectId", "name", "parent"] as const;
 const updateKeys = ["ttlSeconds", "resetToken"] as const;
 
+/**
+ * Branches the program of this run registered (their `check` ran in this process). A delete of one of them is the
+ * old half of a replace (a new parent); a delete of another branch dev.yaml still lists means the dev project left
+ * this stack (a shard change, `pulumi destroy`), so the branch is left to the stack that now manages it.
+ */
+const registeredThisRun = new Set<string>();
+
 /** Validates the inputs offline. */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  if (typeof news.name === "string") registeredThisRun.add(news.name);
   return checkProperties(devBranchInputsSchema, news, ["projectId"]);
 }
 
@@ -92,8 +101,16 @@ async function update(_id: string, olds: DevBranchOutputs, news: DevBranchInputs
   return { outs: compact({ ...olds, ...news, resetToken: news.resetToken, expiresAt }) };
 }
 
-/** Deletes the branch; a branch or project already gone is fine. */
+/**
+ * Deletes the branch (a branch or project already gone is fine), unless dev.yaml still lists it and this run did not
+ * register it: then it moves to another stack with the dev project and is released as it is.
+ */
 async function remove(_id: string, props: DevBranchOutputs): Promise<void> {
+  if (!registeredThisRun.has(props.name) && (await devBranchStillPlanned(props.name))) {
+    const why = "dev.yaml still lists it and the dev project moves to another stack, which takes it over by name";
+    process.stderr.write(`dev branch ${props.name}: released, not deleted: ${why}\n`);
+    return;
+  }
   await neon().deleteBranch(props.projectId, props.branchId, ctxOf(props));
 }
 

@@ -1,17 +1,19 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../errors";
 import { configureNeon, shareRateBudget } from "./neonAccess";
+import { configurePlans } from "./plannedFleet";
 
 /**
  * The `configure` of every neon-fleet provider: hands the stack's `neon-fleet:apiKey` (secret, already
  * decrypted by the engine) and `neon-fleet:apiHost` to the Neon client layer, which falls back to
- * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set, and applies `neon-fleet:rateShare` to the
- * process's limiter. Nothing is kept in the provider object, so nothing reaches the serialized provider in state.
+ * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set, applies `neon-fleet:rateShare` to the
+ * process's limiter, and notes `neon-fleet:plans` for deletes that must know what the plans still hold. Nothing is kept in the provider object, so nothing reaches the serialized provider in state.
  */
 export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   const rateShare = parseRateShare(stackValue(req, "neon-fleet:rateShare"));
   configureNeon({ apiKey: stackValue(req, "neon-fleet:apiKey"), apiHost: stackValue(req, "neon-fleet:apiHost") });
   shareRateBudget(rateShare);
+  configurePlans(req);
 }
 
 /**
@@ -56,7 +58,7 @@ export function stackCount(req: pulumi.dynamic.ConfigureRequest, key: string, fa
 }
 
 /** A config value as text, or undefined when unset; empty strings count as unset so env fallbacks still apply. */
-function stackValue(req: pulumi.dynamic.ConfigureRequest, key: string): string | undefined {
+export function stackValue(req: pulumi.dynamic.ConfigureRequest, key: string): string | undefined {
   // The dynamic-provider server builds its Config from the engine's Configure call; if the engine never
   // sent one, `get` throws on the missing bag, which means "not set" here. Structured config may arrive
   // as a boolean rather than text.

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AdoptionError, ReplaceRefusedError } from "../errors";
 import type { CallContext, CreatedProject } from "../neon";
 import { neon } from "./neonAccess";
+import { tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
@@ -111,6 +112,14 @@ let allowReplace = false;
  */
 const heldThisRun = new Set<string>();
 
+/**
+ * Tenants the program of this run registered (their `check` ran in this process). A delete of one of them is the old
+ * half of a replace; a delete of any other tenant still in the plans means it left this stack (a shard or bucket
+ * change, a placement edit, `pulumi destroy`), so the project is released whatever `onRemove` says. `destroy` runs
+ * no check at all.
+ */
+const registeredThisRun = new Set<string>();
+
 /** Hands the connection to the client layer and takes the stack's replace permission. */
 async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   await configureFromStack(req);
@@ -125,6 +134,7 @@ async function check(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult> {
+  if (typeof news.tenantId === "string") registeredThisRun.add(news.tenantId);
   const checked = checkProperties(tenantProjectInputsSchema, news);
   if ((checked.failures?.length ?? 0) > 0 || typeof olds.region !== "string") return checked;
   const old = olds as TenantProjectInputs;
@@ -162,13 +172,24 @@ async function diff(
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
-/** Creates the tenant's project on its tier, or adopts the one named by `adopt` or by its deterministic name. */
+/**
+ * Creates the tenant's project on its tier, or adopts the one named by `adopt` or by its deterministic name. A project
+ * found by name elsewhere than the plan says is the tenant's own from before a placement edit (often released by the
+ * stack it left): without `neon-fleet:allowReplace` it is taken over where it is, with the move refused exactly as
+ * a refused move in one stack; with it, it is set aside and a new project created.
+ */
 async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
   const news = tenantProjectInputsSchema.parse(inputs);
   const ctx: CallContext = { tenantId: news.tenantId };
   const existing = await projectToAdopt(news, ctx);
-  if (existing && news.replacing !== undefined && placedAt(existing, news.replacing) && !placedAt(existing, news)) {
+  const replacingIt = existing && news.replacing !== undefined && placedAt(existing, news.replacing);
+  const movedByName = existing && news.adopt === undefined && !placedAt(existing, news);
+  if (existing && !placedAt(existing, news) && (replacingIt || (movedByName && allowReplace))) {
     await setAside(existing, ctx);
+  } else if (existing && movedByName) {
+    const adopted = await adoptWithMoveRefused(existing, news, ctx);
+    heldThisRun.add(adopted.id);
+    return adopted;
   } else if (existing) {
     const adopted = await adopt(existing, news, ctx);
     heldThisRun.add(adopted.id);
@@ -235,7 +256,9 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
 
 /**
  * Deletes the project for `onRemove: delete`, otherwise releases it (it stays in Neon). The same rule holds when the
- * resource is the old half of a replace; a project a resource of this run created or adopted is never deleted.
+ * resource is the old half of a replace; a project a resource of this run created or adopted is never deleted, nor
+ * one whose tenant is still in the plans but was not registered by this run (it moved to another stack, or the stack
+ * is destroyed): the stack that manages it takes it over by name.
  */
 async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
   if (props.onRemove !== "delete") {
@@ -245,6 +268,11 @@ async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
   if (heldThisRun.has(id)) {
     const why = "the tenant's new resource took it over in this run";
     process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: ${why}\n`);
+    return;
+  }
+  if (!registeredThisRun.has(props.tenantId) && (await tenantStillPlanned(props.tenantId))) {
+    const why = "the tenant is still in the plans and moves to another stack, which takes it over by name";
+    process.stderr.write(`tenant ${props.tenantId}: project ${id} released, not deleted: ${why}\n`);
     return;
   }
   await neon().deleteProject(id, { tenantId: props.tenantId });
@@ -302,6 +330,26 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
     adopted: true,
   };
   return { id: project.id, outs: outputs(news, adopted) };
+}
+
+/**
+ * Takes over the tenant's project where it is although the plan places it elsewhere (a placement edit that moved the
+ * tenant into this stack): the move is refused like one inside a stack, recorded in `refusedChange`, and the next
+ * runs keep refusing it until the plan is reverted or `neon-fleet:allowReplace` allows it.
+ */
+async function adoptWithMoveRefused(
+  project: Project,
+  news: TenantProjectInputs,
+  ctx: CallContext,
+): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
+  const where = { region: project.region_id, pgVersion: project.pg_version as number };
+  const changes = (["region", "pgVersion"] as const)
+    .filter((key) => where[key] !== news[key])
+    .map((property) => ({ property, from: where[property], to: news[property] }));
+  const refusedChange = new ReplaceRefusedError(news.tenantId, changes).message;
+  process.stderr.write(`warning: ${refusedChange}\n`);
+  const adopted = await adopt(project, { ...news, ...where }, ctx);
+  return { id: adopted.id, outs: { ...adopted.outs!, refusedChange } };
 }
 
 /** True when `project` has the placement: region, Postgres version and, when given, org. */

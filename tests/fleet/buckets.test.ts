@@ -30,7 +30,10 @@ describe("a fleet cut into hash buckets", () => {
     for (const file of ["fleet.yaml", "tiers.yaml", "dev.yaml"]) {
       cpSync(path.join(small, file), path.join(plansDir, file));
     }
-    const tenants = TENANTS.map((id, i) => `  - id: ${id}\n${i % 3 === 0 ? "    residency: eu\n" : ""}`).join("");
+    // A third of the tenants in eu, another third with onRemove: delete (whose projects a move must never delete).
+    const entry = (id: string, i: number) =>
+      `  - id: ${id}\n${i % 3 === 0 ? "    residency: eu\n" : ""}${i % 3 === 1 ? "    onRemove: delete\n" : ""}`;
+    const tenants = TENANTS.map(entry).join("");
     writeFileSync(path.join(plansDir, "tenants", "generated.yaml"), `tenants:\n${tenants}`);
   });
   afterEach(async () => {
@@ -39,7 +42,7 @@ describe("a fleet cut into hash buckets", () => {
   });
 
   const stateOf = (stack: string) => path.join(dir, `${stack}.state.json`);
-  const run = (command: "preview" | "up", stack: string, config: Record<string, string>) =>
+  const run = (command: "preview" | "up" | "destroy", stack: string, config: Record<string, string>) =>
     runEngine({
       command,
       stack,
@@ -51,8 +54,9 @@ describe("a fleet cut into hash buckets", () => {
       env: FAST_CLIENT,
     });
   /** Names of the resources of `type` in a stack's state file. */
+  // A run whose preview fails writes no state file: no resources.
   const stateNames = (stack: string, type: string): string[] =>
-    (JSON.parse(readFileSync(stateOf(stack), "utf8")) as { resources: { urn: string; type: string }[] }).resources
+    (JSON.parse(existsSync(stateOf(stack)) ? readFileSync(stateOf(stack), "utf8") : '{"resources":[]}') as { resources: { urn: string; type: string }[] }).resources
       .filter((r) => r.type === `pulumi-nodejs:dynamic/neon:${type}`)
       .map((r) => r.urn.split("::").pop()!);
 
@@ -78,6 +82,90 @@ describe("a fleet cut into hash buckets", () => {
     expect(withDev).toEqual([true, false, false]);
     expect(results.map((r) => r.outputs.devBranches)).toEqual([2, 0, 0]);
     expect(emulator.stats().rateLimited).toBe(0);
+  }, STORY_MS);
+
+  /** Project creates and deletes (projects and branches) the emulator saw since its last stats reset. */
+  const createsAndDeletes = () => {
+    const routes = emulator.stats().requests.byRoute;
+    const watched = ["POST /projects", "DELETE /projects/{project_id}", "POST /projects/{project_id}/branches"];
+    return Object.fromEntries(
+      [...watched, "DELETE /projects/{project_id}/branches/{branch_id}"].map((route) => [route, routes[route] ?? 0]),
+    );
+  };
+  const noCreatesOrDeletes = {
+    "POST /projects": 0,
+    "DELETE /projects/{project_id}": 0,
+    "POST /projects/{project_id}/branches": 0,
+    "DELETE /projects/{project_id}/branches/{branch_id}": 0,
+  };
+  const projectNames = async () => {
+    const headers = { authorization: `Bearer ${API_KEY}` };
+    const listing = await fetch(`${emulator.url}/projects?limit=400`, { headers });
+    return ((await listing.json()) as { projects: ProjectListItem[] }).projects.map((p) => p.name).sort();
+  };
+  const threeStacks = async () => {
+    const results = await Promise.all(
+      [0, 1, 2].map((i) => run("up", `bucket-${i}`, { "neon-fleet:bucket": `${i}/3`, "neon-fleet:rateShare": "1/3" })),
+    );
+    expect(results.map((r) => r.failures)).toEqual([[], [], []]);
+    emulator.resetStats();
+  };
+  const twoStacks = (i: number) => run("up", `bucket-${i}`, { "neon-fleet:bucket": `${i}/2` });
+
+  it.each([
+    ["the stacks that gain tenants first, the retired stack destroyed last", ["up-0", "up-1", "destroy-2"]],
+    ["the retired stack destroyed first, then the stacks that gain tenants", ["destroy-2", "up-1", "up-0"]],
+  ])("re-sharding 3 stacks to 2 keeps every project, no create, no delete: %s", async (_order, steps) => {
+    await threeStacks();
+
+    for (const step of steps) {
+      const [command, index] = step.split("-") as ["up" | "destroy", string];
+      const result = command === "up" ? await twoStacks(Number(index)) : await run("destroy", "bucket-2", {});
+      expect(result.failures).toEqual([]);
+      expect(result.ok).toBe(true);
+    }
+
+    expect(createsAndDeletes()).toEqual(noCreatesOrDeletes);
+    expect(await projectNames()).toEqual([...TENANTS.map((id) => `tenant-${id}`), "fleet-dev"].sort());
+    const owners = TENANTS.map((id) => ["bucket-0", "bucket-1"].filter((s) => stateNames(s, "TenantProject").includes(id)));
+    expect(owners.filter((o) => o.length !== 1)).toEqual([]);
+    expect(stateNames("bucket-2", "TenantProject")).toEqual([]);
+    expect(stateNames("bucket-0", "DevBranch").sort()).toEqual(["feature-billing", "feature-login"]);
+  }, STORY_MS);
+
+  it("a destroy deletes the onRemove: delete projects of tenants removed from the plans, and keeps the rest", async () => {
+    await threeStacks();
+    const owned = stateNames("bucket-2", "TenantProject");
+    const deletable = owned.filter((id) => TENANTS.indexOf(id) % 3 === 1);
+    const removed = deletable[0];
+    writeFileSync(
+      path.join(plansDir, "tenants", "generated.yaml"),
+      readFileSync(path.join(plansDir, "tenants", "generated.yaml"), "utf8").replace(`  - id: ${removed}\n`, "  - id: gone\n"),
+    );
+
+    const result = await run("destroy", "bucket-2", {});
+
+    expect(result.failures).toEqual([]);
+    expect(createsAndDeletes()).toEqual({ ...noCreatesOrDeletes, "DELETE /projects/{project_id}": 1 });
+    expect(await projectNames()).not.toContain(`tenant-${removed}`);
+    expect((await projectNames()).filter((n) => owned.map((id) => `tenant-${id}`).includes(n))).toHaveLength(
+      owned.length - 1,
+    );
+  }, STORY_MS);
+
+  it("narrowing neon-fleet:shard from a group to one region deletes nothing; the region's new stack takes over", async () => {
+    const first = await run("up", "us", { "neon-fleet:shard": "us" });
+    expect(first.failures).toEqual([]);
+    emulator.resetStats();
+
+    const narrowed = await run("up", "us", { "neon-fleet:shard": "aws-us-east-1" });
+    const takeover = await run("up", "us-east-2", { "neon-fleet:shard": "aws-us-east-2" });
+
+    expect([narrowed.failures, takeover.failures]).toEqual([[], []]);
+    expect(createsAndDeletes()).toEqual(noCreatesOrDeletes);
+    expect(stateNames("us", "TenantProject")).toEqual([]);
+    expect(stateNames("us-east-2", "TenantProject")).toHaveLength(first.outputs.tenants as number + 1);
+    expect(stateNames("us-east-2", "DevBranch").sort()).toEqual(["feature-billing", "feature-login"]);
   }, STORY_MS);
 
   it("a bad bucket stops the program with one line naming the key, and nothing is registered or sent", async () => {

@@ -1,18 +1,27 @@
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 
 /** The key the unit-tier emulator accepts. */
 export const KEY = "napi_resources_unit_key";
 
+/** The plans unit tests configure by default (deletes read them): tenants acme, globex and initech. */
+export const UNIT_PLANS = path.join(__dirname, "..", "fixtures", "fleet", "small");
+
 /**
  * A ConfigureRequest as the dynamic-provider server builds it from the engine's Configure call: stack config by
- * `namespace:key`, text values. Connects the process's Neon client to `emulator`.
+ * `namespace:key`, text values. Connects the process's Neon client to `emulator`; plans are {@link UNIT_PLANS}.
  */
 export function stackConfig(
   emulator: RunningEmulator,
   values: Record<string, string> = {},
 ): pulumi.dynamic.ConfigureRequest {
-  const all: Record<string, string> = { "neon-fleet:apiKey": KEY, "neon-fleet:apiHost": emulator.url, ...values };
+  const all: Record<string, string> = {
+    "neon-fleet:apiKey": KEY,
+    "neon-fleet:apiHost": emulator.url,
+    "neon-fleet:plans": UNIT_PLANS,
+    ...values,
+  };
   return { config: { get: (key: string) => all[key] } } as unknown as pulumi.dynamic.ConfigureRequest;
 }
 

@@ -188,15 +188,54 @@ describe("TenantProject provider", () => {
     expect(await liveProject(made.project.id)).toBeUndefined();
   });
 
-  it("a new tenant whose name a project in another region already has is refused, not renamed aside", async () => {
-    const stranger = await neon().createProject({ name: "tenant-cyberdyne", region_id: "aws-eu-central-1" }, {});
+  it("a removal with onRemove: delete of a tenant the plans still hold but this run did not register keeps it", async () => {
+    const made = await neon().createProject({ name: "tenant-initech", region_id: "aws-eu-central-1", pg_version: 17 }, {});
+    const outs = { ...inputs("initech", { onRemove: "delete" }), projectId: made.project.id } as TenantProjectOutputs;
 
-    const failure = (await provider.create!(inputs("cyberdyne")).then(
-      () => new Error("created"),
-      (err: unknown) => err,
-    )) as Error;
+    emulator.resetStats();
+    await provider.delete!(made.project.id, outs);
 
-    expect(failure.message).toMatch(/tenant cyberdyne: project .* is in aws-eu-central-1/);
-    expect((await projectNamed("tenant-cyberdyne"))?.id).toBe(stranger.project.id);
+    expect(mutations(emulator)).toEqual({});
+    expect(await liveProject(made.project.id)).toMatchObject({ id: made.project.id, name: "tenant-initech" });
+  });
+
+  it("a delete that cannot read the plans deletes nothing and says why in one line", async () => {
+    const made = await neon().createProject({ name: "tenant-oscorp", region_id: "aws-us-east-2", pg_version: 17 }, {});
+    const outs = { ...inputs("oscorp", { onRemove: "delete" }), projectId: made.project.id } as TenantProjectOutputs;
+    await provider.configure!(stackConfig(emulator, { "neon-fleet:plans": "/nonexistent/plans" }));
+
+    const failure = (await provider.delete!(made.project.id, outs).then(() => new Error("deleted"), (e: unknown) => e)) as Error;
+
+    expect(failure.message).toMatch(/^cannot read the plans in \/nonexistent\/plans .* nothing was deleted: fix the plans/);
+    expect(failure.message).not.toContain("\n");
+    expect(await liveProject(made.project.id)).toMatchObject({ id: made.project.id });
+  });
+
+  it("a new tenant whose project by name is in another region takes it over there, the move refused", async () => {
+    const own = await neon().createProject({ name: "tenant-cyberdyne", region_id: "aws-eu-central-1", pg_version: 17 }, {});
+
+    emulator.resetStats();
+    const result = await provider.create!(inputs("cyberdyne"));
+
+    expect(mutations(emulator)).toEqual({});
+    expect(result.id).toBe(own.project.id);
+    const outs = result.outs as TenantProjectOutputs;
+    expect(outs).toMatchObject({ region: "aws-eu-central-1", regionId: "aws-eu-central-1" });
+    expect(outs.refusedChange).toMatch(/^tenant cyberdyne: changing region "aws-eu-central-1" -> "aws-us-east-2" needs/);
+    // The next run refuses the same move and leaves the project as it is.
+    const again = await checked(outs, inputs("cyberdyne"));
+    expect(again).toMatchObject({ region: "aws-eu-central-1", refusedChange: outs.refusedChange });
+    expect(await provider.diff!(result.id, outs, again)).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("with allowReplace, a new tenant's project by name in another region is set aside and a new one created", async () => {
+    const own = await neon().createProject({ name: "tenant-pied-piper", region_id: "aws-eu-central-1", pg_version: 17 }, {});
+    await configure(true);
+
+    const result = await provider.create!(inputs("pied-piper"));
+
+    expect(result.id).not.toBe(own.project.id);
+    expect(await liveProject(own.project.id)).toMatchObject({ name: `${own.project.id} (was tenant-pied-piper)` });
+    expect(await liveProject(result.id)).toMatchObject({ name: "tenant-pied-piper", region_id: "aws-us-east-2" });
   });
 });

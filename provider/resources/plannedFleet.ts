@@ -1,0 +1,83 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import type * as plans from "../plans";
+import { FleetError } from "../errors";
+import { stackValue } from "./stackConnection";
+
+/**
+ * What the plans still hold, as a delete sees it. A resource the program of this run did not register is deleted by
+ * the engine in two very different cases: the tenant left the plans (its `onRemove` applies), or it is still in the
+ * plans and only left this stack (a `neon-fleet:shard`/`bucket` change, a residency or region edit that puts it in
+ * another stack's shard, or `pulumi destroy` of a retired stack): then another stack manages it now or will, and the
+ * project must be kept whatever `onRemove` says. The delete tells them apart by reading the plans itself, once per
+ * provider process, from `neon-fleet:plans` (relative to the folder holding Pulumi.yaml, default `./plans`) of the
+ * config the provider was configured with.
+ */
+
+/** Names the plans hold: tenant ids, the dev project's name and its branch names. */
+export interface PlannedNames {
+  readonly tenants: ReadonlySet<string>;
+  /** `dev/<project name>` when dev.yaml exists (the resource name of the dev project). */
+  readonly devProject?: string;
+  readonly devBranches: ReadonlySet<string>;
+}
+
+let plansDir: string | undefined;
+let loaded: Promise<PlannedNames> | undefined;
+
+/** Takes `neon-fleet:plans` from the provider's config; called by the `configure` of every resource. */
+export function configurePlans(req: pulumi.dynamic.ConfigureRequest): void {
+  const dir = path.resolve(projectRoot(), stackValue(req, "neon-fleet:plans") ?? "./plans");
+  if (dir === plansDir) return;
+  plansDir = dir;
+  loaded = undefined;
+}
+
+/**
+ * The names the plans hold, read once per process (a fleet of thousands deletes in one run).
+ * @throws FleetError when the plans cannot be read or are invalid: no delete may guess
+ */
+export function plannedNames(): Promise<PlannedNames> {
+  loaded ??= readPlanned(plansDir ?? path.resolve(projectRoot(), "plans"));
+  return loaded;
+}
+
+async function readPlanned(dir: string): Promise<PlannedNames> {
+  // Plan loading (yaml, zod) is only needed when something is deleted: loaded lazily.
+  const { loadPlans } = require("../plans") as typeof plans;
+  try {
+    const fleet = await loadPlans(dir);
+    return {
+      tenants: new Set(fleet.tenants.map((t) => t.id)),
+      ...(fleet.dev ? { devProject: `dev/${fleet.dev.projectName}` } : {}),
+      devBranches: new Set(fleet.dev?.branches.map((b) => b.name) ?? []),
+    };
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new FleetError(
+      `cannot read the plans in ${dir} to tell a removed tenant from one that moved to another stack (${first}); ` +
+        "nothing was deleted: fix the plans (`neon-fleet validate`) or `neon-fleet:plans`, then run again",
+    );
+  }
+}
+
+/** True when the plans still hold the TenantProject named `name` (a tenant id, or `dev/<name>` for the dev project). */
+export async function tenantStillPlanned(name: string): Promise<boolean> {
+  const planned = await plannedNames();
+  return planned.tenants.has(name) || planned.devProject === name;
+}
+
+/** True when dev.yaml still lists a branch named `name`. */
+export async function devBranchStillPlanned(name: string): Promise<boolean> {
+  return (await plannedNames()).devBranches.has(name);
+}
+
+/** The folder holding Pulumi.yaml: `NEON_FLEET_ROOT`, else the first one up from the working directory. */
+function projectRoot(): string {
+  const start = path.resolve(process.env.NEON_FLEET_ROOT ?? ".");
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) return start;
+  }
+}
