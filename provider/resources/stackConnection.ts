@@ -1,17 +1,19 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../errors";
-import { configureNeon, shareRateBudget } from "./neonAccess";
+import { configureNeon, shareRateBudget, waitForReady } from "./neonAccess";
 
 /**
  * The `configure` of every neon-fleet provider: hands the stack's `neon-fleet:apiKey` (secret, already
  * decrypted by the engine) and `neon-fleet:apiHost` to the Neon client layer, which falls back to
- * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set, and applies `neon-fleet:rateShare` to the
- * process's limiter. Nothing is kept in the provider object, so nothing reaches the serialized provider in state.
+ * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set, applies `neon-fleet:rateShare` to the
+ * process's limiter, and `neon-fleet:waitForReady` (default false: a create costs its POST alone) to its creates. Nothing is kept in the provider object, so nothing reaches the serialized provider in state.
  */
 export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   const rateShare = parseRateShare(stackValue(req, "neon-fleet:rateShare"));
+  const waitForCreates = stackFlag(req, "neon-fleet:waitForReady", false);
   configureNeon({ apiKey: stackValue(req, "neon-fleet:apiKey"), apiHost: stackValue(req, "neon-fleet:apiHost") });
   shareRateBudget(rateShare);
+  waitForReady(waitForCreates);
 }
 
 /**

@@ -13,7 +13,7 @@ import { configureFromStack, stackFlag } from "./stackConnection";
 
 /**
  * TenantProject: one tenant's Neon project. It is born with its tier's quota and endpoint settings (so a
- * new tenant costs one create and its operation wait), adopts an existing project instead of creating a
+ * new tenant costs one `POST /projects`, whose answer holds its endpoint and connection strings), adopts an existing project instead of creating a
  * duplicate, and on removal releases the project unless the tenant says `onRemove: delete`. Keeping the
  * project on its tier after birth is PlanQuota's job. A plan `restore` with a new token restores the default branch
  * to a point in time (see restore.ts); the backups it leaves are listed in the outputs.
