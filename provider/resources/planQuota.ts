@@ -4,7 +4,7 @@ import { NeonApiError } from "../errors";
 import type { CallContext, Endpoint } from "../neon";
 import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
-import { providerShim, type ResourceArgs } from "./providerShim";
+import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import {
   endpointMatches,
   endpointSettingsSchema,
@@ -204,7 +204,7 @@ const planQuotaShim = providerShim(__filename);
 export type PlanQuotaArgs = ResourceArgs<PlanQuotaInputs>;
 
 /** A tenant's tier settings on its project (`pulumi-nodejs:dynamic/neon:PlanQuota`, named by tenant id). */
-export class PlanQuota extends pulumi.dynamic.Resource {
+export class PlanQuota extends DynamicResource {
   constructor(name: string, args: PlanQuotaArgs, opts?: pulumi.CustomResourceOptions) {
     super(planQuotaShim, name, { ...args }, opts, "neon", "PlanQuota");
   }

@@ -7,7 +7,7 @@ import { neon } from "./neonAccess";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
-import { providerShim, type ResourceArgs } from "./providerShim";
+import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 
@@ -354,7 +354,7 @@ const tenantProjectShim = providerShim(__filename);
 export type TenantProjectArgs = ResourceArgs<TenantProjectInputs>;
 
 /** A tenant's Neon project (`pulumi-nodejs:dynamic/neon:TenantProject`, named by tenant id). */
-export class TenantProject extends pulumi.dynamic.Resource {
+export class TenantProject extends DynamicResource {
   /** The Neon project id. */
   declare readonly projectId: pulumi.Output<string>;
   /** The Neon region the project lives in. */
