@@ -47,17 +47,23 @@ export const planQuotaInputsSchema = z.object({
   endpointSettings: endpointSettingsSchema,
   /** The tier's `history_retention_seconds` (how far back a restore reaches); absent = not managed. */
   historyRetentionSeconds: z.number().int().min(0).max(2_592_000).optional(),
-  /** The settings TenantProject saw on the project (born with or adopted with); compared offline. */
-  observedSettings: tierSettingsSchema.optional(),
+  /**
+   * The settings TenantProject saw on the project (born with or adopted with), as a settings line (or, in state
+   * written by older versions, an object); compared offline, and never kept in the outputs.
+   */
+  observedSettings: z.union([z.string(), tierSettingsSchema]).optional(),
 });
 
 /** Inputs of a PlanQuota. */
 export type PlanQuotaInputs = z.infer<typeof planQuotaInputsSchema>;
 /**
- * Outputs of a PlanQuota: its inputs, with `quota`/`endpointSettings` replaced by live values on refresh, and
- * `driftedEndpoints`: the endpoints refresh found off those settings (id -> live values), absent when none.
+ * Outputs of a PlanQuota: its inputs without `observedSettings` (only create and a project change read it, from
+ * the inputs), with `quota`/`endpointSettings` replaced by live values on refresh, and `driftedEndpoints`: the
+ * endpoints refresh found off those settings (id -> live values), absent when none.
  */
-export type PlanQuotaOutputs = PlanQuotaInputs & { driftedEndpoints?: Record<string, EndpointSettings> };
+export type PlanQuotaOutputs = Omit<PlanQuotaInputs, "observedSettings"> & {
+  driftedEndpoints?: Record<string, EndpointSettings>;
+};
 
 /**
  * `observedSettings` is absent: it only feeds create and a project change, and must not make a re-tier.
@@ -92,7 +98,7 @@ async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateRes
   if (!tierSettingsMatch(news.observedSettings, desired(news))) {
     await applyTier(news.projectId, desired(news), { project: true, endpoints: true }, { tenantId: news.tenantId });
   }
-  return { id: news.tenantId, outs: compact({ ...news }) };
+  return { id: news.tenantId, outs: outputs(news) };
 }
 
 /**
@@ -117,7 +123,7 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
   const historyRetentionSeconds = props.historyRetentionSeconds === undefined
     ? undefined
     : live.historyRetentionSeconds;
-  const refreshed = compact({ ...props, ...live, historyRetentionSeconds, observedSettings: live, driftedEndpoints });
+  const refreshed = outputs({ ...props, ...live, historyRetentionSeconds, driftedEndpoints });
   return { id, props: refreshed, inputs: refreshed };
 }
 
@@ -138,11 +144,17 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
     const endpoints = !sameValue(olds.endpointSettings, news.endpointSettings) || olds.driftedEndpoints !== undefined;
     if (project || endpoints) await applyTier(news.projectId, want, { project, endpoints }, ctx);
   }
-  return { outs: compact({ ...news }) };
+  return { outs: outputs(news) };
 }
 
 /** Nothing to undo: the settings stay with the project, which TenantProject retains or deletes. */
 async function remove(): Promise<void> {}
+
+/** What state keeps of a PlanQuota: everything but `observedSettings` (state of older versions has it). */
+function outputs(props: PlanQuotaInputs & PlanQuotaOutputs): PlanQuotaOutputs {
+  const { observedSettings: _seen, ...kept } = props;
+  return compact(kept);
+}
 
 function desired(news: PlanQuotaInputs): TierSettings {
   const { quota, endpointSettings, historyRetentionSeconds } = news;

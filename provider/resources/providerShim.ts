@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * The provider a dynamic resource hands to Pulumi, as the source text Pulumi stores in its `__provider` property: a
- * shim that, when the provider process configures it, loads the compiled implementation and takes on its methods.
+ * shim that, when the provider process loads it, finds the project root and returns the compiled implementation.
  *
  * Why a shim: Pulumi stores the serialized provider in the inputs and the outputs of every dynamic resource, and
  * `delete`/`refresh` later run that stored copy. Capturing the real implementation would put the Neon client, its
@@ -18,20 +18,18 @@ import * as pulumi from "@pulumi/pulumi";
  * Why it walks up to Pulumi.yaml: Pulumi starts the provider process in the folder of the project's `main`
  * (dist/stacks), not the project root (the engine's getPwdMain). `NEON_FLEET_ROOT` overrides the search.
  *
- * Why only `configure`: the dynamic-provider server deserializes each distinct provider once per process, awaits
- * its `configure` before the first call, and then calls the methods of that same object, so installing them in
- * `configure` suffices.
+ * The dynamic-provider server deserializes each distinct provider once per process (calling `handler()`), awaits
+ * its `configure` before the first call, and then calls the methods of that same object: the implementation's.
  *
  * @param moduleFile the resource module's own `__filename`, exporting the real provider as `provider`
  */
 export function providerShim(moduleFile: string): ProviderSource {
   const modulePath = JSON.stringify(compiledModulePath(moduleFile));
+  // Eight levels up is far more than any folder Pulumi starts the provider in (dist/stacks: two).
   const source =
-    "exports.handler=()=>({configure(q){" +
-    'const p=require("path"),f=require("fs");let r=p.resolve(process.env.NEON_FLEET_ROOT||".");' +
-    'while(!f.existsSync(p.join(r,"Pulumi.yaml"))&&p.dirname(r)!==r)r=p.dirname(r);' +
-    `const i=require(p.join(r,${modulePath})).provider;` +
-    "Object.assign(this,i);return i.configure?i.configure(q):Promise.resolve()}})";
+    'exports.handler=()=>{let f=require("fs"),d=process.env.NEON_FLEET_ROOT||".";' +
+    'for(let i=0;i<8&&!f.existsSync(d+"/Pulumi.yaml");i++)d+="/..";' +
+    `return require(require("path").resolve(d,${modulePath})).provider}`;
   return source as ProviderSource;
 }
 

@@ -8,7 +8,7 @@ import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
-import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
+import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 
 /**
@@ -68,8 +68,12 @@ export const tenantProjectInputsSchema = z.object({
 /** Inputs of a TenantProject. */
 export type TenantProjectInputs = z.infer<typeof tenantProjectInputsSchema>;
 
-/** Outputs of a TenantProject: its inputs plus what Neon reports about the project. */
-export type TenantProjectOutputs = TenantProjectInputs & {
+/**
+ * Outputs of a TenantProject: its inputs plus what Neon reports about the project. The birth settings (`quota`,
+ * `endpointSettings`, `historyRetentionSeconds`) are left out: only create reads them, from the inputs, and
+ * PlanQuota keeps them afterwards.
+ */
+export type TenantProjectOutputs = Omit<TenantProjectInputs, BirthSettingsKey> & {
   projectId: string;
   regionId: string;
   defaultBranchId: string;
@@ -78,15 +82,21 @@ export type TenantProjectOutputs = TenantProjectInputs & {
   connectionUri: string;
   /** Secret. */
   pooledConnectionUri: string;
-  /** The tier settings the project had when last seen (create or refresh); PlanQuota compares against them. */
-  observedSettings: TierSettings;
-  /** True when create took over an existing project instead of creating one. */
-  adopted: boolean;
+  /**
+   * The tier settings the project had when last seen (create or refresh), as a settings line (settings.ts);
+   * PlanQuota compares against them.
+   */
+  observedSettings: string;
+  /** True when create took over an existing project instead of creating one; absent when it created it. */
+  adopted?: boolean;
   /** Token of the last restore applied (or recorded at create); the same token never restores again. */
   restoredToken?: string;
   /** The `<tenant>-before-<token>` branches holding the state before each restore, oldest first. */
   backups?: Backup[];
 };
+
+/** Inputs only create reads: the settings the project is born with. */
+type BirthSettingsKey = "quota" | "endpointSettings" | "historyRetentionSeconds";
 
 /** Properties whose change replaces the project (Neon cannot move a project's region, version or org). */
 const replaceKeys = ["region", "pgVersion", "org"] as const;
@@ -198,14 +208,14 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
   if (!project) return { id: "", props: {} as TenantProjectOutputs };
   return {
     id,
-    props: compact({
+    props: lean({
       ...props,
       projectName: project.name,
       region: project.region_id,
       regionId: project.region_id,
       pgVersion: project.pg_version,
       org: project.org_id ?? props.org,
-      observedSettings: liveTierSettings(project),
+      observedSettings: settingsLine(liveTierSettings(project)),
     }),
   };
 }
@@ -230,7 +240,7 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
   }
   const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
   const markers = { adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing };
-  return { outs: compact({ ...olds, ...news, ...markers, ...placement, ...restored }) };
+  return { outs: lean({ ...olds, ...news, ...markers, ...placement, ...restored }) };
 }
 
 /**
@@ -321,7 +331,7 @@ async function setAside(project: Project, ctx: CallContext): Promise<void> {
 }
 
 function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProjectOutputs {
-  return compact({
+  return lean({
     ...news,
     projectId: created.project.id,
     regionId: created.project.region_id,
@@ -330,11 +340,20 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
     connectionUri: created.connectionUri,
     pooledConnectionUri: created.pooledConnectionUri,
     org: created.project.org_id ?? news.org,
-    observedSettings: liveTierSettings(created.project),
-    adopted: created.adopted,
+    observedSettings: settingsLine(liveTierSettings(created.project)),
+    adopted: created.adopted || undefined,
     // A new or adopted project is recorded as restored: its plan entry is history, not a request to roll back.
     restoredToken: news.restore?.token,
   });
+}
+
+/**
+ * What state keeps of a TenantProject: no birth settings (see TenantProjectOutputs; state of older versions has
+ * them, and an update or refresh drops them) and no unset keys.
+ */
+function lean(props: TenantProjectOutputs & Partial<Pick<TenantProjectInputs, BirthSettingsKey>>): TenantProjectOutputs {
+  const { quota: _quota, endpointSettings: _endpointSettings, historyRetentionSeconds: _retention, ...kept } = props;
+  return compact(kept);
 }
 
 /** The implementation the provider process loads (see providerShim). */
@@ -369,8 +388,8 @@ export class TenantProject extends DynamicResource {
   declare readonly connectionUri: pulumi.Output<string>;
   /** Pooled connection string of the default database (secret). */
   declare readonly pooledConnectionUri: pulumi.Output<string>;
-  /** The tier settings the project had when last seen, for PlanQuota's offline comparison. */
-  declare readonly observedSettings: pulumi.Output<TierSettings>;
+  /** The tier settings the project had when last seen (a settings line), for PlanQuota's offline comparison. */
+  declare readonly observedSettings: pulumi.Output<string>;
   /** The `<tenant>-before-<token>` backup branches left by restores, oldest first. */
   declare readonly backups: pulumi.Output<Backup[] | undefined>;
 
