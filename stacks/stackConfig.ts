@@ -5,6 +5,7 @@
  */
 import { FleetError } from "../provider/errors";
 import { readTuning } from "../provider/neon/settings";
+import { rateShareOf } from "../provider/resources/stackConnection";
 
 /** Settings that take `true` or `false`. */
 const FLAGS = [
@@ -26,10 +27,8 @@ const SHAPED: Record<string, (value: string) => string | undefined> = {
     const fits = match !== null && Number(match[2]) >= 1 && Number(match[1]) < Number(match[2]);
     return fits ? undefined : "N/K with 0 <= N < K, such as 0/4";
   },
-  rateShare: (value) => {
-    const share = Number(value);
-    return value.trim() !== "" && share > 0 && share <= 1 ? undefined : "a number above 0 and at most 1, such as 0.5";
-  },
+  // The provider's own reading, so a fraction such as 1/4 passes here as it does there.
+  rateShare: (value) => (rateShareOf(value) === undefined ? "a number above 0 and at most 1, such as 0.5" : undefined),
   migrationConcurrency: (value) => (/^[1-9]\d*$/.test(value) ? undefined : "a whole number of at least 1"),
 };
 

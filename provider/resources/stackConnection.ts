@@ -23,15 +23,21 @@ export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): 
  */
 export function parseRateShare(text: string | undefined): number {
   if (text === undefined || text.trim() === "") return 1;
-  const fraction = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
-  const share = fraction ? Number(fraction[1]) / Number(fraction[2]) : Number(text);
-  if (!Number.isFinite(share) || share <= 0 || share > 1) {
+  const share = rateShareOf(text);
+  if (share === undefined) {
     throw new UsageError(
       `stack config neon-fleet:rateShare is ${JSON.stringify(text)}; ` +
         `set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel`,
     );
   }
   return share;
+}
+
+/** The share a `neon-fleet:rateShare` value (`0.25` or `1/4`) gives, or undefined when it is not in (0, 1]. */
+export function rateShareOf(text: string): number | undefined {
+  const fraction = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  const share = fraction ? Number(fraction[1]) / Number(fraction[2]) : Number(text);
+  return text.trim() !== "" && Number.isFinite(share) && share > 0 && share <= 1 ? share : undefined;
 }
 
 /**
