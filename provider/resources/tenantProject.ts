@@ -8,7 +8,7 @@ import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
-import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, settingsLine } from "./settings";
+import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 
 /**
@@ -174,7 +174,7 @@ async function diff(
 
 /** Creates the tenant's project on its tier, or adopts the one named by `adopt` or by its deterministic name. */
 async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
-  const news = tenantProjectInputsSchema.parse(inputs);
+  const news = tenantProjectInputsSchema.parse(birthSettingsExpanded(inputs));
   const ctx: CallContext = { tenantId: news.tenantId };
   const existing = await projectToAdopt(news, ctx);
   if (existing && news.replacing !== undefined && placedAt(existing, news.replacing) && !placedAt(existing, news)) {
@@ -348,18 +348,38 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
 }
 
 /**
+ * The checked inputs the engine stores: the birth settings (`quota`, `endpointSettings`, `historyRetentionSeconds`)
+ * folded into one settings line, `birthSettings`, a fifth of their size in every state file. Only create reads them.
+ */
+function birthSettingsFolded(result: pulumi.dynamic.CheckResult): pulumi.dynamic.CheckResult {
+  if ((result.failures?.length ?? 0) > 0 || !result.inputs) return result;
+  const { quota, endpointSettings, historyRetentionSeconds, ...rest } = result.inputs as TenantProjectInputs;
+  const retention = historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds };
+  return { inputs: { ...rest, birthSettings: settingsLine({ quota, endpointSettings, ...retention }) } };
+}
+
+/** The inputs with a folded `birthSettings` line (see birthSettingsFolded) opened back into their properties. */
+function birthSettingsExpanded(inputs: TenantProjectInputs & { birthSettings?: unknown }): TenantProjectInputs {
+  const { birthSettings, ...rest } = inputs;
+  const settings = typeof birthSettings === "string" ? parseSettingsLine(birthSettings) : undefined;
+  return settings === undefined ? rest : { ...rest, ...settings };
+}
+
+/**
  * What state keeps of a TenantProject: no birth settings (see TenantProjectOutputs; state of older versions has
  * them, and an update or refresh drops them) and no unset keys.
  */
-function lean(props: TenantProjectOutputs & Partial<Pick<TenantProjectInputs, BirthSettingsKey>>): TenantProjectOutputs {
-  const { quota: _quota, endpointSettings: _endpointSettings, historyRetentionSeconds: _retention, ...kept } = props;
+function lean(
+  props: TenantProjectOutputs & Partial<Pick<TenantProjectInputs, BirthSettingsKey>> & { birthSettings?: string },
+): TenantProjectOutputs {
+  const { quota: _q, endpointSettings: _e, historyRetentionSeconds: _r, birthSettings: _b, ...kept } = props;
   return compact(kept);
 }
 
 /** The implementation the provider process loads (see providerShim). */
 export const provider: pulumi.dynamic.ResourceProvider<TenantProjectInputs, TenantProjectOutputs> = {
   configure,
-  check,
+  check: async (olds, news) => birthSettingsFolded(await check(olds, news)),
   diff,
   create,
   read,
