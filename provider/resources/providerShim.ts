@@ -27,8 +27,8 @@ export function providerShim(moduleFile: string): ProviderSource {
   const modulePath = JSON.stringify(compiledModulePath(moduleFile));
   // Eight levels up is far more than any folder Pulumi starts the provider in (dist/stacks: two).
   const source =
-    'exports.handler=()=>{let f=require("fs"),d=process.env.NEON_FLEET_ROOT||".";' +
-    'for(let i=0;i<8&&!f.existsSync(d+"/Pulumi.yaml");i++)d+="/..";' +
+    'exports.handler=()=>{let d=process.env.NEON_FLEET_ROOT||".",i=8;' +
+    'while(i--&&!require("fs").existsSync(d+"/Pulumi.yaml"))d+="/..";' +
     `return require(require("path").resolve(d,${modulePath})).provider}`;
   return source as ProviderSource;
 }

@@ -83,10 +83,11 @@ export type TenantProjectOutputs = Omit<TenantProjectInputs, BirthSettingsKey> &
   /** Secret. */
   pooledConnectionUri: string;
   /**
-   * The tier settings the project had when last seen (create or refresh), as a settings line (settings.ts);
-   * PlanQuota compares against them.
+   * The tier settings the project was created or adopted with, as a settings line (settings.ts), for PlanQuota's
+   * create (or its project change, which follows a create here). Only create records it; an update or refresh drops
+   * it, so a PlanQuota created later applies its tier rather than trust settings seen long ago.
    */
-  observedSettings: string;
+  observedSettings?: string;
   /** True when create took over an existing project instead of creating one; absent when it created it. */
   adopted?: boolean;
   /** Token of the last restore applied (or recorded at create); the same token never restores again. */
@@ -215,7 +216,7 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
       regionId: project.region_id,
       pgVersion: project.pg_version,
       org: project.org_id ?? props.org,
-      observedSettings: settingsLine(liveTierSettings(project)),
+      observedSettings: undefined,
     }),
   };
 }
@@ -240,7 +241,8 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
   }
   const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
   const markers = { adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing };
-  return { outs: lean({ ...olds, ...news, ...markers, ...placement, ...restored }) };
+  const seenAtCreate = { observedSettings: undefined };
+  return { outs: lean({ ...olds, ...news, ...markers, ...placement, ...restored, ...seenAtCreate }) };
 }
 
 /**
@@ -408,8 +410,8 @@ export class TenantProject extends DynamicResource {
   declare readonly connectionUri: pulumi.Output<string>;
   /** Pooled connection string of the default database (secret). */
   declare readonly pooledConnectionUri: pulumi.Output<string>;
-  /** The tier settings the project had when last seen (a settings line), for PlanQuota's offline comparison. */
-  declare readonly observedSettings: pulumi.Output<string>;
+  /** The tier settings the project was created with (a settings line), for PlanQuota's offline comparison. */
+  declare readonly observedSettings: pulumi.Output<string | undefined>;
   /** The `<tenant>-before-<token>` backup branches left by restores, oldest first. */
   declare readonly backups: pulumi.Output<Backup[] | undefined>;
 
