@@ -34,9 +34,14 @@ const TIERS = `tiers:
   enterprise: { compute: { min: 1, max: 8 }, suspendAfter: 10m, computeTime: unlimited, activeTime: unlimited, storage: 100GiB, dataTransfer: unlimited, writtenData: unlimited }
 `;
 
+/** The id of generated tenant number `n`. */
+export function generatedTenantId(n: number): string {
+  return `t${n.toString(36)}-${n}`;
+}
+
 /** A tenant entry in the mix a real fleet has: mostly defaults, some tiers, residencies, regions and overrides. */
 function tenantYaml(n: number): string {
-  const lines = [`  - id: t${n.toString(36)}-${n}`];
+  const lines = [`  - id: ${generatedTenantId(n)}`];
   if (n % 3 === 1) lines.push("    tier: pro");
   else if (n % 17 === 2) lines.push("    tier: enterprise");
   if (n % 4 === 3) lines.push("    residency: eu");

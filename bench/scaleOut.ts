@@ -2,8 +2,9 @@ import { spawn } from "child_process";
 import { mkdtempSync, rmSync } from "fs";
 import os from "os";
 import path from "path";
-import { startEmulator } from "../emulator";
-import { writeGeneratedPlans } from "./planLoad";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { tenantBucket } from "../stacks/shard";
+import { generatedTenantId, writeGeneratedPlans } from "./planLoad";
 
 /** Onboarding a fleet cut into hash buckets: one stack per bucket, all run at once under one account budget. */
 export interface ScaleOutResult {
@@ -17,6 +18,21 @@ export interface ScaleOutResult {
   ratioToBound: number;
 }
 
+/**
+ * The same fleet re-cut from `stacks` to `toStacks` buckets, every stack run at once: how many tenants changed
+ * stack, and how many projects that cost (a move should release and adopt, never delete and create).
+ */
+export interface ReshardResult {
+  fromStacks: number;
+  toStacks: number;
+  /** Tenants whose bucket under `toStacks` differs from the one under `fromStacks`. */
+  moved: number;
+  projectsCreated: number;
+  projectsDeleted: number;
+  apiCalls: number;
+  wallSeconds: number;
+}
+
 /** The options of one scale-out run. */
 export interface ScaleOutOptions {
   tenants: number;
@@ -27,6 +43,8 @@ export interface ScaleOutOptions {
   burstPerSecond: number;
   /** Provider operations in flight per stack (`--parallel`). */
   parallel: number;
+  /** After onboarding, re-cut the fleet into this many buckets (0: skip the reshard). */
+  reshardTo: number;
   log: (line: string) => void;
 }
 
@@ -39,40 +57,24 @@ const ENGINE_CLI = path.join(__dirname, "..", "tests", "engine", "cli.js");
  * Writes `tenants` tenants into one plans directory and runs `up` on `stacks` stacks (`neon-fleet:bucket` i/K,
  * `neon-fleet:rateShare` 1/K, a state file each) as separate engine-double processes at the same time against one
  * emulator that enforces the account rate. Wall time runs from the spawn of the first to the exit of the last.
+ * Then, unless `reshardTo` is 0, runs the same fleet as `reshardTo` stacks (the first `stacks` keep their state
+ * files) and counts the projects created and deleted.
  */
-export async function benchScaleOut(options: ScaleOutOptions): Promise<ScaleOutResult> {
-  const { tenants, stacks, ratePerMinute, burstPerSecond, parallel } = options;
+export async function benchScaleOut(options: ScaleOutOptions): Promise<{ scaleOut: ScaleOutResult; reshard?: ReshardResult }> {
+  const { tenants, stacks, ratePerMinute } = options;
   const work = mkdtempSync(path.join(os.tmpdir(), `neon-fleet-bench-scale-out-${tenants}-`));
   const plansDir = await writeGeneratedPlans(work, tenants);
-  const emulator = await startEmulator({ ratePerMinute, burstPerSecond, projectLimit: tenants + 10 });
+  const emulator = await startEmulator({
+    ratePerMinute,
+    burstPerSecond: options.burstPerSecond,
+    projectLimit: tenants + 10,
+  });
   try {
-    const started = process.hrtime.bigint();
-    const runs = Array.from({ length: stacks }, (_, i) =>
-      runStack({
-        args: [
-          "up",
-          `--plans=${plansDir}`,
-          `--state=${path.join(work, `bucket-${i}.state.json`)}`,
-          `--api=${emulator.url}`,
-          `--stack=bucket-${i}`,
-          `--config=neon-fleet:bucket=${i}/${stacks}`,
-          `--config=neon-fleet:rateShare=1/${stacks}`,
-          `--parallel=${parallel}`,
-        ],
-        env: {
-          NEON_API_KEY: API_KEY,
-          NEON_FLEET_RATE: String(ratePerMinute),
-          NEON_FLEET_BURST: String(burstPerSecond),
-        },
-        log: (line) => options.log(`bucket ${i}/${stacks}: ${line}`),
-      }),
-    );
-    await Promise.all(runs);
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const wallSeconds = await runBuckets(options, { work, plansDir, emulator, buckets: stacks });
     const stats = emulator.stats();
     if (stats.projects !== tenants) throw new Error(`scale-out: ${stats.projects} projects for ${tenants} tenants`);
     const boundSeconds = stats.requests.total / (ratePerMinute / 60);
-    return {
+    const scaleOut = {
       tenants,
       stacks,
       apiCallsPerTenant: stats.requests.total / tenants,
@@ -81,10 +83,63 @@ export async function benchScaleOut(options: ScaleOutOptions): Promise<ScaleOutR
       boundSeconds,
       ratioToBound: wallSeconds / boundSeconds,
     };
+    if (options.reshardTo <= 0) return { scaleOut };
+    options.log(`reshard: ${stacks} -> ${options.reshardTo} buckets`);
+    emulator.resetStats();
+    const reshardSeconds = await runBuckets(options, { work, plansDir, emulator, buckets: options.reshardTo });
+    const after = emulator.stats();
+    const ids = Array.from({ length: tenants }, (_, n) => generatedTenantId(n));
+    return {
+      scaleOut,
+      reshard: {
+        fromStacks: stacks,
+        toStacks: options.reshardTo,
+        moved: ids.filter((id) => tenantBucket(id, stacks) !== tenantBucket(id, options.reshardTo)).length,
+        projectsCreated: after.requests.byRoute["POST /projects"] ?? 0,
+        projectsDeleted: after.requests.byRoute["DELETE /projects/{project_id}"] ?? 0,
+        apiCalls: after.requests.total,
+        wallSeconds: reshardSeconds,
+      },
+    };
   } finally {
     await emulator.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `up` on `buckets` stacks at once (bucket i/buckets, rateShare 1/buckets, state file bucket-i.state.json in
+ * `work`) and returns the seconds from the first spawn to the last exit. Moving tenants between stacks removes
+ * most of each stack's tenants, hence the mass-removal permission.
+ */
+async function runBuckets(
+  options: ScaleOutOptions,
+  run: { work: string; plansDir: string; emulator: RunningEmulator; buckets: number },
+): Promise<number> {
+  const started = process.hrtime.bigint();
+  const runs = Array.from({ length: run.buckets }, (_, i) =>
+    runStack({
+      args: [
+        "up",
+        `--plans=${run.plansDir}`,
+        `--state=${path.join(run.work, `bucket-${i}.state.json`)}`,
+        `--api=${run.emulator.url}`,
+        `--stack=bucket-${i}`,
+        `--config=neon-fleet:bucket=${i}/${run.buckets}`,
+        `--config=neon-fleet:rateShare=1/${run.buckets}`,
+        "--config=neon-fleet:allowMassRemoval=true",
+        `--parallel=${options.parallel}`,
+      ],
+      env: {
+        NEON_API_KEY: API_KEY,
+        NEON_FLEET_RATE: String(options.ratePerMinute),
+        NEON_FLEET_BURST: String(options.burstPerSecond),
+      },
+      log: (line) => options.log(`bucket ${i}/${run.buckets}: ${line}`),
+    }),
+  );
+  await Promise.all(runs);
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 /** Runs one stack's engine double to its end; rejects with its last error lines when it fails. */

@@ -18,6 +18,13 @@ describe("the stack config check of the program", () => {
     expect(problems(local)).toEqual([]);
   });
 
+  it("accepts a rate share written as a fraction, as the provider reads it, and waitForReady as a flag", () => {
+    expect(problems({ "neon-fleet:rateShare": "1/4", "neon-fleet:waitForReady": "true" })).toEqual([]);
+    expect(problems({ "neon-fleet:rateShare": "5/4" })).toEqual([
+      'stack config neon-fleet:rateShare is "5/4"; set it to a number above 0 and at most 1, such as 0.5',
+    ]);
+  });
+
   it("reports every bad value and unknown key, one line each, credentials of a URL hidden", () => {
     expect(
       problems({

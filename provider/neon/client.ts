@@ -42,6 +42,15 @@ const SETTLE_POLL_MAX_MS = 4_000;
 
 const isStatus = (err: unknown, status: number): boolean => (err as NeonApiError).context?.status === status;
 
+/**
+ * Whether a create also waits for the operations it started (`neon-fleet:waitForReady`). Off by default: Neon's
+ * answer to `POST /projects` already holds the project, its endpoint and its connection strings, and a later
+ * mutation of the project while those operations run gets a 423, which the retry policy waits out.
+ */
+export interface CreateReadiness {
+  waitForReady: boolean;
+}
+
 /** The NeonClient of neon-fleet: one transport, one operation waiter and one project directory per connection. */
 export class FleetNeonClient implements NeonClient {
   private readonly directory: ProjectDirectory;
@@ -52,6 +61,8 @@ export class FleetNeonClient implements NeonClient {
     private readonly consumptionLimiter: RateLimiter,
     private readonly callCounters: CallCounters,
     private readonly tuning: Pick<NeonTuning, "maxAttempts" | "operationTimeoutMs" | "createSettleMs">,
+    /** Read at each create (the stack's configure may set it after the client was built). */
+    private readonly readiness: CreateReadiness = { waitForReady: false },
   ) {
     this.directory = new ProjectDirectory(transport, transport.connection.orgId);
     this.waiter = new OperationWaiter(transport, tuning.operationTimeoutMs);
@@ -347,7 +358,8 @@ export class FleetNeonClient implements NeonClient {
       send: (api) => api.createProject({ project: body }),
     });
     this.directory.cache.put(created.project);
-    await this.waiter.wait(created.project.id, created.operations, ctx.tenantId);
+    // One call per new tenant: the answer already holds everything the outputs need (see CreateReadiness).
+    if (this.readiness.waitForReady) await this.waiter.wait(created.project.id, created.operations, ctx.tenantId);
     const endpoint = created.endpoints.find((e) => e.type === EndpointType.ReadWrite) ?? created.endpoints[0];
     const details = created.connection_uris[0];
     return {

@@ -4,13 +4,14 @@
  * functions more than once) shares them.
  */
 import { FleetError } from "../errors";
-import { FleetNeonClient } from "./client";
+import { FleetNeonClient, type CreateReadiness } from "./client";
 import { RateLimiter } from "./limiter";
 import { readTuning, type NeonTuning } from "./settings";
 import { Transport, type CallCounters, type NeonConnection } from "./transport";
 import type { NeonClient } from "./types";
 
 export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
+export type { CreateReadiness } from "./client";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
 export type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
@@ -27,6 +28,7 @@ interface ProcessNeon {
   consumptionLimiter: RateLimiter;
   counters: CallCounters;
   settings: Partial<NeonConnection>;
+  readiness: CreateReadiness;
   current?: { connection: NeonConnection; client: NeonClient };
 }
 
@@ -42,6 +44,7 @@ function processNeon(): ProcessNeon {
       consumptionLimiter: new RateLimiter(tuning.consumptionRatePerMinute, CONSUMPTION_BURST),
       counters: { calls: 0, retries: 0, rateLimited: 0 },
       settings: {},
+      readiness: { waitForReady: false },
     };
   }
   return global[slot];
@@ -66,6 +69,14 @@ export function shareRateBudget(share: number): void {
   processNeon().limiter.useShare(share);
 }
 
+/**
+ * Makes this process's creates wait for the operations they start (the stack's `neon-fleet:waitForReady`); off by
+ * default, a new project costs its `POST /projects` alone.
+ */
+export function waitForReady(wait: boolean): void {
+  processNeon().readiness.waitForReady = wait;
+}
+
 /** The process-wide client. Throws a FleetError saying how to set the key when none is configured. */
 export function neon(): NeonClient {
   const state = processNeon();
@@ -77,7 +88,7 @@ export function neon(): NeonClient {
   const connection = { apiKey, apiHost: apiHost.replace(/\/+$/, ""), orgId: state.settings.orgId };
   const current = state.current;
   if (current && (["apiKey", "apiHost", "orgId"] as const).every((key) => current.connection[key] === connection[key])) return current.client;
-  const client = buildClient(connection, state.tuning, state.limiter, state.consumptionLimiter, state.counters);
+  const client = buildClient(connection, state.tuning, state.limiter, state.consumptionLimiter, state.counters, state.readiness);
   state.current = { connection, client };
   return client;
 }
@@ -86,7 +97,11 @@ export function neon(): NeonClient {
  * A client with limiters of its own instead of the process's: for a tool that must not share the process budget,
  * and for tests that pit a given rate against the emulator's.
  */
-export function createNeonClient(connection: NeonConnection, tuning: Partial<NeonTuning> = {}): NeonClient {
+export function createNeonClient(
+  connection: NeonConnection,
+  tuning: Partial<NeonTuning> = {},
+  readiness: CreateReadiness = { waitForReady: false },
+): NeonClient {
   const full = { ...readTuning(), ...tuning };
   return buildClient(
     { ...connection, apiHost: connection.apiHost.replace(/\/+$/, "") },
@@ -94,6 +109,7 @@ export function createNeonClient(connection: NeonConnection, tuning: Partial<Neo
     new RateLimiter(full.ratePerMinute, full.burstPerSecond),
     new RateLimiter(full.consumptionRatePerMinute, CONSUMPTION_BURST),
     { calls: 0, retries: 0, rateLimited: 0 },
+    readiness,
   );
 }
 
@@ -103,7 +119,8 @@ function buildClient(
   limiter: RateLimiter,
   consumptionLimiter: RateLimiter,
   counters: CallCounters,
+  readiness: CreateReadiness,
 ): NeonClient {
   const transport = new Transport(connection, tuning, limiter, counters);
-  return new FleetNeonClient(transport, consumptionLimiter, counters, tuning);
+  return new FleetNeonClient(transport, consumptionLimiter, counters, tuning, readiness);
 }

@@ -6,7 +6,7 @@ import type { CallContext } from "../neon";
 import { neon } from "./neonAccess";
 import { devBranchStillPlanned } from "./plannedFleet";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
-import { providerShim, type ResourceArgs } from "./providerShim";
+import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack } from "./stackConnection";
 
 /**
@@ -178,7 +178,7 @@ const devBranchShim = providerShim(__filename);
 export type DevBranchArgs = ResourceArgs<DevBranchInputs>;
 
 /** A branch of the dev project (`pulumi-nodejs:dynamic/neon:DevBranch`, named by branch name). */
-export class DevBranch extends pulumi.dynamic.Resource {
+export class DevBranch extends DynamicResource {
   /** The Neon branch id; kept across resets. */
   declare readonly branchId: pulumi.Output<string>;
   /** Host of the branch's read-write endpoint. */

@@ -18,3 +18,8 @@ export function configureNeon(settings: Partial<neonLayer.NeonConnection>): void
 export function shareRateBudget(share: number): void {
   (require("../neon") as typeof neonLayer).shareRateBudget(share);
 }
+
+/** Makes this process's creates wait for their operations, or not (see waitForReady). */
+export function waitForReady(wait: boolean): void {
+  (require("../neon") as typeof neonLayer).waitForReady(wait);
+}

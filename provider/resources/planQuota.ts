@@ -4,15 +4,18 @@ import { NeonApiError } from "../errors";
 import type { CallContext, Endpoint } from "../neon";
 import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
-import { providerShim, type ResourceArgs } from "./providerShim";
+import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import {
   endpointMatches,
   endpointSettingsSchema,
   liveEndpointSettings,
   liveTierSettings,
   neonQuotaSchema,
+  parseSettingsLine,
+  settingsLine,
   tierSettingsMatch,
   type EndpointSettings,
+  type NeonQuota,
   type TierSettings,
 } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
@@ -47,25 +50,36 @@ export const planQuotaInputsSchema = z.object({
   endpointSettings: endpointSettingsSchema,
   /** The tier's `history_retention_seconds` (how far back a restore reaches); absent = not managed. */
   historyRetentionSeconds: z.number().int().min(0).max(2_592_000).optional(),
-  /** The settings TenantProject saw on the project (born with or adopted with); compared offline. */
-  observedSettings: tierSettingsSchema.optional(),
+  /**
+   * The settings TenantProject saw on the project (born with or adopted with), as a settings line (or, in state
+   * written by older versions, an object); compared offline, and never kept in the outputs.
+   */
+  observedSettings: z.union([z.string(), tierSettingsSchema]).optional(),
 });
 
 /** Inputs of a PlanQuota. */
 export type PlanQuotaInputs = z.infer<typeof planQuotaInputsSchema>;
 /**
- * Outputs of a PlanQuota: its inputs, with `quota`/`endpointSettings` replaced by live values on refresh, and
+ * Outputs of a PlanQuota: the tenant, tier and project, the settings the project has (as applied, or as refresh
+ * read them) as one settings line (settings.ts: a fifth of the two objects' size in every state file), and
  * `driftedEndpoints`: the endpoints refresh found off those settings (id -> live values), absent when none.
+ * `observedSettings` is not kept: only create and a project change read it, from the inputs.
  */
-export type PlanQuotaOutputs = PlanQuotaInputs & { driftedEndpoints?: Record<string, EndpointSettings> };
+export type PlanQuotaOutputs = Pick<PlanQuotaInputs, "tenantId" | "tier" | "projectId"> & {
+  settings?: string;
+  /** State written by older versions holds these instead of `settings`. */
+  quota?: NeonQuota;
+  endpointSettings?: EndpointSettings;
+  historyRetentionSeconds?: number;
+  driftedEndpoints?: Record<string, EndpointSettings>;
+};
 
 /**
- * `observedSettings` is absent: it only feeds create and a project change, and must not make a re-tier.
- * `driftedEndpoints` is never an input, so recorded drift always differs from the plan: an update.
+ * Besides the settings (compared as a whole, see diff). `observedSettings` is absent: it only feeds create and a
+ * project change, and must not make a re-tier. `driftedEndpoints` is never an input, so recorded drift always
+ * differs from the plan: an update.
  */
-const updateKeys = [
-  "projectId", "tier", "quota", "endpointSettings", "historyRetentionSeconds", "driftedEndpoints",
-] as const;
+const updateKeys = ["projectId", "tier", "driftedEndpoints"] as const;
 
 /** `neon-fleet:refreshEndpoints` of the current run (set by configure): false skips the endpoint read on refresh. */
 let refreshEndpoints = true;
@@ -76,14 +90,22 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   refreshEndpoints = stackFlag(req, "neon-fleet:refreshEndpoints", true);
 }
 
-/** Validates the inputs offline. */
-async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  return checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings"]);
+/**
+ * Validates the inputs offline. `observedSettings` is dropped once the PlanQuota is recorded on the same project:
+ * only create and a project change read it, and state need not carry it on every later run.
+ */
+async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  const checked = checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings"]);
+  const recorded = typeof olds.projectId === "string" && olds.projectId === news.projectId;
+  if (!recorded || (checked.failures?.length ?? 0) > 0) return checked;
+  const { observedSettings: _seen, ...kept } = news;
+  return { inputs: kept };
 }
 
 /** Offline: a changed tier, quota, endpoint settings or project, or drifted endpoints, is an update; nothing replaces a PlanQuota. */
 async function diff(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs): Promise<pulumi.dynamic.DiffResult> {
-  return { changes: changedKeys(olds, news, updateKeys).length > 0, replaces: [] };
+  const retiered = !sameValue(recordedSettings(olds), desired(news));
+  return { changes: retiered || changedKeys(olds, news, updateKeys).length > 0, replaces: [] };
 }
 
 /** Puts the project on its tier; no API call when TenantProject already saw these settings on it. */
@@ -92,7 +114,7 @@ async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateRes
   if (!tierSettingsMatch(news.observedSettings, desired(news))) {
     await applyTier(news.projectId, desired(news), { project: true, endpoints: true }, { tenantId: news.tenantId });
   }
-  return { id: news.tenantId, outs: compact({ ...news }) };
+  return { id: news.tenantId, outs: outputs(news) };
 }
 
 /**
@@ -107,18 +129,20 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
   const project = await neon().getProject(props.projectId, ctx);
   if (!project) return gone;
   const live = liveTierSettings(project);
+  const recordedTier = recordedSettings(props);
   let driftedEndpoints = props.driftedEndpoints;
   if (refreshEndpoints) {
     const endpoints = await endpointsOf(props.projectId, ctx);
     if (!endpoints) return gone;
-    driftedEndpoints = offSettings(endpoints, props.endpointSettings);
+    driftedEndpoints = offSettings(endpoints, recordedTier.endpointSettings ?? live.endpointSettings);
   }
   // Retention is read back only where the plan manages it; elsewhere the plan default would show as drift.
-  const historyRetentionSeconds = props.historyRetentionSeconds === undefined
+  const historyRetentionSeconds = recordedTier.historyRetentionSeconds === undefined
     ? undefined
     : live.historyRetentionSeconds;
-  const refreshed = compact({ ...props, ...live, historyRetentionSeconds, observedSettings: live, driftedEndpoints });
-  return { id, props: refreshed, inputs: refreshed };
+  const { tenantId, tier, projectId } = props;
+  const refreshed = compact({ tenantId, tier, projectId, ...live, historyRetentionSeconds, driftedEndpoints });
+  return { id, props: outputs(refreshed), inputs: refreshed };
 }
 
 /** Re-tiers the project: patches what differs from the recorded state (a new project: what it lacks). */
@@ -131,18 +155,33 @@ async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs
       await applyTier(news.projectId, want, { project: true, endpoints: true }, ctx);
     }
   } else {
+    const had = recordedSettings(olds);
     const project =
-      !sameValue(olds.quota, news.quota) ||
-      !sameValue(olds.endpointSettings, news.endpointSettings) ||
-      (news.historyRetentionSeconds !== undefined && olds.historyRetentionSeconds !== news.historyRetentionSeconds);
-    const endpoints = !sameValue(olds.endpointSettings, news.endpointSettings) || olds.driftedEndpoints !== undefined;
+      !sameValue(had.quota, news.quota) ||
+      !sameValue(had.endpointSettings, news.endpointSettings) ||
+      (news.historyRetentionSeconds !== undefined && had.historyRetentionSeconds !== news.historyRetentionSeconds);
+    const endpoints = !sameValue(had.endpointSettings, news.endpointSettings) || olds.driftedEndpoints !== undefined;
     if (project || endpoints) await applyTier(news.projectId, want, { project, endpoints }, ctx);
   }
-  return { outs: compact({ ...news }) };
+  return { outs: outputs(news) };
 }
 
 /** Nothing to undo: the settings stay with the project, which TenantProject retains or deletes. */
 async function remove(): Promise<void> {}
+
+/** What state keeps of a PlanQuota with these settings (see PlanQuotaOutputs). */
+function outputs(props: PlanQuotaInputs & { driftedEndpoints?: Record<string, EndpointSettings> }): PlanQuotaOutputs {
+  const { tenantId, tier, projectId, driftedEndpoints } = props;
+  return compact({ tenantId, tier, projectId, settings: settingsLine(desired(props)), driftedEndpoints });
+}
+
+/** The settings recorded in state: its settings line, or the objects state of older versions holds. */
+function recordedSettings(olds: PlanQuotaOutputs): Partial<TierSettings> {
+  const line = olds.settings === undefined ? undefined : parseSettingsLine(olds.settings);
+  if (line) return line;
+  const { quota, endpointSettings, historyRetentionSeconds } = olds;
+  return compact({ quota, endpointSettings, historyRetentionSeconds });
+}
 
 function desired(news: PlanQuotaInputs): TierSettings {
   const { quota, endpointSettings, historyRetentionSeconds } = news;
@@ -204,7 +243,7 @@ const planQuotaShim = providerShim(__filename);
 export type PlanQuotaArgs = ResourceArgs<PlanQuotaInputs>;
 
 /** A tenant's tier settings on its project (`pulumi-nodejs:dynamic/neon:PlanQuota`, named by tenant id). */
-export class PlanQuota extends pulumi.dynamic.Resource {
+export class PlanQuota extends DynamicResource {
   constructor(name: string, args: PlanQuotaArgs, opts?: pulumi.CustomResourceOptions) {
     super(planQuotaShim, name, { ...args }, opts, "neon", "PlanQuota");
   }

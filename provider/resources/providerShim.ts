@@ -1,40 +1,57 @@
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Builds the provider object a dynamic resource hands to Pulumi: a shim that, when the provider process
- * configures it, loads the compiled implementation and takes on its methods.
+ * The provider a dynamic resource hands to Pulumi, as the source text Pulumi stores in its `__provider` property: a
+ * shim that, when the provider process loads it, finds the project root and returns the compiled implementation.
  *
- * Why a shim: Pulumi serializes the provider object with its captured closure into the state of every
- * resource, and `delete`/`refresh` later run that stored copy. Capturing the real implementation would put
- * the Neon client, its settings and possibly the API key into state, and would freeze old code there. The
- * shim captures one string, the compiled module's path relative to the project root, so stored resources
- * always run the current code.
+ * Why a shim: Pulumi stores the serialized provider in the inputs and the outputs of every dynamic resource, and
+ * `delete`/`refresh` later run that stored copy. Capturing the real implementation would put the Neon client, its
+ * settings and possibly the API key into state, and would freeze old code there. The shim holds one string, the
+ * compiled module's path relative to the project root, so stored resources always run the current code.
+ *
+ * Why hand-written text: `pulumi.dynamic.Resource` serializes a provider object through Pulumi's closure
+ * serializer, whose wrappers made the same shim about 1 KB, stored twice per resource: most of a tenant's state.
+ * The text below is what that serializer would produce, minus the wrappers: a CommonJS module whose `handler()`
+ * returns the provider (cmd/dynamic-provider of @pulumi/pulumi loads it with require-from-string).
  *
  * Why it walks up to Pulumi.yaml: Pulumi starts the provider process in the folder of the project's `main`
  * (dist/stacks), not the project root (the engine's getPwdMain). `NEON_FLEET_ROOT` overrides the search.
  *
- * Why only `configure`: every method serializes to ~200 bytes of wrapper, which would put seven forwarding
- * methods over the 2 KB budget. The dynamic-provider server of @pulumi/pulumi (cmd/dynamic-provider,
- * `getProvider`) deserializes each distinct provider once per process, awaits its `configure` before the
- * first call, and then calls the methods of that same object, so installing them in `configure` suffices.
+ * The dynamic-provider server deserializes each distinct provider once per process (calling `handler()`), awaits
+ * its `configure` before the first call, and then calls the methods of that same object: the implementation's.
  *
  * @param moduleFile the resource module's own `__filename`, exporting the real provider as `provider`
  */
-export function providerShim(moduleFile: string): pulumi.dynamic.ResourceProvider {
-  const modulePath = compiledModulePath(moduleFile);
-  const shim = {
-    configure(this: pulumi.dynamic.ResourceProvider, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-      const path = require("path");
-      const fs = require("fs");
-      let root = path.resolve(process.env.NEON_FLEET_ROOT ?? ".");
-      while (!fs.existsSync(path.join(root, "Pulumi.yaml")) && path.dirname(root) !== root) root = path.dirname(root);
-      const impl: pulumi.dynamic.ResourceProvider = require(path.join(root, modulePath)).provider;
-      Object.assign(this, impl);
-      return impl.configure ? impl.configure(req) : Promise.resolve();
-    },
-  };
-  return shim as unknown as pulumi.dynamic.ResourceProvider;
+export function providerShim(moduleFile: string): ProviderSource {
+  const modulePath = JSON.stringify(compiledModulePath(moduleFile));
+  // Eight levels up is far more than any folder Pulumi starts the provider in (dist/stacks: two).
+  const source =
+    'exports.handler=()=>{let d=process.env.NEON_FLEET_ROOT||".",i=8;' +
+    'while(i--&&!require("fs").existsSync(d+"/Pulumi.yaml"))d+="/..";' +
+    `return require(require("path").resolve(d,${modulePath})).provider}`;
+  return source as ProviderSource;
+}
+
+/** The source text of a dynamic provider, as stored in a resource's `__provider` property. */
+export type ProviderSource = string & { readonly providerSource: unique symbol };
+
+/**
+ * A dynamic resource (`pulumi-nodejs:dynamic/<module>:<type>`) whose provider is given as source text: what
+ * `pulumi.dynamic.Resource` registers, without serializing a provider object (see {@link providerShim}).
+ */
+export class DynamicResource extends pulumi.CustomResource {
+  constructor(
+    provider: ProviderSource,
+    name: string,
+    props: pulumi.Inputs,
+    opts: pulumi.CustomResourceOptions | undefined,
+    module: string,
+    type: string,
+  ) {
+    if (props.__provider !== undefined) throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: provider }, opts);
+  }
 }
 
 /** The package root: this file is provider/resources/providerShim.ts, or its build under dist/. */

@@ -73,10 +73,52 @@ export function liveTierSettings(project: LiveProjectSettings): TierSettings {
 }
 
 /**
- * True when a project seen with `observed` already has the tier `want`. History retention counts only when the
- * tier sets it: a tier without it accepts whatever the Neon plan gave the project.
+ * The order of the numbers in a {@link settingsLine}: the quota keys, the endpoint keys, then history retention.
+ * Fixed: lines in existing state files are read with it.
  */
-export function tierSettingsMatch(observed: TierSettings | undefined, want: TierSettings): boolean {
+const QUOTA_KEYS = [
+  "active_time_seconds", "compute_time_seconds", "written_data_bytes", "data_transfer_bytes", "logical_size_bytes",
+] as const;
+const ENDPOINT_KEYS = ["autoscaling_limit_min_cu", "autoscaling_limit_max_cu", "suspend_timeout_seconds"] as const;
+
+/**
+ * Tier settings as one line of comma-separated numbers, e.g. `0,360000,1073741824,5368709120,536870912,0.25,0.25,
+ * 300,86400` (quota, endpoint settings, then retention when known). This is how TenantProject records what it saw
+ * on the project for PlanQuota's offline comparison: a tenth of the size of the object in every state file.
+ */
+export function settingsLine(settings: TierSettings): string {
+  const numbers = [
+    ...QUOTA_KEYS.map((key) => settings.quota[key]),
+    ...ENDPOINT_KEYS.map((key) => settings.endpointSettings[key]),
+    ...(settings.historyRetentionSeconds === undefined ? [] : [settings.historyRetentionSeconds]),
+  ];
+  return numbers.join(",");
+}
+
+/** The settings of a {@link settingsLine}; undefined when the text is not one (then nothing is taken as seen). */
+export function parseSettingsLine(line: string): TierSettings | undefined {
+  const numbers = line.split(",").map(Number);
+  const fixed = QUOTA_KEYS.length + ENDPOINT_KEYS.length;
+  if ((numbers.length !== fixed && numbers.length !== fixed + 1) || numbers.some((n) => !Number.isFinite(n))) {
+    return undefined;
+  }
+  const quota = Object.fromEntries(QUOTA_KEYS.map((key, i) => [key, numbers[i]])) as NeonQuota;
+  const endpoint = ENDPOINT_KEYS.map((key, i) => [key, numbers[QUOTA_KEYS.length + i]]);
+  const retention = numbers[fixed];
+  return {
+    quota,
+    endpointSettings: Object.fromEntries(endpoint) as EndpointSettings,
+    ...(retention === undefined ? {} : { historyRetentionSeconds: retention }),
+  };
+}
+
+/**
+ * True when a project seen with `observed` (an object, or a {@link settingsLine}) already has the tier `want`.
+ * History retention counts only when the tier sets it: a tier without it accepts whatever the Neon plan gave the
+ * project.
+ */
+export function tierSettingsMatch(seen: TierSettings | string | undefined, want: TierSettings): boolean {
+  const observed = typeof seen === "string" ? parseSettingsLine(seen) : seen;
   if (!observed) return false;
   const retention = want.historyRetentionSeconds;
   const retentionMatches = retention === undefined || observed.historyRetentionSeconds === retention;

@@ -1,19 +1,23 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../errors";
-import { configureNeon, shareRateBudget } from "./neonAccess";
+import { configureNeon, shareRateBudget, waitForReady } from "./neonAccess";
 import { configurePlans } from "./plannedFleet";
 
 /**
  * The `configure` of every neon-fleet provider: hands the stack's `neon-fleet:apiKey` (secret, already
  * decrypted by the engine) and `neon-fleet:apiHost` to the Neon client layer, which falls back to
  * NEON_API_KEY / NEON_API_HOST for whatever the stack does not set, applies `neon-fleet:rateShare` to the
- * process's limiter, and notes `neon-fleet:plans` for deletes that must know what the plans still hold. Nothing is kept in the provider object, so nothing reaches the serialized provider in state.
+ * process's limiter, `neon-fleet:waitForReady` (default false: a create costs its POST alone) to its creates, and
+ * notes `neon-fleet:plans` for deletes that must know what the plans still hold. Nothing is kept in the provider
+ * object, so nothing reaches the serialized provider in state.
  */
 export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   const rateShare = parseRateShare(stackValue(req, "neon-fleet:rateShare"));
+  const waitForCreates = stackFlag(req, "neon-fleet:waitForReady", false);
   configureNeon({ apiKey: stackValue(req, "neon-fleet:apiKey"), apiHost: stackValue(req, "neon-fleet:apiHost") });
   shareRateBudget(rateShare);
   configurePlans(req);
+  waitForReady(waitForCreates);
 }
 
 /**
@@ -23,15 +27,21 @@ export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): 
  */
 export function parseRateShare(text: string | undefined): number {
   if (text === undefined || text.trim() === "") return 1;
-  const fraction = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
-  const share = fraction ? Number(fraction[1]) / Number(fraction[2]) : Number(text);
-  if (!Number.isFinite(share) || share <= 0 || share > 1) {
+  const share = rateShareOf(text);
+  if (share === undefined) {
     throw new UsageError(
       `stack config neon-fleet:rateShare is ${JSON.stringify(text)}; ` +
         `set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel`,
     );
   }
   return share;
+}
+
+/** The share a `neon-fleet:rateShare` value (`0.25` or `1/4`) gives, or undefined when it is not in (0, 1]. */
+export function rateShareOf(text: string): number | undefined {
+  const fraction = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  const share = fraction ? Number(fraction[1]) / Number(fraction[2]) : Number(text);
+  return text.trim() !== "" && Number.isFinite(share) && share > 0 && share <= 1 ? share : undefined;
 }
 
 /**

@@ -8,13 +8,13 @@ import { tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
-import { providerShim, type ResourceArgs } from "./providerShim";
-import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
+import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
+import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 
 /**
  * TenantProject: one tenant's Neon project. It is born with its tier's quota and endpoint settings (so a
- * new tenant costs one create and its operation wait), adopts an existing project instead of creating a
+ * new tenant costs one `POST /projects`, whose answer holds its endpoint and connection strings), adopts an existing project instead of creating a
  * duplicate, and on removal releases the project unless the tenant says `onRemove: delete`. Keeping the
  * project on its tier after birth is PlanQuota's job. A plan `restore` with a new token restores the default branch
  * to a point in time (see restore.ts); the backups it leaves are listed in the outputs.
@@ -69,8 +69,12 @@ export const tenantProjectInputsSchema = z.object({
 /** Inputs of a TenantProject. */
 export type TenantProjectInputs = z.infer<typeof tenantProjectInputsSchema>;
 
-/** Outputs of a TenantProject: its inputs plus what Neon reports about the project. */
-export type TenantProjectOutputs = TenantProjectInputs & {
+/**
+ * Outputs of a TenantProject: its inputs plus what Neon reports about the project. The birth settings (`quota`,
+ * `endpointSettings`, `historyRetentionSeconds`) are left out: only create reads them, from the inputs, and
+ * PlanQuota keeps them afterwards.
+ */
+export type TenantProjectOutputs = Omit<TenantProjectInputs, BirthSettingsKey> & {
   projectId: string;
   regionId: string;
   defaultBranchId: string;
@@ -79,15 +83,22 @@ export type TenantProjectOutputs = TenantProjectInputs & {
   connectionUri: string;
   /** Secret. */
   pooledConnectionUri: string;
-  /** The tier settings the project had when last seen (create or refresh); PlanQuota compares against them. */
-  observedSettings: TierSettings;
-  /** True when create took over an existing project instead of creating one. */
-  adopted: boolean;
+  /**
+   * The tier settings the project was created or adopted with, as a settings line (settings.ts), for PlanQuota's
+   * create (or its project change, which follows a create here). Only create records it; an update or refresh drops
+   * it, so a PlanQuota created later applies its tier rather than trust settings seen long ago.
+   */
+  observedSettings?: string;
+  /** True when create took over an existing project instead of creating one; absent when it created it. */
+  adopted?: boolean;
   /** Token of the last restore applied (or recorded at create); the same token never restores again. */
   restoredToken?: string;
   /** The `<tenant>-before-<token>` branches holding the state before each restore, oldest first. */
   backups?: Backup[];
 };
+
+/** Inputs only create reads: the settings the project is born with. */
+type BirthSettingsKey = "quota" | "endpointSettings" | "historyRetentionSeconds";
 
 /** Properties whose change replaces the project (Neon cannot move a project's region, version or org). */
 const replaceKeys = ["region", "pgVersion", "org"] as const;
@@ -179,7 +190,7 @@ async function diff(
  * a refused move in one stack; with it, it is set aside and a new project created.
  */
 async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
-  const news = tenantProjectInputsSchema.parse(inputs);
+  const news = tenantProjectInputsSchema.parse(birthSettingsExpanded(inputs));
   const ctx: CallContext = { tenantId: news.tenantId };
   const existing = await projectToAdopt(news, ctx);
   const replacingIt = existing && news.replacing !== undefined && placedAt(existing, news.replacing);
@@ -219,14 +230,14 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
   if (!project) return { id: "", props: {} as TenantProjectOutputs };
   return {
     id,
-    props: compact({
+    props: lean({
       ...props,
       projectName: project.name,
       region: project.region_id,
       regionId: project.region_id,
       pgVersion: project.pg_version,
       org: project.org_id ?? props.org,
-      observedSettings: liveTierSettings(project),
+      observedSettings: undefined,
     }),
   };
 }
@@ -251,7 +262,8 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
   }
   const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
   const markers = { adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing };
-  return { outs: compact({ ...olds, ...news, ...markers, ...placement, ...restored }) };
+  const seenAtCreate = { observedSettings: undefined };
+  return { outs: lean({ ...olds, ...news, ...markers, ...placement, ...restored, ...seenAtCreate }) };
 }
 
 /**
@@ -369,7 +381,7 @@ async function setAside(project: Project, ctx: CallContext): Promise<void> {
 }
 
 function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProjectOutputs {
-  return compact({
+  return lean({
     ...news,
     projectId: created.project.id,
     regionId: created.project.region_id,
@@ -378,17 +390,46 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
     connectionUri: created.connectionUri,
     pooledConnectionUri: created.pooledConnectionUri,
     org: created.project.org_id ?? news.org,
-    observedSettings: liveTierSettings(created.project),
-    adopted: created.adopted,
+    observedSettings: settingsLine(liveTierSettings(created.project)),
+    adopted: created.adopted || undefined,
     // A new or adopted project is recorded as restored: its plan entry is history, not a request to roll back.
     restoredToken: news.restore?.token,
   });
 }
 
+/**
+ * The checked inputs the engine stores: the birth settings (`quota`, `endpointSettings`, `historyRetentionSeconds`)
+ * folded into one settings line, `birthSettings`, a fifth of their size in every state file. Only create reads them.
+ */
+function birthSettingsFolded(result: pulumi.dynamic.CheckResult): pulumi.dynamic.CheckResult {
+  if ((result.failures?.length ?? 0) > 0 || !result.inputs) return result;
+  const { quota, endpointSettings, historyRetentionSeconds, ...rest } = result.inputs as TenantProjectInputs;
+  const retention = historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds };
+  return { inputs: { ...rest, birthSettings: settingsLine({ quota, endpointSettings, ...retention }) } };
+}
+
+/** The inputs with a folded `birthSettings` line (see birthSettingsFolded) opened back into their properties. */
+function birthSettingsExpanded(inputs: TenantProjectInputs & { birthSettings?: unknown }): TenantProjectInputs {
+  const { birthSettings, ...rest } = inputs;
+  const settings = typeof birthSettings === "string" ? parseSettingsLine(birthSettings) : undefined;
+  return settings === undefined ? rest : { ...rest, ...settings };
+}
+
+/**
+ * What state keeps of a TenantProject: no birth settings (see TenantProjectOutputs; state of older versions has
+ * them, and an update or refresh drops them) and no unset keys.
+ */
+function lean(
+  props: TenantProjectOutputs & Partial<Pick<TenantProjectInputs, BirthSettingsKey>> & { birthSettings?: string },
+): TenantProjectOutputs {
+  const { quota: _q, endpointSettings: _e, historyRetentionSeconds: _r, birthSettings: _b, ...kept } = props;
+  return compact(kept);
+}
+
 /** The implementation the provider process loads (see providerShim). */
 export const provider: pulumi.dynamic.ResourceProvider<TenantProjectInputs, TenantProjectOutputs> = {
   configure,
-  check,
+  check: async (olds, news) => birthSettingsFolded(await check(olds, news)),
   diff,
   create,
   read,
@@ -402,7 +443,7 @@ const tenantProjectShim = providerShim(__filename);
 export type TenantProjectArgs = ResourceArgs<TenantProjectInputs>;
 
 /** A tenant's Neon project (`pulumi-nodejs:dynamic/neon:TenantProject`, named by tenant id). */
-export class TenantProject extends pulumi.dynamic.Resource {
+export class TenantProject extends DynamicResource {
   /** The Neon project id. */
   declare readonly projectId: pulumi.Output<string>;
   /** The Neon region the project lives in. */
@@ -417,8 +458,8 @@ export class TenantProject extends pulumi.dynamic.Resource {
   declare readonly connectionUri: pulumi.Output<string>;
   /** Pooled connection string of the default database (secret). */
   declare readonly pooledConnectionUri: pulumi.Output<string>;
-  /** The tier settings the project had when last seen, for PlanQuota's offline comparison. */
-  declare readonly observedSettings: pulumi.Output<TierSettings>;
+  /** The tier settings the project was created with (a settings line), for PlanQuota's offline comparison. */
+  declare readonly observedSettings: pulumi.Output<string | undefined>;
   /** The `<tenant>-before-<token>` backup branches left by restores, oldest first. */
   declare readonly backups: pulumi.Output<Backup[] | undefined>;
 

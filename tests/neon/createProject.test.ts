@@ -1,14 +1,15 @@
-import { requests, startRig, type Rig } from "./emulatorClient";
+import { createNeonClient } from "../../provider/neon";
+import { requests, startRig, TEST_KEY, type Rig } from "./emulatorClient";
 
 describe("creating tenant projects", () => {
   let rig: Rig;
   beforeAll(async () => {
-    // Longer than the client's first guess of an operation's duration, so the first create has to learn it.
+    // Longer than the client's first guess of an operation's duration, so a waiting create has to learn it.
     rig = await startRig({ opMs: 1200 });
   });
   afterAll(() => rig.emulator.close());
 
-  test("once the client has seen one operation, a create costs its POST and one poll, and returns what the outputs need", async () => {
+  it("a create costs its POST alone and returns what the outputs need", async () => {
     const costs: number[] = [];
     for (const tenant of ["acme", "globex", "initech", "umbrella"]) {
       rig.emulator.resetStats();
@@ -20,16 +21,47 @@ describe("creating tenant projects", () => {
       expect(created.connectionUri).toContain(created.host);
       expect(created.pooledConnectionUri).toContain("-pooler");
     }
-    expect(costs[0]).toBeLessThanOrEqual(3);
-    expect(costs.slice(1)).toEqual([2, 2, 2]);
+    expect(costs).toEqual([1, 1, 1, 1]);
   });
 
-  test("the project is usable right after: a patch needs no retry for a running operation", async () => {
-    const created = await rig.client.createProject({ name: "tenant-stark" }, { tenantId: "stark" });
+  it("a patch right after the create waits out Neon's 423 while the create's operations run", async () => {
+    const created = await rig.client.createProject({ name: "tenant-wayne" }, { tenantId: "wayne" });
     rig.emulator.resetStats();
     const before = rig.client.counters().retries;
-    await rig.client.updateProject(created.project.id, { settings: { quota: { compute_time_seconds: 360000 } } }, { tenantId: "stark" });
-    expect(rig.client.counters().retries).toBe(before);
-    expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}"]).toBe(1);
+    const patched = await rig.client.updateProject(created.project.id, { settings: { quota: { compute_time_seconds: 360000 } } }, { tenantId: "wayne" });
+    expect(patched.settings?.quota?.compute_time_seconds).toBe(360000);
+    expect(rig.client.counters().retries).toBeGreaterThan(before);
+    expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}"]).toBeGreaterThan(1);
+  });
+
+  describe("with waitForReady", () => {
+    const waiting = () =>
+      createNeonClient(
+        { apiKey: TEST_KEY, apiHost: rig.emulator.url },
+        { ratePerMinute: 30_000, burstPerSecond: 500 },
+        { waitForReady: true },
+      );
+
+    it("once the client has seen one operation, a create costs its POST and one poll", async () => {
+      const client = waiting();
+      const costs: number[] = [];
+      for (const tenant of ["hooli", "pied-piper", "aviato", "raviga"]) {
+        rig.emulator.resetStats();
+        await client.createProject({ name: `tenant-${tenant}`, region_id: "aws-us-east-2", pg_version: 17 }, { tenantId: tenant });
+        costs.push(requests(rig.emulator).total);
+      }
+      expect(costs[0]).toBeLessThanOrEqual(3);
+      expect(costs.slice(1)).toEqual([2, 2, 2]);
+    });
+
+    it("the project is usable right after: a patch needs no retry for a running operation", async () => {
+      const client = waiting();
+      const created = await client.createProject({ name: "tenant-stark" }, { tenantId: "stark" });
+      rig.emulator.resetStats();
+      const before = client.counters().retries;
+      await client.updateProject(created.project.id, { settings: { quota: { compute_time_seconds: 360000 } } }, { tenantId: "stark" });
+      expect(client.counters().retries).toBe(before);
+      expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}"]).toBe(1);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
-import { createNeonClient, type NeonClient, type NeonTuning } from "../../provider/neon";
+import { createNeonClient, type CreateReadiness, type NeonClient, type NeonTuning } from "../../provider/neon";
 
 /** The key the test emulators accept. */
 export const TEST_KEY = "test-key";
@@ -11,9 +11,14 @@ export interface Rig {
 }
 
 /** Starts an emulator (only TEST_KEY accepted) and a client of its own with the given tuning. */
-export async function startRig(options: EmulatorOptions = {}, tuning: Partial<NeonTuning> = {}): Promise<Rig> {
+export async function startRig(
+  options: EmulatorOptions = {},
+  tuning: Partial<NeonTuning> = {},
+  readiness: CreateReadiness = { waitForReady: false },
+): Promise<Rig> {
   const emulator = await startEmulator({ ratePerMinute: 60_000, burstPerSecond: 1_000, opMs: 50, apiKey: TEST_KEY, ...options });
-  const client = createNeonClient({ apiKey: TEST_KEY, apiHost: emulator.url }, { ratePerMinute: 30_000, burstPerSecond: 500, ...tuning });
+  const fast = { ratePerMinute: 30_000, burstPerSecond: 500, ...tuning };
+  const client = createNeonClient({ apiKey: TEST_KEY, apiHost: emulator.url }, fast, readiness);
   return { emulator, client };
 }
 

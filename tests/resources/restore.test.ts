@@ -5,6 +5,7 @@ import {
   type TenantProjectOutputs,
 } from "../../provider/resources/tenantProject";
 import { backupBranchName, defaultRestoreToken } from "../../provider/plans/restore";
+import { settingsLine } from "../../provider/resources/settings";
 import { readFleetChanges, renderSummary } from "../../provider/summarize";
 
 const quota = {
@@ -23,7 +24,7 @@ const inputs: TenantProjectInputs = {
 const outputs: TenantProjectOutputs = {
   ...inputs, projectId: "p-1", regionId: "aws-us-east-2", defaultBranchId: "br-1", host: "h",
   connectionUri: "u", pooledConnectionUri: "u",
-  observedSettings: { quota, endpointSettings, historyRetentionSeconds: 86_400 }, adopted: false,
+  observedSettings: settingsLine({ quota, endpointSettings, historyRetentionSeconds: 86_400 }),
 };
 
 describe("a restore in the plans, judged offline", () => {

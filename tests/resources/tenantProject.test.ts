@@ -181,7 +181,7 @@ describe("TenantProject provider", () => {
 
   it("a removal with onRemove: delete deletes a project no resource of this run holds", async () => {
     const made = await neon().createProject({ name: "tenant-tyrell", region_id: "aws-us-east-2", pg_version: 17 }, {});
-    const outs = { ...inputs("tyrell", { onRemove: "delete" }), projectId: made.project.id } as TenantProjectOutputs;
+    const outs = { ...inputs("tyrell", { onRemove: "delete" }), projectId: made.project.id } as unknown as TenantProjectOutputs;
 
     await provider.delete!(made.project.id, outs);
 
