@@ -261,7 +261,7 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
   const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
-  const markers = { adopt: news.adopt, refusedChange: news.refusedChange, replacing: news.replacing };
+  const markers = { adopt: news.adopt, refusedChange: leftAsIs, replacing: news.replacing };
   const seenAtCreate = { observedSettings: undefined };
   return { outs: lean({ ...olds, ...news, ...markers, ...placement, ...restored, ...seenAtCreate }) };
 }

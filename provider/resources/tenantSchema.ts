@@ -5,7 +5,7 @@ import { migrate, readApplied, type SchemaProgress, type SchemaTarget } from "..
 import { DEFAULT_MIGRATION_CONCURRENCY, setMigrationConcurrency } from "../schemaMigrations/connections";
 import { appliedDigest, pendingMigrations, schemaNeedsApply, versionOf } from "../schemaMigrations/plan";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
-import { providerShim, type ResourceArgs } from "./providerShim";
+import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack, stackCount, stackFlag } from "./stackConnection";
 
 /**
@@ -198,7 +198,7 @@ export type TenantSchemaArgs = ResourceArgs<TenantSchemaInputs>;
  * The schema version of a tenant's database (`pulumi-nodejs:dynamic/neon:TenantSchema`, named by tenant id, or
  * `dev/<branch>` for a dev branch). Give it the connection output of the tenant's TenantProject (or DevBranch).
  */
-export class TenantSchema extends pulumi.dynamic.Resource {
+export class TenantSchema extends DynamicResource {
   /** Highest migration version applied (0 = none). */
   declare readonly version: pulumi.Output<number>;
   /** Digest of the applied migrations' versions and SHA-256s. */

@@ -190,7 +190,7 @@ describe("TenantProject provider", () => {
 
   it("a removal with onRemove: delete of a tenant the plans still hold but this run did not register keeps it", async () => {
     const made = await neon().createProject({ name: "tenant-initech", region_id: "aws-eu-central-1", pg_version: 17 }, {});
-    const outs = { ...inputs("initech", { onRemove: "delete" }), projectId: made.project.id } as TenantProjectOutputs;
+    const outs = { ...inputs("initech", { onRemove: "delete" }), projectId: made.project.id } as unknown as TenantProjectOutputs;
 
     emulator.resetStats();
     await provider.delete!(made.project.id, outs);
@@ -201,7 +201,7 @@ describe("TenantProject provider", () => {
 
   it("a delete that cannot read the plans deletes nothing and says why in one line", async () => {
     const made = await neon().createProject({ name: "tenant-oscorp", region_id: "aws-us-east-2", pg_version: 17 }, {});
-    const outs = { ...inputs("oscorp", { onRemove: "delete" }), projectId: made.project.id } as TenantProjectOutputs;
+    const outs = { ...inputs("oscorp", { onRemove: "delete" }), projectId: made.project.id } as unknown as TenantProjectOutputs;
     await provider.configure!(stackConfig(emulator, { "neon-fleet:plans": "/nonexistent/plans" }));
 
     const failure = (await provider.delete!(made.project.id, outs).then(() => new Error("deleted"), (e: unknown) => e)) as Error;
@@ -222,10 +222,15 @@ describe("TenantProject provider", () => {
     const outs = result.outs as TenantProjectOutputs;
     expect(outs).toMatchObject({ region: "aws-eu-central-1", regionId: "aws-eu-central-1" });
     expect(outs.refusedChange).toMatch(/^tenant cyberdyne: changing region "aws-eu-central-1" -> "aws-us-east-2" needs/);
-    // The next run refuses the same move and leaves the project as it is.
-    const again = await checked(outs, inputs("cyberdyne"));
-    expect(again).toMatchObject({ region: "aws-eu-central-1", refusedChange: outs.refusedChange });
+    // The next run: Check sees the old inputs (the plan's region), Diff sees the outputs (where the project is),
+    // so the move shows as a change that is no replace, and the update refuses it again, changing nothing.
+    const again = await checked(inputs("cyberdyne"), inputs("cyberdyne"));
     expect(await provider.diff!(result.id, outs, again)).toMatchObject({ changes: true, replaces: [] });
+    emulator.resetStats();
+    const updated = (await provider.update!(result.id, outs, again)).outs as TenantProjectOutputs;
+    expect(mutations(emulator)).toEqual({});
+    expect(updated).toMatchObject({ projectId: own.project.id, region: "aws-eu-central-1" });
+    expect(updated.refusedChange).toBe('tenant cyberdyne: project in Neon has region "aws-eu-central-1" (plan: "aws-us-east-2"); it is left as it is: make the plan match Neon');
   });
 
   it("with allowReplace, a new tenant's project by name in another region is set aside and a new one created", async () => {
