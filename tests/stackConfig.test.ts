@@ -21,7 +21,7 @@ describe("the stack config check of the program", () => {
   it("accepts a rate share written as a fraction, as the provider reads it, and waitForReady as a flag", () => {
     expect(problems({ "neon-fleet:rateShare": "1/4", "neon-fleet:waitForReady": "true" })).toEqual([]);
     expect(problems({ "neon-fleet:rateShare": "5/4" })).toEqual([
-      'stack config neon-fleet:rateShare is "5/4"; set it to a number above 0 and at most 1, such as 0.5',
+      'stack config neon-fleet:rateShare is "5/4"; set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel',
     ]);
   });
 
