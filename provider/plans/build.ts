@@ -6,7 +6,7 @@ import path from "path";
 import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./schema";
 import type { PlanSource } from "./source";
 import { backupBranchName } from "./restore";
-import { DEFAULT_KEEP_BACKUPS } from "./schema";
+import { DEFAULT_BRANCHES_PER_PROJECT, DEFAULT_KEEP_BACKUPS } from "./schema";
 import type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedTenant, ResolvedTier } from "./types";
 
 /** Every plan file, each valid on its own and together. */
@@ -54,7 +54,9 @@ export function buildFleet(plans: ValidPlans): Fleet {
   const fleetDefaults = fleetFile.defaults;
   const tiers: Record<string, ResolvedTier> = {};
   for (const [name, spec] of Object.entries(tierSpecs)) {
-    tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
+    const placement = spec.placement ?? "project";
+    const branches = placement === "branch" ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT } : {};
+    tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec), placement, ...branches };
   }
 
   const tenants: ResolvedTenant[] = [];
@@ -88,6 +90,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
                 backupBranch: backupBranchName(spec.id, spec.restore.token),
               },
             }),
+        placement: tiers[tier]!.placement,
         hasOverrides,
         source: { file: source.file, line: source.itemLine("tenants", i) },
       });
