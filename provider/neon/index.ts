@@ -13,7 +13,7 @@ import type { NeonClient } from "./types";
 export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
-export type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+export type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 
 /** Neon's public API. */
 export const DEFAULT_API_HOST = "https://console.neon.tech/api/v2";
@@ -40,7 +40,7 @@ function processNeon(): ProcessNeon {
       tuning,
       limiter: new RateLimiter(tuning.ratePerMinute, tuning.burstPerSecond),
       consumptionLimiter: new RateLimiter(tuning.consumptionRatePerMinute, CONSUMPTION_BURST),
-      counters: { calls: 0, retries: 0, rateLimited: 0 },
+      counters: { calls: 0, retries: 0, rateLimited: 0, locked: 0 },
       settings: {},
     };
   }
@@ -93,7 +93,7 @@ export function createNeonClient(connection: NeonConnection, tuning: Partial<Neo
     full,
     new RateLimiter(full.ratePerMinute, full.burstPerSecond),
     new RateLimiter(full.consumptionRatePerMinute, CONSUMPTION_BURST),
-    { calls: 0, retries: 0, rateLimited: 0 },
+    { calls: 0, retries: 0, rateLimited: 0, locked: 0 },
   );
 }
 
