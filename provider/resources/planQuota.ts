@@ -49,6 +49,11 @@ export const planQuotaInputsSchema = z.object({
   historyRetentionSeconds: z.number().int().min(0).max(2_592_000).optional(),
   /** The settings TenantProject saw on the project (born with or adopted with); compared offline. */
   observedSettings: tierSettingsSchema.optional(),
+  /**
+   * The tenant's placement as its TenantProject holds it. `branch` (a refused change from a branch tier to a project
+   * tier) leaves everything alone: the project is the tenant's template project, shared with other tenants.
+   */
+  placement: z.enum(["project", "branch"]).optional(),
 });
 
 /** Inputs of a PlanQuota. */
@@ -78,7 +83,7 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 
 /** Validates the inputs offline. */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  return checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings"]);
+  return checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings", "placement"]);
 }
 
 /** Offline: a changed tier, quota, endpoint settings or project, or drifted endpoints, is an update; nothing replaces a PlanQuota. */
@@ -89,7 +94,7 @@ async function diff(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs):
 /** Puts the project on its tier; no API call when TenantProject already saw these settings on it. */
 async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateResult<PlanQuotaOutputs>> {
   const news = planQuotaInputsSchema.parse(inputs);
-  if (!tierSettingsMatch(news.observedSettings, desired(news))) {
+  if (news.placement !== "branch" && !tierSettingsMatch(news.observedSettings, desired(news))) {
     await applyTier(news.projectId, desired(news), { project: true, endpoints: true }, { tenantId: news.tenantId });
   }
   return { id: news.tenantId, outs: compact({ ...news }) };
@@ -102,6 +107,7 @@ async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateRes
  */
 async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynamic.ReadResult<PlanQuotaOutputs>> {
   const props = recorded(state, `quota of tenant ${id}`);
+  if (props.placement === "branch") return { id, props };
   const ctx = { tenantId: props.tenantId };
   const gone = { id: "", props: {} as PlanQuotaOutputs };
   const project = await neon().getProject(props.projectId, ctx);
@@ -125,6 +131,7 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
 async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs): Promise<pulumi.dynamic.UpdateResult<PlanQuotaOutputs>> {
   const want = desired(news);
   const ctx = { tenantId: news.tenantId };
+  if (news.placement === "branch") return { outs: compact({ ...news }) };
   if (olds.projectId !== news.projectId) {
     // The tenant got a new project (replaced, or recreated after it was deleted outside): like a create.
     if (!tierSettingsMatch(news.observedSettings, want)) {
