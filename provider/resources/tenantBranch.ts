@@ -167,4 +167,6 @@ export async function retierTenantBranch(
 /** Deletes the tenant's branch (its endpoint goes with it); a branch already gone counts as deleted. */
 export async function deleteTenantBranch(placed: Pick<PlacedBranch, "templateProjectId" | "branchId">, ctx: CallContext): Promise<void> {
   await neon().deleteBranch(placed.templateProjectId, placed.branchId, ctx);
+  const known = await templateBranches.get(placed.templateProjectId)?.catch(() => undefined);
+  for (const [name, branch] of known?.byName ?? []) if (branch !== "reserved" && branch.id === placed.branchId) known!.byName.delete(name);
 }
