@@ -5,6 +5,7 @@ import { branchCreateBody, branchRestoreBody, branchUpdateBody, type EndpointOpt
 import type { Route } from "../router";
 import { checkComputeUnits, checkSuspendTimeout, parseExpiresAt } from "../rules";
 import { branchView, connectionDetailsView, databaseView, endpointDefaults, endpointView, operationView, roleView } from "../views";
+import { assertBranchRoom } from "../limits";
 import { assertUnlocked, requireBranch, requireProject, startOperations, type World } from "../world";
 
 /** The annotation Neon attaches to a branch answer; the emulator keeps none, so it is always empty. */
@@ -96,6 +97,7 @@ export function branchRoutes(world: World): Route[] {
         };
         const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
         assertUnlocked(world, project, now);
+        assertBranchRoom(world, project);
         store.addBranch(project, branch);
         for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
         const ops = startOperations(world, project, [
