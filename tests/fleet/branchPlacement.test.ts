@@ -1,5 +1,5 @@
 import type { Branch, Endpoint } from "@neondatabase/api-client";
-import { parsePreviewDocument, readFleetChanges } from "../../provider/summarize";
+import { parsePreviewDocument, readFleetChanges, renderSummary } from "../../provider/summarize";
 import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
 
 /**
@@ -50,6 +50,9 @@ describe("tenants placed as branches of template projects", () => {
         .toEqual([["read_write", 0.25, 0.25, 300]]);
     }
     expect(result.outputs).toMatchObject({ tenantsByPlacement: { branch: 10, project: 2 }, templateProjects: 3 });
+    const summary = renderSummary(readFleetChanges(parsePreviewDocument(JSON.stringify(result.preview), "preview")));
+    expect(summary).toContain("Placement: 10 branch (of template projects), 2 project");
+    expect(summary).toMatch(/^\*\*neon-fleet preview: 12 to create, 3 template projects to create\*\*/);
   }, STORY_MS);
 
   it("removing two tenants and adding two more moves no remaining tenant", async () => {
