@@ -1,6 +1,7 @@
 import { writeFileSync } from "fs";
 import os from "os";
 import path from "path";
+import { benchBranchPlacement, type BranchPlacementResult } from "./branchPlacement";
 import { benchEmulatorThroughput } from "./emulatorThroughput";
 import { benchFleet, FleetSizeResult } from "./fleet";
 import { benchPlanLoad } from "./planLoad";
@@ -37,6 +38,14 @@ const SCALE_STACKS = Number(process.env.BENCH_SCALE_STACKS ?? 4);
 const SCALE_RATE = Number(process.env.BENCH_SCALE_RATE ?? 12_000);
 const SCALE_BURST = Number(process.env.BENCH_SCALE_BURST ?? 200);
 
+/**
+ * Branch placement: BRANCH_TENANTS tenants of one tier and region as branches of template projects holding
+ * BRANCH_PER_PROJECT each (one mutation at a time per template project, the projects side by side), then the same
+ * tenants as projects. BENCH_BRANCH_TENANTS=0 skips it.
+ */
+const BRANCH_TENANTS = Number(process.env.BENCH_BRANCH_TENANTS ?? HEADLINE_SIZE);
+const BRANCH_PER_PROJECT = Number(process.env.BENCH_BRANCH_PER_PROJECT ?? 100);
+
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -61,6 +70,17 @@ async function main(): Promise<void> {
           burstPerSecond: SCALE_BURST,
           parallel: PARALLEL,
           log,
+        })
+      : undefined;
+  log(`branch placement: ${BRANCH_TENANTS} tenants, ${BRANCH_PER_PROJECT} per template project, then as projects`);
+  const branchPlacement =
+    BRANCH_TENANTS > 0
+      ? await benchBranchPlacement({
+          tenants: BRANCH_TENANTS,
+          branchesPerProject: BRANCH_PER_PROJECT,
+          ratePerMinute: RATE_PER_MINUTE,
+          burstPerSecond: BURST_PER_SECOND,
+          parallel: PARALLEL,
         })
       : undefined;
   log("postgres data plane");
@@ -102,6 +122,7 @@ async function main(): Promise<void> {
     },
     stateBytesPerTenant: headline.stateBytesPerTenant,
     scaleOut: scaleOut && { ...scaleOut, ratePerMinute: SCALE_RATE, burstPerSecond: SCALE_BURST, parallel: PARALLEL },
+    branchPlacement,
     emulator,
     postgres,
     scaling: fleets.map((f) => ({
@@ -141,6 +162,7 @@ async function main(): Promise<void> {
     { figure: "serialized provider, largest", value: `${providerMax} B`, goal: "<= 2048 B, no secret", met: providerMax <= 2048 && !results.providerSize.secretInside },
     { figure: "state bytes per tenant", value: fmt(headline.stateBytesPerTenant), goal: "(reported)", met: undefined },
     ...(scaleOut ? scaleOutRows(scaleOut) : []),
+    ...(branchPlacement ? branchPlacementRows(branchPlacement) : []),
     { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
     { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
     { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
@@ -170,6 +192,20 @@ function scaleOutRows(s: ScaleOutResult): Row[] {
       value: `${fmt(s.wallSeconds)}s / ${fmt(s.boundSeconds)}s = ${fmt(s.ratioToBound)}`,
       goal: "<= 1.15",
       met: s.ratioToBound <= 1.15,
+    },
+  ];
+}
+
+function branchPlacementRows(b: BranchPlacementResult): Row[] {
+  const name = `branch placement ${b.tenants} (${b.templateProjects} template projects)`;
+  return [
+    { figure: `${name}: API calls per tenant`, value: fmt(b.apiCallsPerTenant), goal: "<= 1.05", met: b.apiCallsPerTenant <= 1.05 },
+    { figure: `${name}: 429s, 423s`, value: `${b.rateLimited}, ${b.locked}`, goal: "0, 0", met: b.rateLimited === 0 && b.locked === 0 },
+    {
+      figure: `${name}: wall; as projects: calls/tenant, wall`,
+      value: `${fmt(b.wallSeconds)}s; ${fmt(b.projectPlacement.apiCallsPerTenant)}, ${fmt(b.projectPlacement.wallSeconds)}s`,
+      goal: "(reported)",
+      met: undefined,
     },
   ];
 }
