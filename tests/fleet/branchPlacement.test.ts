@@ -110,6 +110,22 @@ describe("tenants placed as branches of template projects", () => {
     expect([endpoint?.autoscaling_limit_max_cu, endpoint?.suspend_timeout_seconds]).toEqual([1, 600]);
   }, STORY_MS);
 
+  it("refresh sees a tenant branch deleted outside as gone, and the next up creates it again", async () => {
+    const template = await world.project((await placements())["free-04"]);
+    const { branches } = await world.api<{ branches: Branch[] }>("GET", `/projects/${template.id}/branches`);
+    const deleted = branches.find((b) => b.name === "free-04");
+    await world.api("DELETE", `/projects/${template.id}/branches/${deleted?.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the delete's operation (15 ms here) settles
+
+    const refreshed = await world.run("refresh");
+    const result = await world.run("up");
+
+    expect(refreshed.failures).toEqual([]);
+    expect(result.failures).toEqual([]);
+    expect(stepOps(result, "TenantProject")["free-04"]).toBe("create");
+    expect((await placements())["free-04"]).toMatch(new RegExp(`^${TEMPLATE}[123]$`));
+  }, STORY_MS);
+
   it("a branch tier with a finite computeTime stops the run with a FILE:LINE:COL error saying why", async () => {
     world.editPlan("tiers.yaml", (text) => text.replace("computeTime: unlimited", "computeTime: 100h"));
     world.emulator.resetStats();
