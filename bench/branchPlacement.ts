@@ -72,12 +72,17 @@ async function onboard(root: string, plansDir: string, options: BranchPlacementO
   try {
     const stateFile = path.join(root, `${path.basename(plansDir)}.state.json`);
     const started = process.hrtime.bigint();
-    const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env, parallel });
+    const apiUrl = emulator.url;
+    const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl, apiKey: API_KEY, env, parallel });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (!result.ok) throw new Error(`up of ${tenants} tenants failed: ${result.failures.slice(0, 3).map((f) => f.message).join("; ")}`);
+    if (!result.ok) {
+      const first = result.failures.slice(0, 3).map((f) => f.message).join("; ");
+      throw new Error(`up of ${tenants} tenants failed: ${first}`);
+    }
     const stats = emulator.stats();
     const branchPosts = stats.requests.byRoute["POST /projects/{project_id}/branches"] ?? 0;
-    return { apiCalls: stats.requests.total, rateLimited: stats.rateLimited, branchPosts, wallSeconds, outputs: result.outputs };
+    const { rateLimited } = stats;
+    return { apiCalls: stats.requests.total, rateLimited, branchPosts, wallSeconds, outputs: result.outputs };
   } finally {
     await emulator.close();
   }
@@ -98,7 +103,11 @@ export async function benchBranchPlacement(options: BranchPlacementOptions): Pro
       rateLimited: branch.rateLimited,
       locked: Math.max(0, branch.branchPosts - tenants),
       wallSeconds: branch.wallSeconds,
-      projectPlacement: { apiCallsPerTenant: project.apiCalls / tenants, rateLimited: project.rateLimited, wallSeconds: project.wallSeconds },
+      projectPlacement: {
+        apiCallsPerTenant: project.apiCalls / tenants,
+        rateLimited: project.rateLimited,
+        wallSeconds: project.wallSeconds,
+      },
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -17,7 +17,8 @@ export function assertBranchRoom(world: World, project: ProjectRecord): void {
     throw new ApiError(
       422,
       "BRANCHES_LIMIT_EXCEEDED",
-      `branches limit of ${limit} exceeded for project ${project.id}, got ${count}; delete branches or raise the plan's limit`,
+      `branches limit of ${limit} exceeded for project ${project.id}, got ${count}; ` +
+        "delete branches or raise the plan's limit",
     );
   }
 }

@@ -49,7 +49,8 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   for (const [i, tenant] of tenants.entries()) {
     const templates = templatesOf.get(`${tenant.tier}/${tenant.region}`);
     const tier = fleet.tiers[tenant.tier]!;
-    connections[tenant.id] = (templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant)).connectionUri;
+    const registered = templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant);
+    connections[tenant.id] = registered.connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await new Promise((resolve) => setImmediate(resolve));
   }
   const dev = fleet.dev;

@@ -38,12 +38,16 @@ export function templateSeries(fleet: Fleet, tenants: readonly ResolvedTenant[])
     const key = `${tenant.tier}/${tenant.region}`;
     const found = series.get(key);
     if (found) found.tenants++;
-    else series.set(key, { key, tier: tenant.tier, region: tenant.region, residency: tenant.residency, tenants: 1, projects: [] });
+    else {
+      const { tier, region, residency } = tenant;
+      series.set(key, { key, tier, region, residency, tenants: 1, projects: [] });
+    }
   }
   for (const s of series.values()) {
     const perProject = fleet.tiers[s.tier]?.branchesPerProject ?? 1;
     const count = Math.ceil(s.tenants / perProject);
-    s.projects = Array.from({ length: count }, (_, i) => templateProject(fleet.projectNamePrefix, s.tier, s.region, i + 1));
+    const prefix = fleet.projectNamePrefix;
+    s.projects = Array.from({ length: count }, (_, i) => templateProject(prefix, s.tier, s.region, i + 1));
   }
   return [...series.values()];
 }

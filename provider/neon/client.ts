@@ -100,7 +100,11 @@ export class FleetNeonClient implements NeonClient {
     return this.queue.run(projectId, () => this.patchProject(projectId, patch, ctx));
   }
 
-  private async patchProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project> {
+  private async patchProject(
+    projectId: string,
+    patch: ProjectUpdateRequest["project"],
+    ctx: CallContext,
+  ): Promise<Project> {
     const { project, operations } = await this.transport.call<ProjectResponse & OperationsResponse>({
       method: "PATCH",
       path: `/projects/${projectId}`,
@@ -142,11 +146,21 @@ export class FleetNeonClient implements NeonClient {
     return endpoints;
   }
 
-  updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint> {
+  updateEndpoint(
+    projectId: string,
+    endpointId: string,
+    patch: EndpointUpdateRequest["endpoint"],
+    ctx: CallContext,
+  ): Promise<Endpoint> {
     return this.queue.run(projectId, () => this.patchEndpoint(projectId, endpointId, patch, ctx));
   }
 
-  private async patchEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint> {
+  private async patchEndpoint(
+    projectId: string,
+    endpointId: string,
+    patch: EndpointUpdateRequest["endpoint"],
+    ctx: CallContext,
+  ): Promise<Endpoint> {
     const { endpoint, operations } = await this.transport.call<EndpointOperations>({
       method: "PATCH",
       path: `/projects/${projectId}/endpoints/${endpointId}`,
@@ -185,11 +199,21 @@ export class FleetNeonClient implements NeonClient {
     }
   }
 
-  updateBranch(projectId: string, branchId: string, patch: { name?: string; expiresAt?: string | null }, ctx: CallContext): Promise<Branch> {
+  updateBranch(
+    projectId: string,
+    branchId: string,
+    patch: { name?: string; expiresAt?: string | null },
+    ctx: CallContext,
+  ): Promise<Branch> {
     return this.queue.run(projectId, () => this.patchBranch(projectId, branchId, patch, ctx));
   }
 
-  private async patchBranch(projectId: string, branchId: string, patch: { name?: string; expiresAt?: string | null }, ctx: CallContext): Promise<Branch> {
+  private async patchBranch(
+    projectId: string,
+    branchId: string,
+    patch: { name?: string; expiresAt?: string | null },
+    ctx: CallContext,
+  ): Promise<Branch> {
     const { branch, operations } = await this.transport.call<BranchOperations>({
       method: "PATCH",
       path: `/projects/${projectId}/branches/${branchId}`,
@@ -226,7 +250,12 @@ export class FleetNeonClient implements NeonClient {
     return this.queue.run(projectId, () => this.resetBranch(projectId, branchId, sourceBranchId, ctx));
   }
 
-  private async resetBranch(projectId: string, branchId: string, sourceBranchId: string, ctx: CallContext): Promise<Branch> {
+  private async resetBranch(
+    projectId: string,
+    branchId: string,
+    sourceBranchId: string,
+    ctx: CallContext,
+  ): Promise<Branch> {
     const { branch, operations } = await this.transport.call<BranchOperations>({
       method: "POST",
       path: `/projects/${projectId}/branches/${branchId}/restore`,
@@ -424,7 +453,10 @@ export class FleetNeonClient implements NeonClient {
       projectId,
       tenantId: ctx.tenantId,
       idempotent: false,
-      onRetry: (status) => status === 423 && this.lastPipelined.has(projectId) && this.waiter.lengthen(this.lastPipelined.get(projectId)!),
+      onRetry: (status) => {
+        const previous = this.lastPipelined.get(projectId);
+        if (status === 423 && previous) this.waiter.lengthen(previous);
+      },
       send: (api) =>
         api.createProjectBranch(projectId, {
           branch: { name: spec.name, parent_id: spec.parentId, expires_at: spec.expiresAt },

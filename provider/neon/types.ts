@@ -33,7 +33,10 @@ export interface BranchSpec {
   parentId: string;
   expiresAt?: string;
   /** The endpoint's compute and suspend settings; absent = the project's `default_endpoint_settings`. */
-  endpoint?: Pick<EndpointUpdateRequest["endpoint"], "autoscaling_limit_min_cu" | "autoscaling_limit_max_cu" | "suspend_timeout_seconds">;
+  endpoint?: Pick<
+    EndpointUpdateRequest["endpoint"],
+    "autoscaling_limit_min_cu" | "autoscaling_limit_max_cu" | "suspend_timeout_seconds"
+  >;
 }
 
 /** A branch created with its read-write endpoint. */

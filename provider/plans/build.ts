@@ -55,8 +55,11 @@ export function buildFleet(plans: ValidPlans): Fleet {
   const tiers: Record<string, ResolvedTier> = {};
   for (const [name, spec] of Object.entries(tierSpecs)) {
     const placement = spec.placement ?? "project";
-    const branches = placement === "branch" ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT } : {};
-    tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec), placement, ...branches };
+    const branches = placement === "branch"
+      ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT }
+      : {};
+    const settings = { quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
+    tiers[name] = { name, ...settings, placement, ...branches };
   }
 
   const tenants: ResolvedTenant[] = [];

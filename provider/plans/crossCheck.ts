@@ -124,12 +124,16 @@ function checkTenants(c: Checker, file: TenantsView): void {
       const max = compute.max ?? tier.compute.max;
       if (min > max) c.report(source, at("overrides", "compute"), `overrides.compute gives min ${min} > max ${max} CU; set both so that min <= max`, subject);
     }
-    if (tier?.placement === "branch") checkBranchTenant(c, source, tenant, at, subject, tenant.pgVersion ?? defaults?.pgVersion);
+    if (tier?.placement === "branch") {
+      checkBranchTenant(c, source, tenant, at, subject, tenant.pgVersion ?? defaults?.pgVersion);
+    }
   });
 }
 
-/** Quota keys of `overrides`: Neon sets them on a project, which a branch tenant shares with its template's other tenants. */
-const QUOTA_OVERRIDES = ["computeTime", "activeTime", "storage", "dataTransfer", "writtenData", "historyRetention"] as const;
+/** Quota keys of `overrides`: Neon sets them on a project, which a branch tenant shares with other tenants. */
+const QUOTA_OVERRIDES = [
+  "computeTime", "activeTime", "storage", "dataTransfer", "writtenData", "historyRetention",
+] as const;
 
 /**
  * A tenant of a branch tier lives in a template project it shares: what only a project of its own could give is
@@ -145,18 +149,25 @@ function checkBranchTenant(
   filePgVersion: number | undefined,
 ): void {
   const why = "on a branch tier the tenant is a branch of a shared template project";
-  if (tenant.adopt) c.report(source, at("adopt"), `adopt takes a project; ${why}, taken over by its branch name instead: remove adopt`, subject);
-  if (tenant.restore) c.report(source, at("restore"), `restore is for tenants with a project of their own; ${why}`, subject);
+  if (tenant.adopt) {
+    const problem = `adopt takes a project; ${why}, taken over by its branch name instead: remove adopt`;
+    c.report(source, at("adopt"), problem, subject);
+  }
+  if (tenant.restore) {
+    c.report(source, at("restore"), `restore is for tenants with a project of their own; ${why}`, subject);
+  }
   for (const key of QUOTA_OVERRIDES) {
     if (tenant.overrides?.[key] !== undefined) {
-      c.report(source, at("overrides", key), `overrides.${key} would change the template project's quota for every tenant in it; ${why}`, subject);
+      const problem = `overrides.${key} would change the template project's quota for every tenant in it; ${why}`;
+      c.report(source, at("overrides", key), problem, subject);
     }
   }
   const fleetPgVersion = c.input.fleet?.defaults?.pgVersion;
   const pgVersion = tenant.pgVersion ?? filePgVersion;
   if (pgVersion !== undefined && fleetPgVersion !== undefined && pgVersion !== fleetPgVersion) {
     const key = tenant.pgVersion !== undefined ? at("pgVersion") : at();
-    c.report(source, key, `pgVersion ${pgVersion} differs from the template projects' (the fleet default, ${fleetPgVersion}); ${why}`, subject);
+    const problem = `pgVersion ${pgVersion} differs from the template projects' (the fleet default, ${fleetPgVersion})`;
+    c.report(source, key, `${problem}; ${why}`, subject);
   }
 }
 

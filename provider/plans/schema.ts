@@ -204,18 +204,23 @@ const branchesPerProject = z
   .meta({ description: `Branch tiers only: tenants per template project, default ${DEFAULT_BRANCHES_PER_PROJECT}` });
 
 const sharedQuota = z.boolean(must("be true or false")).meta({
-  description: "Branch tiers only: accept that computeTime, activeTime, writtenData and dataTransfer apply to a whole template project",
+  description:
+    "Branch tiers only: accept that computeTime, activeTime, writtenData and dataTransfer apply to a whole template project",
 });
 
 /**
  * A branch tier's rules: `branchesPerProject` and `sharedQuota` only mean something there, and its project-wide
  * quota keys must be `unlimited` unless the tier accepts sharing them.
  */
-function checkPlacement(tier: { placement?: string; branchesPerProject?: number; sharedQuota?: boolean } & Record<string, unknown>, ctx: z.RefinementCtx): void {
+function checkPlacement(
+  tier: { placement?: string; branchesPerProject?: number; sharedQuota?: boolean } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): void {
   const branch = tier.placement === "branch";
   for (const key of ["branchesPerProject", "sharedQuota"] as const) {
     if (!branch && tier[key] !== undefined) {
-      ctx.addIssue({ code: "custom", path: [key], input: tier[key], message: "is for branch tiers only: set placement: branch, or remove it" });
+      const message = "is for branch tiers only: set placement: branch, or remove it";
+      ctx.addIssue({ code: "custom", path: [key], input: tier[key], message });
     }
   }
   if (!branch || tier.sharedQuota === true) return;

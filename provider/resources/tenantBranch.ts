@@ -55,7 +55,8 @@ function branchesOf(templateProjectId: string, ctx: CallContext): Promise<Templa
       .then((branches) => {
         const main = branches.find((b) => b.default) ?? branches[0];
         if (!main) throw new FleetError(`template project ${templateProjectId} has no branch to start tenants from`);
-        return { defaultBranchId: main.id, byName: new Map(branches.filter((b) => b.id !== main.id).map((b) => [b.name, b])) };
+        const tenantBranches = branches.filter((b) => b.id !== main.id);
+        return { defaultBranchId: main.id, byName: new Map(tenantBranches.map((b) => [b.name, b])) };
       });
     listed.catch(() => templateBranches.delete(templateProjectId));
     templateBranches.set(templateProjectId, listed);
@@ -144,8 +145,15 @@ async function adoptBranch(templateProjectId: string, branch: Branch, ctx: CallC
   };
 }
 
-/** True when the tenant's branch still exists (its template's listing, shared by the run); false when it or the template is gone. */
-export async function tenantBranchExists(templateProjectId: string, branchId: string, ctx: CallContext): Promise<boolean> {
+/**
+ * True when the tenant's branch still exists (read from its template's listing, shared by the run); false when the
+ * branch or the whole template project is gone.
+ */
+export async function tenantBranchExists(
+  templateProjectId: string,
+  branchId: string,
+  ctx: CallContext,
+): Promise<boolean> {
   try {
     const known = await branchesOf(templateProjectId, ctx);
     return [...known.byName.values()].some((b) => b !== "reserved" && b.id === branchId);
@@ -165,8 +173,13 @@ export async function retierTenantBranch(
 }
 
 /** Deletes the tenant's branch (its endpoint goes with it); a branch already gone counts as deleted. */
-export async function deleteTenantBranch(placed: Pick<PlacedBranch, "templateProjectId" | "branchId">, ctx: CallContext): Promise<void> {
+export async function deleteTenantBranch(
+  placed: Pick<PlacedBranch, "templateProjectId" | "branchId">,
+  ctx: CallContext,
+): Promise<void> {
   await neon().deleteBranch(placed.templateProjectId, placed.branchId, ctx);
   const known = await templateBranches.get(placed.templateProjectId)?.catch(() => undefined);
-  for (const [name, branch] of known?.byName ?? []) if (branch !== "reserved" && branch.id === placed.branchId) known!.byName.delete(name);
+  for (const [name, branch] of known?.byName ?? []) {
+    if (branch !== "reserved" && branch.id === placed.branchId) known!.byName.delete(name);
+  }
 }

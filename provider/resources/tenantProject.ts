@@ -148,7 +148,8 @@ async function check(
   if ((checked.failures?.length ?? 0) > 0 || typeof olds.region !== "string") return checked;
   const old = olds as TenantProjectInputs;
   const planned = news as TenantProjectInputs;
-  const placementMove = placementOf(old) !== placementOf(planned) || (planned.placement === "branch" && old.region !== planned.region);
+  const placementMove =
+    placementOf(old) !== placementOf(planned) || (planned.placement === "branch" && old.region !== planned.region);
   if (placementMove) return judgePlacementMove(old, planned, news);
   // An org only counts when both plans name one: the project's actual org is an output check cannot see.
   const moves = changedKeys(old, planned, replaceKeys).filter(
@@ -169,7 +170,11 @@ async function check(
  * (the new branch or project is created, the old one then retained or deleted per `onRemove`); refused, every
  * recorded input stays as it was and `refusedChange` names the tenant and both placements.
  */
-function judgePlacementMove(old: TenantProjectInputs, planned: TenantProjectInputs, news: Record<string, unknown>): pulumi.dynamic.CheckResult {
+function judgePlacementMove(
+  old: TenantProjectInputs,
+  planned: TenantProjectInputs,
+  news: Record<string, unknown>,
+): pulumi.dynamic.CheckResult {
   if (allowReplace) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
@@ -319,7 +324,8 @@ function unappliedMoveNote(olds: TenantProjectOutputs, news: TenantProjectInputs
   const moves = unappliedMoves(olds, news);
   if (moves.length === 0) return undefined;
   const show = (value: unknown): string => JSON.stringify(value ?? null);
-  const what = moves.map((key) => `${key} ${show(olds[key as keyof TenantProjectOutputs])} (plan: ${show(news[key as keyof TenantProjectInputs])})`).join(", ");
+  const valueOf = (props: Record<string, unknown>, key: string): string => show(props[key]);
+  const what = moves.map((key) => `${key} ${valueOf(olds, key)} (plan: ${valueOf(news, key)})`).join(", ");
   return `tenant ${news.tenantId}: project in Neon has ${what}; it is left as it is: make the plan match Neon`;
 }
 
@@ -379,8 +385,13 @@ async function setAside(project: Project, ctx: CallContext): Promise<void> {
 }
 
 /** Creates (or takes over by name) the tenant's branch in the first of its template projects with room. */
-async function createBranchTenant(news: TenantProjectInputs, ctx: CallContext): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
-  if (!news.templates || news.templates.length === 0) throw new FleetError(`tenant ${news.tenantId}: branch placement without template projects (a bug)`);
+async function createBranchTenant(
+  news: TenantProjectInputs,
+  ctx: CallContext,
+): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
+  if (!news.templates || news.templates.length === 0) {
+    throw new FleetError(`tenant ${news.tenantId}: branch placement without template projects (a bug)`);
+  }
   const placed = await placeTenantBranch(
     {
       tenantId: news.tenantId,
@@ -409,12 +420,16 @@ async function createBranchTenant(news: TenantProjectInputs, ctx: CallContext): 
 }
 
 /** A re-tier within branch tiers patches the tenant's endpoint; the template project and branch stay. */
-async function updateBranchTenant(olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
+async function updateBranchTenant(
+  olds: TenantProjectOutputs,
+  news: TenantProjectInputs,
+): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
   const placed = { templateProjectId: olds.templateProjectId ?? olds.projectId, endpointId: olds.endpointId ?? "" };
   if (!sameValue(olds.endpointSettings, news.endpointSettings) && news.refusedChange === undefined) {
     await retierTenantBranch(placed, news.endpointSettings, { tenantId: news.tenantId });
   }
-  const kept = { region: olds.region, pgVersion: olds.pgVersion, placement: olds.placement, templateProjectId: placed.templateProjectId };
+  const { region, pgVersion, placement } = olds;
+  const kept = { region, pgVersion, placement, templateProjectId: placed.templateProjectId };
   const markers = { refusedChange: news.refusedChange, replacing: news.replacing };
   return { outs: compact({ ...olds, ...news, ...markers, ...kept }) };
 }
@@ -424,8 +439,8 @@ async function removeBranchTenant(id: string, props: TenantProjectOutputs): Prom
   const templateProjectId = props.templateProjectId ?? props.projectId;
   if (props.onRemove !== "delete") {
     process.stderr.write(
-      `tenant ${props.tenantId}: branch ${id} of template project ${templateProjectId} retained in Neon (onRemove: retain); ` +
-        "it is no longer managed\n",
+      `tenant ${props.tenantId}: branch ${id} of template project ${templateProjectId} retained in Neon ` +
+        "(onRemove: retain); it is no longer managed\n",
     );
     return;
   }

@@ -160,7 +160,8 @@ function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): 
   const unplaced = tenants.some((t) => t.region === "?")
     ? "\n\nRegion `?`: the preview does not show these tenants' projects; `pulumi preview --json --show-sames` does."
     : "";
-  doc.add(`### Tenants by tier and region\n\n${table(["tier", "region", ...columns.map(([, title]) => title)], shown)}${more}${unplaced}${placementLine(tenants)}`);
+  const counts = table(["tier", "region", ...columns.map(([, title]) => title)], shown);
+  doc.add(`### Tenants by tier and region\n\n${counts}${more}${unplaced}${placementLine(tenants)}`);
 }
 
 /**
@@ -170,7 +171,8 @@ function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): 
 function placementLine(tenants: readonly TenantChange[]): string {
   if (!tenants.some((t) => t.placement === "branch")) return "";
   const counts = [...groupBy(tenants, (t) => t.placement).entries()].sort(([a], [b]) => a.localeCompare(b));
-  const text = counts.map(([placement, members]) => `${count(members.length)} ${placement === "branch" ? "branch (of template projects)" : placement}`);
+  const named = (placement: string): string => (placement === "branch" ? "branch (of template projects)" : placement);
+  const text = counts.map(([placement, members]) => `${count(members.length)} ${named(placement)}`);
   return `\n\nPlacement: ${text.join(", ")}`;
 }
 
