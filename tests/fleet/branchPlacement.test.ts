@@ -32,22 +32,25 @@ describe("tenants placed as branches of template projects", () => {
   });
   afterAll(async () => world.close());
 
-  it("puts ten free tenants in ceil(10/4) = 3 template projects (4/4/2), each with its own endpoint on tier", async () => {
+  it("puts ten free tenants in ceil(10/4) = 3 template projects (4/4/2), each with its own endpoint", async () => {
     const result = await world.run("up");
 
     expect(result.failures).toEqual([]);
     const names = (await world.projects()).map((p) => p.name).sort();
     expect(names).toEqual(["tenant-pro-1", "tenant-pro-2", `${TEMPLATE}1`, `${TEMPLATE}2`, `${TEMPLATE}3`]);
     const placed = await placements();
-    expect(Object.keys(placed).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `free-${String(i + 1).padStart(2, "0")}`));
+    const freeIds = Array.from({ length: 10 }, (_, i) => `free-${String(i + 1).padStart(2, "0")}`);
+    expect(Object.keys(placed).sort()).toEqual(freeIds);
     expect(countsOf(placed)).toEqual([4, 4, 2]);
     const template = await world.project(`${TEMPLATE}1`);
     const { branches } = await world.api<{ branches: Branch[] }>("GET", `/projects/${template.id}/branches`);
     const endpoints: Endpoint[] = await world.endpoints(template.id);
     for (const branch of branches.filter((b) => !b.default)) {
       const own = endpoints.filter((e) => e.branch_id === branch.id);
-      expect(own.map((e) => [e.type, e.autoscaling_limit_min_cu, e.autoscaling_limit_max_cu, e.suspend_timeout_seconds]))
-        .toEqual([["read_write", 0.25, 0.25, 300]]);
+      const settings = own.map((e) => [
+        e.type, e.autoscaling_limit_min_cu, e.autoscaling_limit_max_cu, e.suspend_timeout_seconds,
+      ]);
+      expect(settings).toEqual([["read_write", 0.25, 0.25, 300]]);
     }
     expect(result.outputs).toMatchObject({ tenantsByPlacement: { branch: 10, project: 2 }, templateProjects: 3 });
     const summary = renderSummary(readFleetChanges(parsePreviewDocument(JSON.stringify(result.preview), "preview")));
@@ -69,7 +72,9 @@ describe("tenants placed as branches of template projects", () => {
     expect(result.failures).toEqual([]);
     const after = await placements();
     const { "free-01": _gone1, "free-06": _gone6, ...remaining } = before;
-    for (const [tenant, template] of Object.entries(remaining)) expect([tenant, after[tenant]]).toEqual([tenant, template]);
+    for (const [tenant, template] of Object.entries(remaining)) {
+      expect([tenant, after[tenant]]).toEqual([tenant, template]);
+    }
     expect(after["free-01"]).toBeUndefined();
     expect(after["free-06"]).toBeUndefined();
     expect(after["free-11"]).toMatch(new RegExp(`^${TEMPLATE}[123]$`));
@@ -80,7 +85,8 @@ describe("tenants placed as branches of template projects", () => {
 
   it("a free -> pro tier change is refused naming both placements, and the tenant's branch stays", async () => {
     const before = await placements();
-    world.editPlan("tenants/customers.yaml", (text) => text.replace("  - id: free-02\n", "  - id: free-02\n    tier: pro\n"));
+    const toPro = (text: string): string => text.replace("  - id: free-02\n", "  - id: free-02\n    tier: pro\n");
+    world.editPlan("tenants/customers.yaml", toPro);
 
     const result = await world.run("up");
 
@@ -90,14 +96,18 @@ describe("tenants placed as branches of template projects", () => {
     const refused = changes.tenants.find((t) => t.id === "free-02");
     expect(refused?.action).toBe("refused");
     expect(refused?.refusal).toMatch(
-      /^tenant free-02: changing placement "branch of a free template project in aws-us-east-2" -> "own project \(tier pro\) in aws-us-east-2"/,
+      new RegExp(
+        '^tenant free-02: changing placement "branch of a free template project in aws-us-east-2" -> ' +
+          '"own project \\(tier pro\\) in aws-us-east-2"',
+      ),
     );
     expect((await placements())["free-02"]).toBe(before["free-02"]);
     expect((await world.projects()).some((p) => p.name === "tenant-free-02")).toBe(false);
   }, STORY_MS);
 
   it("a re-tier between branch tiers patches the tenant's own endpoint", async () => {
-    world.editPlan("tenants/customers.yaml", (text) => text.replace("  - id: free-03\n", "  - id: free-03\n    tier: hobby\n"));
+    const toHobby = (text: string): string => text.replace("  - id: free-03\n", "  - id: free-03\n    tier: hobby\n");
+    world.editPlan("tenants/customers.yaml", toHobby);
 
     const result = await world.run("up");
 
@@ -133,7 +143,7 @@ describe("tenants placed as branches of template projects", () => {
     const result = await world.run("preview");
 
     expect(result.ok).toBe(false);
-    expect(result.stderr).toMatch(/tiers\.yaml:7:18: tier free: computeTime must be unlimited on a branch tier: .*sharedQuota: true/);
+    expect(result.stderr).toMatch(/tiers\.yaml:7:18: tier free: computeTime must be unlimited on a branch tier: .*sharedQuota/);
     expect(world.emulator.stats().requests.total).toBe(0);
   }, STORY_MS);
 });

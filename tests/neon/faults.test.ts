@@ -25,7 +25,8 @@ describe("surviving Neon's failures", () => {
 
   test("a change to a project busy with another process's change waits out the 423 instead of failing", async () => {
     const rig = await startRig({ opMs: 300 });
-    const otherProcess = createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, { ratePerMinute: 30_000, burstPerSecond: 500 });
+    const tuning = { ratePerMinute: 30_000, burstPerSecond: 500 };
+    const otherProcess = createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, tuning);
     try {
       const { project } = await rig.client.createProject({ name: "tenant-busy" }, {});
       const [endpoint] = await rig.client.listEndpoints(project.id, {});

@@ -27,15 +27,19 @@ describe("one mutation in flight per project", () => {
     expect(queue.queued("p1")).toBe(0);
   });
 
-  it("creates 12 branches of one project with one request each and no 423, polling once the operations are known", async () => {
+  it("creates 12 branches of one project with one request each and no 423, polling only to learn and to end", async () => {
     const rig = await startRig({ opMs: 100 });
     try {
       const { project, defaultBranchId } = await rig.client.createProject({ name: "tenant-template" }, {});
       rig.emulator.resetStats();
-      const client = createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, { ratePerMinute: 30_000, burstPerSecond: 500 });
+      const tuning = { ratePerMinute: 30_000, burstPerSecond: 500 };
+      const client = createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, tuning);
       const names = Array.from({ length: 12 }, (_, i) => `tenant-${i}`);
       const created = await Promise.all(
-        names.map((name) => client.createBranch(project.id, { name, parentId: defaultBranchId, endpoint: { autoscaling_limit_max_cu: 0.5 } }, {})),
+        names.map((name) => {
+          const spec = { name, parentId: defaultBranchId, endpoint: { autoscaling_limit_max_cu: 0.5 } };
+          return client.createBranch(project.id, spec, {});
+        }),
       );
       expect(created.map((c) => c.branch.name)).toEqual(names);
       expect(created.every((c) => c.pooledConnectionUri !== undefined)).toBe(true);
