@@ -205,7 +205,8 @@ const branchesPerProject = z
 
 const sharedQuota = z.boolean(must("be true or false")).meta({
   description:
-    "Branch tiers only: accept that computeTime, activeTime, writtenData and dataTransfer apply to a whole template project",
+    "Branch tiers only: accept that computeTime, activeTime, writtenData and dataTransfer apply to a whole " +
+    "template project",
 });
 
 /**

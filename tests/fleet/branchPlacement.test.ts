@@ -143,7 +143,8 @@ describe("tenants placed as branches of template projects", () => {
     const result = await world.run("preview");
 
     expect(result.ok).toBe(false);
-    expect(result.stderr).toMatch(/tiers\.yaml:7:18: tier free: computeTime must be unlimited on a branch tier: .*sharedQuota/);
+    expect(result.stderr).toMatch(/tiers\.yaml:7:18: tier free: computeTime must be unlimited on a branch tier: /);
+    expect(result.stderr).toMatch(/would suspend every tenant of that project; .*sharedQuota: true/);
     expect(world.emulator.stats().requests.total).toBe(0);
   }, STORY_MS);
 });

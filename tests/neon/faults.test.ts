@@ -11,7 +11,7 @@ describe("surviving Neon's failures", () => {
       rig.emulator.resetStats();
       const lockedBefore = rig.client.counters().locked;
       await Promise.all([
-        rig.client.updateEndpoint(project.id, endpoint.id, { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2 }, {}),
+        rig.client.updateEndpoint(project.id, endpoint.id, { autoscaling_limit_max_cu: 2 }, {}),
         rig.client.updateEndpoint(project.id, endpoint.id, { suspend_timeout_seconds: 600 }, {}),
       ]);
       expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}/endpoints/{endpoint_id}"]).toBe(2);

@@ -27,7 +27,7 @@ describe("one mutation in flight per project", () => {
     expect(queue.queued("p1")).toBe(0);
   });
 
-  it("creates 12 branches of one project with one request each and no 423, polling only to learn and to end", async () => {
+  it("creates 12 branches of one project with one request each and no 423, polling to learn and to end", async () => {
     const rig = await startRig({ opMs: 100 });
     try {
       const { project, defaultBranchId } = await rig.client.createProject({ name: "tenant-template" }, {});
