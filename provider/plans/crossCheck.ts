@@ -34,6 +34,8 @@ class Checker {
   readonly seen = new Map<string, { source: PlanSource; index: number }>();
   /** Adopted project id -> the tenant that first named it. */
   readonly adopted = new Map<string, { source: PlanSource; index: number; tenantId: string }>();
+  /** Template project name stems (`<prefix>template-<tier>-<region>-`) already checked. */
+  readonly templateStems = new Set<string>();
 
   constructor(
     readonly input: CrossCheckInput,
@@ -126,8 +128,27 @@ function checkTenants(c: Checker, file: TenantsView): void {
     }
     if (tier?.placement === "branch") {
       checkBranchTenant(c, source, tenant, at, subject, tenant.pgVersion ?? defaults?.pgVersion);
+      const tierName = tenant.tier ?? defaults?.tier ?? fleetDefaults?.tier ?? "";
+      const region = tenant.region ?? allowed?.[0];
+      if (prefix !== undefined && region !== undefined) {
+        checkTemplateName(c, source, at(), `${prefix}template-${tierName}-${region}-`);
+      }
     }
   });
+}
+
+/** Digits a template project's number may take: 9,999 template projects of one tier and region. */
+const TEMPLATE_NUMBER_DIGITS = 4;
+
+/** A series whose template project names would pass Neon's limit is reported once, at its first tenant. */
+function checkTemplateName(c: Checker, source: PlanSource, at: PlanPath, stem: string): void {
+  if (c.templateStems.has(stem)) return;
+  c.templateStems.add(stem);
+  const length = stem.length + TEMPLATE_NUMBER_DIGITS;
+  if (length <= MAX_PROJECT_NAME_LENGTH) return;
+  const problem =
+    `template project names ${stem}<n> reach ${length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
+  c.report(source, at, `${problem}: shorten the tier name or fleet.projectNamePrefix`);
 }
 
 /** Quota keys of `overrides`: Neon sets them on a project, which a branch tenant shares with other tenants. */
