@@ -2,6 +2,7 @@ import { writeFileSync } from "fs";
 import os from "os";
 import path from "path";
 import { onboardingCheckpointBytes } from "./checkpoints";
+import { benchBranchPlacement, type BranchPlacementResult } from "./branchPlacement";
 import { benchEmulatorThroughput } from "./emulatorThroughput";
 import { benchFleet, FleetSizeResult } from "./fleet";
 import { benchMigrations } from "./migrations";
@@ -47,6 +48,14 @@ const NOOP_HEADLINE_SIZE = 5000;
 /** State bytes per tenant (TenantProject + PlanQuota) the lean state keeps under. */
 const STATE_BYTES_GOAL = 4096;
 
+/**
+ * Branch placement: BRANCH_TENANTS tenants of one tier and region as branches of template projects holding
+ * BRANCH_PER_PROJECT each (one mutation at a time per template project, the projects side by side), then the same
+ * tenants as projects. BENCH_BRANCH_TENANTS=0 skips it.
+ */
+const BRANCH_TENANTS = Number(process.env.BENCH_BRANCH_TENANTS ?? HEADLINE_SIZE);
+const BRANCH_PER_PROJECT = Number(process.env.BENCH_BRANCH_PER_PROJECT ?? 100);
+
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -76,6 +85,17 @@ async function main(): Promise<void> {
       : undefined;
   const scaleOut = scaled?.scaleOut;
   const reshard = scaled?.reshard;
+  log(`branch placement: ${BRANCH_TENANTS} tenants, ${BRANCH_PER_PROJECT} per template project, then as projects`);
+  const branchPlacement =
+    BRANCH_TENANTS > 0
+      ? await benchBranchPlacement({
+          tenants: BRANCH_TENANTS,
+          branchesPerProject: BRANCH_PER_PROJECT,
+          ratePerMinute: RATE_PER_MINUTE,
+          burstPerSecond: BURST_PER_SECOND,
+          parallel: PARALLEL,
+        })
+      : undefined;
   log("postgres data plane");
   const postgres = await benchPostgres();
   log(`schema migration across ${MIGRATION_TENANTS} tenants (a real Postgres each)`);
@@ -131,6 +151,7 @@ async function main(): Promise<void> {
     scaleOut: scaleOut && { ...scaleOut, ratePerMinute: SCALE_RATE, burstPerSecond: SCALE_BURST, parallel: PARALLEL },
     checkpointBytes: checkpointFigures(headline),
     reshard,
+    branchPlacement,
     emulator,
     postgres,
     migrations,
@@ -189,6 +210,7 @@ async function main(): Promise<void> {
       met: undefined,
     },
     ...(reshard ? reshardRows(reshard) : []),
+    ...(branchPlacement ? branchPlacementRows(branchPlacement) : []),
     { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
     { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
     { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
@@ -235,6 +257,31 @@ function reshardRows(r: ReshardResult): Row[] {
       value: `${r.moved}; ${r.projectsCreated} / ${r.projectsDeleted}`,
       goal: "0 / 0",
       met: r.projectsCreated === 0 && r.projectsDeleted === 0,
+    },
+  ];
+}
+
+function branchPlacementRows(b: BranchPlacementResult): Row[] {
+  const name = `branch placement ${b.tenants} (${b.templateProjects} template projects)`;
+  const projects = b.projectPlacement;
+  return [
+    {
+      figure: `${name}: API calls per tenant`,
+      value: fmt(b.apiCallsPerTenant),
+      goal: "<= 1.05",
+      met: b.apiCallsPerTenant <= 1.05,
+    },
+    {
+      figure: `${name}: 429s, 423s`,
+      value: `${b.rateLimited}, ${b.locked}`,
+      goal: "0, 0",
+      met: b.rateLimited === 0 && b.locked === 0,
+    },
+    {
+      figure: `${name}: wall; as projects: calls/tenant, wall`,
+      value: `${fmt(b.wallSeconds)}s; ${fmt(projects.apiCallsPerTenant)}, ${fmt(projects.wallSeconds)}s`,
+      goal: "(reported)",
+      met: undefined,
     },
   ];
 }

@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   opMs?: number;
   /** Live projects allowed (default 1000, Neon's Scale plan). */
   projectLimit?: number;
+  /** Branches allowed per project, default included (default 5000, Neon's highest per-project limit). */
+  branchLimit?: number;
   /** When set, the only API key accepted; otherwise any non-empty Bearer key is. */
   apiKey?: string;
   /** A data plane: makes every branch a real database. The caller owns it and closes it. */
@@ -71,6 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.stateFile) writer = new StateWriter(options.stateFile, () => store.snapshot());
 
   const world: World = { store, opMs: options.opMs ?? 300, projectLimit: options.projectLimit ?? 1000, backend: options.database };
+  if (options.branchLimit !== undefined) world.branchLimit = options.branchLimit;
   if (state) await reattachBranches(world);
   const stats = new StatsCounter();
   const router = new Router([

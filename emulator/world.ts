@@ -11,6 +11,8 @@ export interface World {
   opMs: number;
   /** Live projects allowed per account. */
   projectLimit: number;
+  /** Branches allowed per project (see limits.ts); absent = Neon's highest. */
+  branchLimit?: number;
   backend?: DatabaseBackend;
 }
 

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
-import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant } from "../provider/plans";
+import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant, ResolvedTier } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../provider/resources";
 import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
+import { templateSeries, type TemplateSeries } from "./templates";
 
 /** Stack-wide choices that are not in the plans. */
 export interface ProgramOptions {
@@ -16,6 +17,10 @@ export interface FleetOutputs {
   tenants: number;
   tenantsByTier: Record<string, number>;
   tenantsByRegion: Record<string, number>;
+  /** Tenants with their own project (`project`) and tenants that are branches of template projects (`branch`). */
+  tenantsByPlacement: Record<string, number>;
+  /** Template projects registered for the branch tiers. */
+  templateProjects: number;
   /** Dev branches managed by this stack (0 when the dev project is in another shard or absent). */
   devBranches: number;
   /**
@@ -42,8 +47,13 @@ const REGISTRATIONS_PER_YIELD = 50;
 export async function registerFleet(fleet: Fleet, options: ProgramOptions): Promise<FleetOutputs> {
   const tenants = fleet.tenants.filter((t) => managesTenant(options.shard, t));
   const connections: Record<string, pulumi.Output<string>> = {};
+  const series = templateSeries(fleet, tenants);
+  const templatesOf = new Map(series.map((s) => [s.key, registerTemplates(s, fleet)]));
   for (const [i, tenant] of tenants.entries()) {
-    connections[tenant.id] = registerTenant(tenant).connectionUri;
+    const templates = templatesOf.get(`${tenant.tier}/${tenant.region}`);
+    const tier = fleet.tiers[tenant.tier]!;
+    const registered = templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant);
+    connections[tenant.id] = registered.connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await yieldToEngine();
   }
   const dev = fleet.dev;
@@ -61,6 +71,8 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
     tenants: tenants.length,
     tenantsByTier: countBy(tenants, (t) => t.tier),
     tenantsByRegion: countBy(tenants, (t) => t.region),
+    tenantsByPlacement: countBy(tenants, (t) => t.placement),
+    templateProjects: series.reduce((sum, s) => sum + s.projects.length, 0),
     devBranches: withDev ? dev.branches.length : 0,
     ...(options.exportConnections ? { connections: pulumi.secret(pulumi.all(connections)) } : {}),
   };
@@ -90,8 +102,67 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     endpointSettings: tenant.endpointSettings,
     historyRetentionSeconds: tenant.historyRetentionSeconds,
     observedSettings: project.observedSettings,
+    placement: project.placement,
   });
   return project;
+}
+
+/**
+ * A branch tier's tenant: a TenantProject with branch placement (no PlanQuota: its template project's quota is the
+ * template's, and its endpoint is kept on tier by the TenantProject itself). It gets the series' template projects in
+ * order; the create records the one it lands in (see provider/resources/tenantBranch.ts).
+ */
+function registerBranchTenant(tenant: ResolvedTenant, tier: ResolvedTier, templates: TenantProject[]): TenantProject {
+  return new TenantProject(tenant.id, {
+    tenantId: tenant.id,
+    projectName: tenant.projectName,
+    tier: tenant.tier,
+    residency: tenant.residency,
+    region: tenant.region,
+    pgVersion: tenant.pgVersion,
+    org: tenant.org,
+    onRemove: tenant.onRemove,
+    quota: tenant.quota,
+    endpointSettings: tenant.endpointSettings,
+    restore: tenant.restore,
+    placement: "branch",
+    templates: pulumi.all(templates.map((t) => t.projectId)),
+    branchesPerProject: tier.branchesPerProject,
+  });
+}
+
+/**
+ * The template projects of one (tier, region) series: each a TenantProject named `template/<tier>/<region>/<n>`
+ * (tenant ids cannot hold `/`) with its PlanQuota, retained when removed. Its default branch is the template every
+ * new tenant branch starts from.
+ */
+function registerTemplates(series: TemplateSeries, fleet: Fleet): TenantProject[] {
+  const tier = fleet.tiers[series.tier]!;
+  return series.projects.map(({ resourceName, projectName }) => {
+    const project = new TenantProject(resourceName, {
+      tenantId: resourceName,
+      projectName,
+      tier: series.tier,
+      residency: series.residency,
+      region: series.region,
+      pgVersion: fleet.defaults.pgVersion,
+      org: fleet.org,
+      onRemove: "retain",
+      quota: tier.quota,
+      endpointSettings: tier.endpointSettings,
+      historyRetentionSeconds: tier.historyRetentionSeconds,
+    });
+    new PlanQuota(resourceName, {
+      tenantId: resourceName,
+      tier: series.tier,
+      projectId: project.projectId,
+      quota: tier.quota,
+      endpointSettings: tier.endpointSettings,
+      historyRetentionSeconds: tier.historyRetentionSeconds,
+      observedSettings: project.observedSettings,
+    });
+    return project;
+  });
 }
 
 function registerDev(dev: ResolvedDev, residency: string, org: string | undefined): DevBranch[] {

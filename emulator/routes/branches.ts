@@ -14,6 +14,7 @@ import {
   operationView,
   roleView,
 } from "../views";
+import { assertBranchRoom } from "../limits";
 import { assertUnlocked, requireBranch, requireProject, startOperations, type World } from "../world";
 
 /** The annotation Neon attaches to a branch answer; the emulator keeps none, so it is always empty. */
@@ -153,6 +154,7 @@ async function createBranch(world: World, { params, body, now }: RequestContext)
   };
   const endpoints = (req.endpoints ?? []).map((options) => newEndpoint(world, project, branch, options, now));
   assertUnlocked(world, project, now);
+  assertBranchRoom(world, project);
   store.addBranch(project, branch);
   for (const endpoint of endpoints) store.addEndpoint(project, endpoint);
   const ops = startOperations(

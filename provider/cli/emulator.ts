@@ -14,6 +14,7 @@ interface EmulatorFlags {
   faults?: string;
   opMs?: string;
   projectLimit?: string;
+  branchLimit?: string;
   apiKey?: string;
   postgres?: boolean;
 }
@@ -53,6 +54,7 @@ export function registerEmulator(program: Command): void {
     .option("--faults <spec>", "inject faults: 503=P,drop=P,late=P,late-ms=MS,latency=MS")
     .option("--op-ms <n>", "how long each operation runs, in ms", "300")
     .option("--project-limit <n>", "projects allowed per account", "1000")
+    .option("--branch-limit <n>", "branches allowed per project", "5000")
     .option("--api-key <key>", "accept only this API key (default: any non-empty key)")
     .option("--postgres", "back every branch with a real local Postgres database")
     // A bad flag is one line on stderr and exit 2, like every other usage error of this command.
@@ -81,6 +83,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     faults: flags.faults === undefined ? undefined : parseFaults(flags.faults),
     opMs: intFlag("op-ms", flags.opMs, 0),
     projectLimit: intFlag("project-limit", flags.projectLimit, 0),
+    branchLimit: intFlag("branch-limit", flags.branchLimit, 1),
     apiKey: flags.apiKey,
   };
   if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);

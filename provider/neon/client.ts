@@ -11,6 +11,7 @@ import {
   type Endpoint,
   type EndpointOperations,
   type EndpointsResponse,
+  type Operation,
   type EndpointUpdateRequest,
   type OperationsResponse,
   type PaginationResponse,
@@ -24,10 +25,11 @@ import { FleetError, NeonApiError } from "../errors";
 import type { RateLimiter } from "./limiter";
 import { OperationWaiter } from "./operations";
 import { ProjectDirectory } from "./projectDirectory";
+import { ProjectQueue } from "./projectQueue";
 import { backoff } from "./retryPolicy";
 import type { NeonTuning } from "./settings";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
-import type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+import type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 
 /** Neon's names for the role and database of a new project, used when the caller names none. */
 const DEFAULT_ROLE = "neondb_owner";
@@ -55,6 +57,10 @@ export interface CreateReadiness {
 export class FleetNeonClient implements NeonClient {
   private readonly directory: ProjectDirectory;
   private readonly waiter: OperationWaiter;
+  /** One mutation in flight per project: Neon answers 423 to a second one while the first's operations run. */
+  private readonly queue = new ProjectQueue();
+  /** Project id -> the operations of its last branch create that was not polled (see postBranch). */
+  private readonly lastPipelined = new Map<string, Operation[]>();
 
   constructor(
     private readonly transport: Transport,
@@ -101,7 +107,15 @@ export class FleetNeonClient implements NeonClient {
     return this.directory.fetch(projectId, ctx);
   }
 
-  async updateProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project> {
+  updateProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project> {
+    return this.queue.run(projectId, () => this.patchProject(projectId, patch, ctx));
+  }
+
+  private async patchProject(
+    projectId: string,
+    patch: ProjectUpdateRequest["project"],
+    ctx: CallContext,
+  ): Promise<Project> {
     const { project, operations } = await this.transport.call<ProjectResponse & OperationsResponse>({
       method: "PATCH",
       path: `/projects/${projectId}`,
@@ -143,7 +157,21 @@ export class FleetNeonClient implements NeonClient {
     return endpoints;
   }
 
-  async updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint> {
+  updateEndpoint(
+    projectId: string,
+    endpointId: string,
+    patch: EndpointUpdateRequest["endpoint"],
+    ctx: CallContext,
+  ): Promise<Endpoint> {
+    return this.queue.run(projectId, () => this.patchEndpoint(projectId, endpointId, patch, ctx));
+  }
+
+  private async patchEndpoint(
+    projectId: string,
+    endpointId: string,
+    patch: EndpointUpdateRequest["endpoint"],
+    ctx: CallContext,
+  ): Promise<Endpoint> {
     const { endpoint, operations } = await this.transport.call<EndpointOperations>({
       method: "PATCH",
       path: `/projects/${projectId}/endpoints/${endpointId}`,
@@ -168,10 +196,10 @@ export class FleetNeonClient implements NeonClient {
     return branches;
   }
 
-  async createBranch(projectId: string, spec: { name: string; parentId: string; expiresAt?: string }, ctx: CallContext): Promise<CreatedBranch> {
+  async createBranch(projectId: string, spec: BranchSpec, ctx: CallContext): Promise<CreatedBranch> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.postBranch(projectId, spec, ctx);
+        return await this.queue.run(projectId, () => this.postBranch(projectId, spec, ctx));
       } catch (err) {
         if (!(err instanceof AmbiguousCallError)) throw err;
         const lookup = async () => (await this.listBranches(projectId, ctx)).find((b) => b.name === spec.name);
@@ -182,7 +210,21 @@ export class FleetNeonClient implements NeonClient {
     }
   }
 
-  async updateBranch(projectId: string, branchId: string, patch: { name?: string; expiresAt?: string | null }, ctx: CallContext): Promise<Branch> {
+  updateBranch(
+    projectId: string,
+    branchId: string,
+    patch: { name?: string; expiresAt?: string | null },
+    ctx: CallContext,
+  ): Promise<Branch> {
+    return this.queue.run(projectId, () => this.patchBranch(projectId, branchId, patch, ctx));
+  }
+
+  private async patchBranch(
+    projectId: string,
+    branchId: string,
+    patch: { name?: string; expiresAt?: string | null },
+    ctx: CallContext,
+  ): Promise<Branch> {
     const { branch, operations } = await this.transport.call<BranchOperations>({
       method: "PATCH",
       path: `/projects/${projectId}/branches/${branchId}`,
@@ -195,7 +237,11 @@ export class FleetNeonClient implements NeonClient {
     return branch;
   }
 
-  async deleteBranch(projectId: string, branchId: string, ctx: CallContext): Promise<void> {
+  deleteBranch(projectId: string, branchId: string, ctx: CallContext): Promise<void> {
+    return this.queue.run(projectId, () => this.removeBranch(projectId, branchId, ctx));
+  }
+
+  private async removeBranch(projectId: string, branchId: string, ctx: CallContext): Promise<void> {
     try {
       const { operations } = await this.transport.call<BranchOperations>({
         method: "DELETE",
@@ -211,7 +257,16 @@ export class FleetNeonClient implements NeonClient {
     }
   }
 
-  async restoreBranch(projectId: string, branchId: string, sourceBranchId: string, ctx: CallContext): Promise<Branch> {
+  restoreBranch(projectId: string, branchId: string, sourceBranchId: string, ctx: CallContext): Promise<Branch> {
+    return this.queue.run(projectId, () => this.resetBranch(projectId, branchId, sourceBranchId, ctx));
+  }
+
+  private async resetBranch(
+    projectId: string,
+    branchId: string,
+    sourceBranchId: string,
+    ctx: CallContext,
+  ): Promise<Branch> {
     const { branch, operations } = await this.transport.call<BranchOperations>({
       method: "POST",
       path: `/projects/${projectId}/branches/${branchId}/restore`,
@@ -233,22 +288,7 @@ export class FleetNeonClient implements NeonClient {
   ): Promise<Branch> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { branch, operations } = await this.transport.call<BranchOperations>({
-          method: "POST",
-          path: `/projects/${projectId}/branches/${branchId}/restore`,
-          projectId,
-          tenantId: ctx.tenantId,
-          // A second restore to the same time would preserve the already restored state over the backup name.
-          idempotent: false,
-          send: (api) =>
-            api.restoreProjectBranch(projectId, branchId, {
-              source_branch_id: branchId,
-              source_timestamp: point.timestamp,
-              preserve_under_name: point.preserveUnderName,
-            }),
-        });
-        await this.waiter.wait(projectId, operations, ctx.tenantId);
-        return branch;
+        return await this.queue.run(projectId, () => this.restoreToTime(projectId, branchId, point, ctx));
       } catch (err) {
         if (!(err instanceof AmbiguousCallError) || attempt >= this.tuning.maxAttempts) throw err;
         await sleep(backoff(attempt, 4_000));
@@ -257,6 +297,30 @@ export class FleetNeonClient implements NeonClient {
         if (restored && branches.some((b) => b.name === point.preserveUnderName)) return restored;
       }
     }
+  }
+
+  private async restoreToTime(
+    projectId: string,
+    branchId: string,
+    point: { timestamp: string; preserveUnderName: string },
+    ctx: CallContext,
+  ): Promise<Branch> {
+    const { branch, operations } = await this.transport.call<BranchOperations>({
+      method: "POST",
+      path: `/projects/${projectId}/branches/${branchId}/restore`,
+      projectId,
+      tenantId: ctx.tenantId,
+      // A second restore to the same time would preserve the already restored state over the backup name.
+      idempotent: false,
+      send: (api) =>
+        api.restoreProjectBranch(projectId, branchId, {
+          source_branch_id: branchId,
+          source_timestamp: point.timestamp,
+          preserve_under_name: point.preserveUnderName,
+        }),
+    });
+    await this.waiter.wait(projectId, operations, ctx.tenantId);
+    return branch;
   }
 
   async connectionUri(
@@ -359,7 +423,11 @@ export class FleetNeonClient implements NeonClient {
     });
     this.directory.cache.put(created.project);
     // One call per new tenant: the answer already holds everything the outputs need (see CreateReadiness).
-    if (this.readiness.waitForReady) await this.waiter.wait(created.project.id, created.operations, ctx.tenantId);
+    const settle = () => this.waiter.wait(created.project.id, created.operations, ctx.tenantId);
+    // Without waiting, a later mutation of this project (rare: most new tenants need none) first waits for these
+    // operations, instead of meeting a 423.
+    if (this.readiness.waitForReady) await settle();
+    else this.queue.settleBeforeNext(created.project.id, settle);
     const endpoint = created.endpoints.find((e) => e.type === EndpointType.ReadWrite) ?? created.endpoints[0];
     const details = created.connection_uris[0];
     return {
@@ -385,24 +453,51 @@ export class FleetNeonClient implements NeonClient {
     return { project, defaultBranchId: main.id, host: described.host, connectionUri: described.connectionUri, pooledConnectionUri, adopted: true };
   }
 
-  private async postBranch(projectId: string, spec: { name: string; parentId: string; expiresAt?: string }, ctx: CallContext): Promise<CreatedBranch> {
-    const created = await this.transport.call<BranchOperations & EndpointsResponse & { connection_uris?: { connection_uri: string }[] }>({
+  /**
+   * Sends the branch (with its read-write endpoint) in one request. When more mutations of the project wait in the
+   * queue and this process has seen such operations settle, it does not poll: it holds the project for as long as
+   * they take (Neon would answer the next mutation 423 before), so a series of branches costs one request each; a
+   * 423 met by the next mutation lengthens that estimate. The last of a series polls, so the run ends settled.
+   */
+  private async postBranch(projectId: string, spec: BranchSpec, ctx: CallContext): Promise<CreatedBranch> {
+    type Created = BranchOperations & EndpointsResponse & {
+      connection_uris?: { connection_uri: string; connection_parameters?: { pooler_host?: string } }[];
+    };
+    const created = await this.transport.call<Created>({
       method: "POST",
       path: `/projects/${projectId}/branches`,
       projectId,
       tenantId: ctx.tenantId,
       idempotent: false,
+      onRetry: (status) => {
+        const previous = this.lastPipelined.get(projectId);
+        if (status === 423 && previous) this.waiter.lengthen(previous);
+      },
       send: (api) =>
         api.createProjectBranch(projectId, {
           branch: { name: spec.name, parent_id: spec.parentId, expires_at: spec.expiresAt },
-          endpoints: [{ type: EndpointType.ReadWrite }],
+          endpoints: [{ type: EndpointType.ReadWrite, ...spec.endpoint }],
         }),
     });
-    await this.waiter.wait(projectId, created.operations, ctx.tenantId);
-    const uri = created.connection_uris?.[0]?.connection_uri;
+    const expected = this.queue.queued(projectId) > 0 ? this.waiter.expectedMs(created.operations) : undefined;
+    if (expected === undefined) {
+      this.lastPipelined.delete(projectId);
+      await this.waiter.wait(projectId, created.operations, ctx.tenantId);
+    } else {
+      this.lastPipelined.set(projectId, created.operations);
+      await sleep(expected);
+    }
+    const details = created.connection_uris?.[0];
     const endpoint = created.endpoints[0];
-    if (uri && endpoint) return { branch: created.branch, host: endpoint.host, connectionUri: uri };
-    return this.describeBranch(projectId, created.branch, ctx);
+    if (!details || !endpoint) return this.describeBranch(projectId, created.branch, ctx);
+    const pooler = details.connection_parameters?.pooler_host;
+    return {
+      branch: created.branch,
+      endpointId: endpoint.id,
+      host: endpoint.host,
+      connectionUri: details.connection_uri,
+      ...(pooler ? { pooledConnectionUri: withHost(details.connection_uri, pooler) } : {}),
+    };
   }
 
   /** A branch's read-write host and connection string, read back from Neon. */
@@ -413,7 +508,7 @@ export class FleetNeonClient implements NeonClient {
       throw new FleetError(`branch ${branch.name} (${branch.id}) of project ${projectId} has no read-write endpoint: add one in the Neon console, then run again`);
     }
     const connectionUri = await this.connectionUri(projectId, { branchId: branch.id, pooled: false, roleName, databaseName }, ctx);
-    return { branch, host: endpoint.host, connectionUri };
+    return { branch, endpointId: endpoint.id, host: endpoint.host, connectionUri };
   }
 }
 

@@ -14,7 +14,7 @@ export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectLi
 export type { CreateReadiness } from "./client";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
-export type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+export type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 
 /** Neon's public API. */
 export const DEFAULT_API_HOST = "https://console.neon.tech/api/v2";
@@ -42,7 +42,7 @@ function processNeon(): ProcessNeon {
       tuning,
       limiter: new RateLimiter(tuning.ratePerMinute, tuning.burstPerSecond),
       consumptionLimiter: new RateLimiter(tuning.consumptionRatePerMinute, CONSUMPTION_BURST),
-      counters: { calls: 0, retries: 0, rateLimited: 0 },
+      counters: { calls: 0, retries: 0, rateLimited: 0, locked: 0 },
       settings: {},
       readiness: { waitForReady: false },
     };
@@ -108,7 +108,7 @@ export function createNeonClient(
     full,
     new RateLimiter(full.ratePerMinute, full.burstPerSecond),
     new RateLimiter(full.consumptionRatePerMinute, CONSUMPTION_BURST),
-    { calls: 0, retries: 0, rateLimited: 0 },
+    { calls: 0, retries: 0, rateLimited: 0, locked: 0 },
     readiness,
   );
 }

@@ -57,6 +57,22 @@ export class OperationWaiter {
     }
   }
 
+  /**
+   * How long the pending `operations` should still take, when the action of the last one (the one {@link wait}
+   * polls) has been seen settle in this process; undefined otherwise (then only a poll tells).
+   */
+  expectedMs(operations: readonly Operation[]): number | undefined {
+    const pending = operations.filter((op) => !succeeded.has(op.status));
+    const target = pending[pending.length - 1];
+    if (target === undefined) return 0;
+    return this.estimates.has(target.action) ? this.firstPollDelay(target.action) : undefined;
+  }
+
+  /** The operations took longer than expected (a later mutation met 423): expect more of these actions. */
+  lengthen(operations: readonly Operation[]): void {
+    for (const op of operations) this.estimates.set(op.action, Math.min(maxPollMs, this.estimate(op.action) * 1.5));
+  }
+
   private estimate(action: string): number {
     return this.estimates.get(action) ?? initialEstimateMs;
   }

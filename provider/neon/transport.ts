@@ -27,6 +27,8 @@ export interface CallCounters {
   retries: number;
   /** 429 responses received. */
   rateLimited: number;
+  /** 423 responses received (a mutation sent while the project ran an operation). */
+  locked: number;
 }
 
 /** One logical call: what it is (for errors), whether repeating it is safe, and how to send it. */
@@ -37,6 +39,8 @@ export interface CallSpec<T> {
   tenantId?: string;
   /** False for creations: after an ambiguous failure the caller must look before it sends again. */
   idempotent: boolean;
+  /** Told of each failed attempt that will be retried, with its HTTP status (423: the project was busy). */
+  onRetry?: (status: number | undefined) => void;
   /** Limiters beyond the process-wide one, for routes Neon limits harder. */
   extraLimiters?: RateLimiter[];
   send(api: Api<unknown>): Promise<{ data: T }>;
@@ -85,6 +89,7 @@ export class Transport {
       } catch (err) {
         const failure = describeFailure(err);
         if (failure.status === 429) this.counters.rateLimited++;
+        if (failure.status === 423) this.counters.locked++;
         const verdict = judgeFailure(failure, attempt, this.tuning.maxAttempts);
         if (verdict.kind === "fail") throw toNeonApiError(err, context, this.connection.apiHost, verdict.problem);
         if (verdict.kind === "ambiguous" && !spec.idempotent) {
@@ -93,6 +98,7 @@ export class Transport {
         }
         if (verdict.kind === "retry" && verdict.rateLimited) this.limiter.holdUntil(Date.now() + verdict.delayMs);
         this.counters.retries++;
+        spec.onRetry?.(failure.status);
         await sleep(verdict.delayMs);
       }
     }

@@ -27,11 +27,26 @@ export interface CreatedProject {
   adopted: boolean;
 }
 
+/** A branch to create with its read-write endpoint. */
+export interface BranchSpec {
+  name: string;
+  parentId: string;
+  expiresAt?: string;
+  /** The endpoint's compute and suspend settings; absent = the project's `default_endpoint_settings`. */
+  endpoint?: Pick<
+    EndpointUpdateRequest["endpoint"],
+    "autoscaling_limit_min_cu" | "autoscaling_limit_max_cu" | "suspend_timeout_seconds"
+  >;
+}
+
 /** A branch created with its read-write endpoint. */
 export interface CreatedBranch {
   branch: Branch;
+  endpointId: string;
   host: string;
   connectionUri: string;
+  /** Present when Neon's answer named the pooler host. */
+  pooledConnectionUri?: string;
 }
 
 /** Options of a streamed project listing. */
@@ -67,11 +82,11 @@ export interface NeonClient {
   /** Deletes the project; a project that is already gone counts as deleted. */
   deleteProject(projectId: string, ctx: CallContext): Promise<void>;
   listEndpoints(projectId: string, ctx: CallContext): Promise<Endpoint[]>;
-  /** Patches the endpoint and waits for its operations. */
+  /** Patches the endpoint and waits for its operations (mutations of one project run one at a time, in order). */
   updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint>;
   listBranches(projectId: string, ctx: CallContext): Promise<Branch[]>;
   /** Creates a branch with a read-write endpoint and waits; after an ambiguous failure finds it by exact name. */
-  createBranch(projectId: string, branch: { name: string; parentId: string; expiresAt?: string }, ctx: CallContext): Promise<CreatedBranch>;
+  createBranch(projectId: string, branch: BranchSpec, ctx: CallContext): Promise<CreatedBranch>;
   /** Renames the branch or changes its expiry (null removes it); waits for its operations. */
   updateBranch(projectId: string, branchId: string, patch: { name?: string; expiresAt?: string | null }, ctx: CallContext): Promise<Branch>;
   /** Deletes the branch; a branch that is already gone counts as deleted. */

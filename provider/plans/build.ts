@@ -7,7 +7,7 @@ import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./sch
 import type { PlannedMigration } from "./migrations";
 import type { PlanSource } from "./source";
 import { backupBranchName } from "./restore";
-import { DEFAULT_KEEP_BACKUPS } from "./schema";
+import { DEFAULT_BRANCHES_PER_PROJECT, DEFAULT_KEEP_BACKUPS } from "./schema";
 import type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedTenant, ResolvedTier } from "./types";
 
 /** Every plan file, each valid on its own and together. */
@@ -62,7 +62,12 @@ export function buildFleet(plans: ValidPlans): Fleet {
   const fleetDefaults = fleetFile.defaults;
   const tiers: Record<string, ResolvedTier> = {};
   for (const [name, spec] of Object.entries(tierSpecs)) {
-    tiers[name] = { name, quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
+    const placement = spec.placement ?? "project";
+    const branches = placement === "branch"
+      ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT }
+      : {};
+    const settings = { quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
+    tiers[name] = { name, ...settings, placement, ...branches };
   }
 
   const tenants: ResolvedTenant[] = [];
@@ -96,6 +101,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
                 backupBranch: backupBranchName(spec.id, spec.restore.token),
               },
             }),
+        placement: tiers[tier]!.placement,
         hasOverrides,
         source: { file: source.file, line: source.itemLine("tenants", i) },
       });

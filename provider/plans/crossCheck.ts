@@ -34,6 +34,8 @@ class Checker {
   readonly seen = new Map<string, { source: PlanSource; index: number }>();
   /** Adopted project id -> the tenant that first named it. */
   readonly adopted = new Map<string, { source: PlanSource; index: number; tenantId: string }>();
+  /** Template project name stems (`<prefix>template-<tier>-<region>-`) already checked. */
+  readonly templateStems = new Set<string>();
 
   constructor(
     readonly input: CrossCheckInput,
@@ -134,7 +136,70 @@ function checkTenants(c: Checker, file: TenantsView): void {
       const max = compute.max ?? tier.compute.max;
       if (min > max) c.report(source, at("overrides", "compute"), `overrides.compute gives min ${min} > max ${max} CU; set both so that min <= max`, subject);
     }
+    if (tier?.placement === "branch") {
+      checkBranchTenant(c, source, tenant, at, subject, tenant.pgVersion ?? defaults?.pgVersion);
+      const tierName = tenant.tier ?? defaults?.tier ?? fleetDefaults?.tier ?? "";
+      const region = tenant.region ?? allowed?.[0];
+      if (prefix !== undefined && region !== undefined) {
+        checkTemplateName(c, source, at(), `${prefix}template-${tierName}-${region}-`);
+      }
+    }
   });
+}
+
+/** Digits a template project's number may take: 9,999 template projects of one tier and region. */
+const TEMPLATE_NUMBER_DIGITS = 4;
+
+/** A series whose template project names would pass Neon's limit is reported once, at its first tenant. */
+function checkTemplateName(c: Checker, source: PlanSource, at: PlanPath, stem: string): void {
+  if (c.templateStems.has(stem)) return;
+  c.templateStems.add(stem);
+  const length = stem.length + TEMPLATE_NUMBER_DIGITS;
+  if (length <= MAX_PROJECT_NAME_LENGTH) return;
+  const problem =
+    `template project names ${stem}<n> reach ${length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
+  c.report(source, at, `${problem}: shorten the tier name or fleet.projectNamePrefix`);
+}
+
+/** Quota keys of `overrides`: Neon sets them on a project, which a branch tenant shares with other tenants. */
+const QUOTA_OVERRIDES = [
+  "computeTime", "activeTime", "storage", "dataTransfer", "writtenData", "historyRetention",
+] as const;
+
+/**
+ * A tenant of a branch tier lives in a template project it shares: what only a project of its own could give is
+ * refused (adopting a project, a point-in-time restore, quota overrides, another Postgres version than the
+ * template's, which is the fleet default).
+ */
+function checkBranchTenant(
+  c: Checker,
+  source: PlanSource,
+  tenant: NonNullable<TenantsView["tenants"][number]>,
+  at: (...keys: string[]) => PlanPath,
+  subject: string,
+  filePgVersion: number | undefined,
+): void {
+  const why = "on a branch tier the tenant is a branch of a shared template project";
+  if (tenant.adopt) {
+    const problem = `adopt takes a project; ${why}, taken over by its branch name instead: remove adopt`;
+    c.report(source, at("adopt"), problem, subject);
+  }
+  if (tenant.restore) {
+    c.report(source, at("restore"), `restore is for tenants with a project of their own; ${why}`, subject);
+  }
+  for (const key of QUOTA_OVERRIDES) {
+    if (tenant.overrides?.[key] !== undefined) {
+      const problem = `overrides.${key} would change the template project's quota for every tenant in it; ${why}`;
+      c.report(source, at("overrides", key), problem, subject);
+    }
+  }
+  const fleetPgVersion = c.input.fleet?.defaults?.pgVersion;
+  const pgVersion = tenant.pgVersion ?? filePgVersion;
+  if (pgVersion !== undefined && fleetPgVersion !== undefined && pgVersion !== fleetPgVersion) {
+    const key = tenant.pgVersion !== undefined ? at("pgVersion") : at();
+    const problem = `pgVersion ${pgVersion} differs from the template projects' (the fleet default, ${fleetPgVersion})`;
+    c.report(source, key, `${problem}; ${why}`, subject);
+  }
 }
 
 /**

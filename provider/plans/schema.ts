@@ -19,6 +19,19 @@ export const MAX_HISTORY_RETENTION_SECONDS = 30 * DAY;
 export const DEFAULT_KEEP_BACKUPS = 3;
 /** Neon's branch limit per project on its Launch plan: more backups than that could never be kept. */
 const MAX_KEEP_BACKUPS = 10;
+/** Neon's branch limit per project on Launch (neon.com/docs/introduction/plans). */
+export const LAUNCH_BRANCHES_PER_PROJECT = MAX_KEEP_BACKUPS;
+/** Neon's branch limit per project on Scale (neon.com/docs/introduction/plans). */
+export const SCALE_BRANCHES_PER_PROJECT = 25;
+/** Neon's highest branch limit per project, on paid plans that raise it (neon.com/docs/introduction/plans). */
+export const MAX_BRANCHES_PER_PROJECT = 5_000;
+/** Tenant branches per template project when a branch tier names none: well below Neon's 5,000. */
+export const DEFAULT_BRANCHES_PER_PROJECT = 500;
+/**
+ * The quota keys Neon applies to a whole project (every branch together), unlike `storage`, which it applies per
+ * branch: on a branch tier one tenant reaching them would suspend every tenant of its template project.
+ */
+export const PROJECT_WIDE_QUOTA_KEYS = ["computeTime", "activeTime", "writtenData", "dataTransfer"] as const;
 
 /** Shows a rejected input value in a message. */
 export function shown(input: unknown): string {
@@ -177,8 +190,61 @@ const tierShape = {
   historyRetention: historyRetention.optional(),
 };
 
-/** One tier of tiers.yaml: every key required but `historyRetention`. */
-export const tierSchema = strict(tierShape);
+/** Where a tier's tenants live: a project each, or a branch of a template project of their tier and region. */
+const placement = z.enum(["project", "branch"], must("be project or branch")).meta({
+  description: "project (default): one Neon project per tenant; branch: a branch of a template project per tenant",
+});
+
+/** How many tenant branches one template project holds before the next one is created. */
+const branchesPerProject = z
+  .number(must(`be a whole number of branches from 1 to ${MAX_BRANCHES_PER_PROJECT}`))
+  .int(must("be a whole number"))
+  .min(1, must("be at least 1"))
+  .max(MAX_BRANCHES_PER_PROJECT, must(`be at most ${MAX_BRANCHES_PER_PROJECT} (Neon's branch limit per project)`))
+  .meta({ description: `Branch tiers only: tenants per template project, default ${DEFAULT_BRANCHES_PER_PROJECT}` });
+
+const sharedQuota = z.boolean(must("be true or false")).meta({
+  description:
+    "Branch tiers only: accept that computeTime, activeTime, writtenData and dataTransfer apply to a whole " +
+    "template project",
+});
+
+/**
+ * A branch tier's rules: `branchesPerProject` and `sharedQuota` only mean something there, and its project-wide
+ * quota keys must be `unlimited` unless the tier accepts sharing them.
+ */
+function checkPlacement(
+  tier: { placement?: string; branchesPerProject?: number; sharedQuota?: boolean } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): void {
+  const branch = tier.placement === "branch";
+  for (const key of ["branchesPerProject", "sharedQuota"] as const) {
+    if (!branch && tier[key] !== undefined) {
+      const message = "is for branch tiers only: set placement: branch, or remove it";
+      ctx.addIssue({ code: "custom", path: [key], input: tier[key], message });
+    }
+  }
+  if (!branch || tier.sharedQuota === true) return;
+  for (const key of PROJECT_WIDE_QUOTA_KEYS) {
+    if (tier[key] === 0 || tier[key] === undefined) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      input: tier[key],
+      message:
+        "must be unlimited on a branch tier: Neon applies it to the whole template project, so one tenant reaching " +
+        "it would suspend every tenant of that project; write unlimited, or set sharedQuota: true to accept that",
+    });
+  }
+}
+
+/** One tier of tiers.yaml: every key required but `historyRetention` and the placement keys. */
+export const tierSchema = strict({
+  ...tierShape,
+  placement: placement.optional(),
+  branchesPerProject: branchesPerProject.optional(),
+  sharedQuota: sharedQuota.optional(),
+}).superRefine(checkPlacement);
 
 /** A tenant's overrides: any tier key, compute bounds one by one. */
 const overridesSchema = strict({

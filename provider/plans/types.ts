@@ -28,7 +28,14 @@ export interface ResolvedTier {
   endpointSettings: EndpointSettings;
   /** `history_retention_seconds`; absent when the tier leaves it to the Neon plan's default. */
   historyRetentionSeconds?: number;
+  /** Where the tier's tenants live: their own project, or a branch of a template project. */
+  placement: Placement;
+  /** Branch tiers: tenant branches per template project. */
+  branchesPerProject?: number;
 }
+
+/** `project`: one Neon project per tenant; `branch`: one branch of a template project of the tier and region. */
+export type Placement = "project" | "branch";
 
 /** A tenant's point-in-time restore as written, `to` normalized to UTC. */
 export interface ResolvedRestore {
@@ -59,6 +66,8 @@ export interface ResolvedTenant {
   /** `history_retention_seconds` of the tier (or override); absent = the Neon plan's default, nothing sent. */
   historyRetentionSeconds?: number;
   restore?: ResolvedRestore;
+  /** Its tier's placement. */
+  placement: Placement;
   /** True when the tenant has `overrides` ("Custom" in a summary). */
   hasOverrides: boolean;
   /** Where the tenant is written: file relative to the current directory, 1-based line of its list item. */

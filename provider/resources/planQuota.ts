@@ -55,6 +55,11 @@ export const planQuotaInputsSchema = z.object({
    * written by older versions, an object); compared offline, and never kept in the outputs.
    */
   observedSettings: z.union([z.string(), tierSettingsSchema]).optional(),
+  /**
+   * The tenant's placement as its TenantProject holds it. `branch` (a refused change from a branch tier to a project
+   * tier) leaves everything alone: the project is the tenant's template project, shared with other tenants.
+   */
+  placement: z.enum(["project", "branch"]).optional(),
 });
 
 /** Inputs of a PlanQuota. */
@@ -72,6 +77,8 @@ export type PlanQuotaOutputs = Pick<PlanQuotaInputs, "tenantId" | "tier" | "proj
   endpointSettings?: EndpointSettings;
   historyRetentionSeconds?: number;
   driftedEndpoints?: Record<string, EndpointSettings>;
+  /** `branch`: the tenant is a branch of a shared template project, whose settings this resource leaves alone. */
+  placement?: "project" | "branch";
 };
 
 /**
@@ -95,7 +102,7 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
  * only create and a project change read it, and state need not carry it on every later run.
  */
 async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const checked = checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings"]);
+  const checked = checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings", "placement"]);
   const recorded = typeof olds.projectId === "string" && olds.projectId === news.projectId;
   if (!recorded || (checked.failures?.length ?? 0) > 0) return checked;
   const { observedSettings: _seen, ...kept } = news;
@@ -111,7 +118,7 @@ async function diff(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs):
 /** Puts the project on its tier; no API call when TenantProject already saw these settings on it. */
 async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateResult<PlanQuotaOutputs>> {
   const news = planQuotaInputsSchema.parse(inputs);
-  if (!tierSettingsMatch(news.observedSettings, desired(news))) {
+  if (news.placement !== "branch" && !tierSettingsMatch(news.observedSettings, desired(news))) {
     await applyTier(news.projectId, desired(news), { project: true, endpoints: true }, { tenantId: news.tenantId });
   }
   return { id: news.tenantId, outs: outputs(news) };
@@ -124,6 +131,7 @@ async function create(inputs: PlanQuotaInputs): Promise<pulumi.dynamic.CreateRes
  */
 async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynamic.ReadResult<PlanQuotaOutputs>> {
   const props = recorded(state, `quota of tenant ${id}`);
+  if (props.placement === "branch") return { id, props };
   const ctx = { tenantId: props.tenantId };
   const gone = { id: "", props: {} as PlanQuotaOutputs };
   const project = await neon().getProject(props.projectId, ctx);
@@ -149,6 +157,7 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
 async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs): Promise<pulumi.dynamic.UpdateResult<PlanQuotaOutputs>> {
   const want = desired(news);
   const ctx = { tenantId: news.tenantId };
+  if (news.placement === "branch") return { outs: outputs(news) };
   if (olds.projectId !== news.projectId) {
     // The tenant got a new project (replaced, or recreated after it was deleted outside): like a create.
     if (!tierSettingsMatch(news.observedSettings, want)) {
@@ -171,8 +180,9 @@ async function remove(): Promise<void> {}
 
 /** What state keeps of a PlanQuota with these settings (see PlanQuotaOutputs). */
 function outputs(props: PlanQuotaInputs & { driftedEndpoints?: Record<string, EndpointSettings> }): PlanQuotaOutputs {
-  const { tenantId, tier, projectId, driftedEndpoints } = props;
-  return compact({ tenantId, tier, projectId, settings: settingsLine(desired(props)), driftedEndpoints });
+  const { tenantId, tier, projectId, driftedEndpoints, placement } = props;
+  const branch = placement === "branch" ? { placement } : {};
+  return compact({ tenantId, tier, projectId, settings: settingsLine(desired(props)), driftedEndpoints, ...branch });
 }
 
 /** The settings recorded in state: its settings line, or the objects state of older versions holds. */

@@ -1,16 +1,18 @@
 import type { Project } from "@neondatabase/api-client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AdoptionError, ReplaceRefusedError } from "../errors";
+import { AdoptionError, FleetError, ReplaceRefusedError } from "../errors";
+import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
 import type { CallContext, CreatedProject } from "../neon";
 import { neon } from "./neonAccess";
 import { tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
-import { changedKeys, checkProperties, compact, recorded } from "./properties";
+import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
+import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranchExists } from "./tenantBranch";
 
 /**
  * TenantProject: one tenant's Neon project. It is born with its tier's quota and endpoint settings (so a
@@ -26,6 +28,12 @@ import { configureFromStack, stackFlag } from "./stackConnection";
  * the old placement in `replacing` and the resource is replaced create-first: the create renames the old project
  * aside, and the old resource's delete then does what its `onRemove` says, like any removal. No step deletes a
  * project because of a replace.
+ *
+ * With `placement: branch` (a branch tier) the tenant is not a project but a branch of a template project of its
+ * tier and region (see tenantBranch.ts); the resource id is then the branch id and `projectId` the template
+ * project's. Such a tenant keeps its template project for good, and a re-tier patches its endpoint (PlanQuota leaves
+ * a shared template project alone). A change between placements, or of a branch tenant's region, would move the data
+ * to another project: it is judged like any move.
  */
 
 /** Inputs of a TenantProject, as the stack program derives them from the plans. */
@@ -64,6 +72,12 @@ export const tenantProjectInputsSchema = z.object({
   historyRetentionSeconds: z.number().int().min(0).optional(),
   /** Point-in-time restore of the default branch; a new token is an update that restores, never a replace. */
   restore: restoreInputSchema.optional(),
+  /** `branch`: the tenant is a branch of a template project (absent = `project`); a change is a move. */
+  placement: z.enum(["project", "branch"]).optional(),
+  /** Branch placement: the template projects of the tenant's tier and region, filled in order; read at create only. */
+  templates: z.array(z.string().min(1)).optional(),
+  /** Branch placement: tenant branches per template project; read at create only. */
+  branchesPerProject: z.number().int().min(1).optional(),
 });
 
 /** Inputs of a TenantProject. */
@@ -95,6 +109,13 @@ export type TenantProjectOutputs = Omit<TenantProjectInputs, BirthSettingsKey> &
   restoredToken?: string;
   /** The `<tenant>-before-<token>` branches holding the state before each restore, oldest first. */
   backups?: Backup[];
+  /** Branch placement: the settings of the tenant's own endpoint (a project tenant's live in its PlanQuota). */
+  endpointSettings?: TenantProjectInputs["endpointSettings"];
+  /** Branch placement: the template project holding the tenant's branch, recorded at create and never changed. */
+  templateProjectId?: string;
+  /** Branch placement: the tenant's branch and its read-write endpoint. */
+  branchId?: string;
+  endpointId?: string;
 };
 
 /** Inputs only create reads: the settings the project is born with. */
@@ -146,10 +167,13 @@ async function check(
   news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult> {
   if (typeof news.tenantId === "string") registeredThisRun.add(news.tenantId);
-  const checked = checkProperties(tenantProjectInputsSchema, news);
+  const checked = checkProperties(tenantProjectInputsSchema, news, ["templates"]);
   if ((checked.failures?.length ?? 0) > 0 || typeof olds.region !== "string") return checked;
   const old = olds as TenantProjectInputs;
   const planned = news as TenantProjectInputs;
+  const placementMove =
+    placementOf(old) !== placementOf(planned) || (planned.placement === "branch" && old.region !== planned.region);
+  if (placementMove) return judgePlacementMove(old, planned, news);
   // An org only counts when both plans name one: the project's actual org is an output check cannot see.
   const moves = changedKeys(old, planned, replaceKeys).filter(
     (key) => key !== "org" || (old.org !== undefined && planned.org !== undefined),
@@ -165,6 +189,37 @@ async function check(
 }
 
 /**
+ * A change between project and branch placement, or of a branch tenant's region: allowed, a create-first replace
+ * (the new branch or project is created, the old one then retained or deleted per `onRemove`); refused, every
+ * recorded input stays as it was and `refusedChange` names the tenant and both placements.
+ */
+function judgePlacementMove(
+  old: TenantProjectInputs,
+  planned: TenantProjectInputs,
+  news: Record<string, unknown>,
+): pulumi.dynamic.CheckResult {
+  if (allowReplace) {
+    return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
+  }
+  const refusal = new ReplaceRefusedError(planned.tenantId, [
+    { property: "placement", from: placementLabel(old), to: placementLabel(planned) },
+  ]);
+  return { inputs: compact({ ...old, onRemove: planned.onRemove, refusedChange: refusal.message }) };
+}
+
+/** A tenant's placement; states written before branch placement existed have none: a project. */
+function placementOf(inputs: Pick<TenantProjectInputs, "placement">): "project" | "branch" {
+  return inputs.placement ?? "project";
+}
+
+/** How a refusal names a placement: `branch of a free template project in aws-us-east-2`. */
+function placementLabel(inputs: TenantProjectInputs): string {
+  return placementOf(inputs) === "branch"
+    ? `branch of a ${inputs.tier} template project in ${inputs.region}`
+    : `own project (tier ${inputs.tier}) in ${inputs.region}`;
+}
+
+/**
  * Offline, and never throws (refresh diffs too, and a Diff error aborts the run): a move `check` allowed is a
  * create-first replace; a refused move, or one check could not see (drift Neon reports, an org the old plan did
  * not name), is an update that leaves the project as it is.
@@ -174,8 +229,11 @@ async function diff(
   olds: TenantProjectOutputs,
   news: TenantProjectInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
-  const moves = unappliedMoves(olds, news);
-  const updates = changedKeys(olds, news, updateKeys);
+  const placementMoved = placementOf(olds) !== placementOf(news) ? (["placement"] as const) : [];
+  const moves = [...unappliedMoves(olds, news), ...placementMoved];
+  // A branch tenant's tier lives on its own endpoint (PlanQuota leaves the shared template project alone).
+  const retier = placementOf(olds) === "branch" ? changedKeys(olds, news, ["tier", "endpointSettings"]) : [];
+  const updates = [...changedKeys(olds, news, updateKeys), ...retier];
   const replaces = news.replacing === undefined ? [] : moves;
   const leftAsIs = news.refusedChange !== undefined || moves.length > replaces.length;
   const restoring = restorePending(news.restore, olds.restoredToken);
@@ -192,6 +250,7 @@ async function diff(
 async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
   const news = tenantProjectInputsSchema.parse(birthSettingsExpanded(inputs));
   const ctx: CallContext = { tenantId: news.tenantId };
+  if (news.placement === "branch") return createBranchTenant(news, ctx);
   const existing = await projectToAdopt(news, ctx);
   const replacingIt = existing && news.replacing !== undefined && placedAt(existing, news.replacing);
   const movedByName = existing && news.adopt === undefined && !placedAt(existing, news);
@@ -226,6 +285,10 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
 /** The live project (gone = empty id), so refresh records drift and a project deleted outside is recreated. */
 async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dynamic.ReadResult<TenantProjectOutputs>> {
   const props = recorded(state, `tenant ${id}`);
+  if (props.placement === "branch") {
+    const live = await tenantBranchExists(props.templateProjectId ?? props.projectId, id, { tenantId: props.tenantId });
+    return live ? { id, props } : { id: "", props: {} as TenantProjectOutputs };
+  }
   const project = await neon().getProject(id, { tenantId: props.tenantId });
   if (!project) return { id: "", props: {} as TenantProjectOutputs };
   return {
@@ -250,6 +313,7 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
 async function update(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
   const leftAsIs = news.refusedChange ?? unappliedMoveNote(olds, news);
   if (leftAsIs !== undefined) process.stderr.write(`warning: ${leftAsIs}\n`);
+  if (olds.placement === "branch") return updateBranchTenant(olds, news);
   // Restore first: a restore point outside the history window then fails the update before anything changed.
   const restored = restorePending(news.restore, olds.restoredToken)
     ? {
@@ -273,6 +337,7 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
  * is destroyed): the stack that manages it takes it over by name.
  */
 async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
+  if (props.placement === "branch") return removeBranchTenant(id, props);
   if (props.onRemove !== "delete") {
     process.stderr.write(`tenant ${props.tenantId}: project ${id} retained in Neon (onRemove: retain); it is no longer managed\n`);
     return;
@@ -291,7 +356,7 @@ async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
 }
 
 /** The region/pgVersion/org keys on which the recorded project differs from the plan (a plan without org: any org). */
-function unappliedMoves(olds: TenantProjectOutputs, news: TenantProjectInputs): (typeof replaceKeys)[number][] {
+function unappliedMoves(olds: TenantProjectOutputs, news: TenantProjectInputs): string[] {
   // Outputs record the org Neon reports for the project; only a plan-set org that differs asks for a move.
   return changedKeys(olds, news, replaceKeys).filter((key) => key !== "org" || news.org !== undefined);
 }
@@ -301,7 +366,8 @@ function unappliedMoveNote(olds: TenantProjectOutputs, news: TenantProjectInputs
   const moves = unappliedMoves(olds, news);
   if (moves.length === 0) return undefined;
   const show = (value: unknown): string => JSON.stringify(value ?? null);
-  const what = moves.map((key) => `${key} ${show(olds[key])} (plan: ${show(news[key])})`).join(", ");
+  const valueOf = (props: Record<string, unknown>, key: string): string => show(props[key]);
+  const what = moves.map((key) => `${key} ${valueOf(olds, key)} (plan: ${valueOf(news, key)})`).join(", ");
   return `tenant ${news.tenantId}: project in Neon has ${what}; it is left as it is: make the plan match Neon`;
 }
 
@@ -380,6 +446,68 @@ async function setAside(project: Project, ctx: CallContext): Promise<void> {
   await neon().updateProject(project.id, { name: `${project.id} (was ${project.name})`.slice(0, 64) }, ctx);
 }
 
+/** Creates (or takes over by name) the tenant's branch in the first of its template projects with room. */
+async function createBranchTenant(
+  news: TenantProjectInputs,
+  ctx: CallContext,
+): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
+  if (!news.templates || news.templates.length === 0) {
+    throw new FleetError(`tenant ${news.tenantId}: branch placement without template projects (a bug)`);
+  }
+  const placed = await placeTenantBranch(
+    {
+      tenantId: news.tenantId,
+      templates: news.templates,
+      branchesPerProject: news.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT,
+      endpointSettings: news.endpointSettings,
+    },
+    ctx,
+  );
+  const outs: TenantProjectOutputs = lean({
+    ...news,
+    projectId: placed.templateProjectId,
+    regionId: news.region,
+    defaultBranchId: placed.branchId,
+    host: placed.host,
+    connectionUri: placed.connectionUri,
+    pooledConnectionUri: placed.pooledConnectionUri,
+    adopted: placed.adopted,
+    restoredToken: news.restore?.token,
+    templateProjectId: placed.templateProjectId,
+    branchId: placed.branchId,
+    endpointId: placed.endpointId,
+  });
+  return { id: placed.branchId, outs };
+}
+
+/** A re-tier within branch tiers patches the tenant's endpoint; the template project and branch stay. */
+async function updateBranchTenant(
+  olds: TenantProjectOutputs,
+  news: TenantProjectInputs,
+): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
+  const placed = { templateProjectId: olds.templateProjectId ?? olds.projectId, endpointId: olds.endpointId ?? "" };
+  if (!sameValue(olds.endpointSettings, news.endpointSettings) && news.refusedChange === undefined) {
+    await retierTenantBranch(placed, news.endpointSettings, { tenantId: news.tenantId });
+  }
+  const { region, pgVersion, placement } = olds;
+  const kept = { region, pgVersion, placement, templateProjectId: placed.templateProjectId };
+  const markers = { refusedChange: news.refusedChange, replacing: news.replacing };
+  return { outs: lean({ ...olds, ...news, ...markers, ...kept }) };
+}
+
+/** Deletes the tenant's branch for `onRemove: delete`, otherwise releases it (it stays in its template project). */
+async function removeBranchTenant(id: string, props: TenantProjectOutputs): Promise<void> {
+  const templateProjectId = props.templateProjectId ?? props.projectId;
+  if (props.onRemove !== "delete") {
+    process.stderr.write(
+      `tenant ${props.tenantId}: branch ${id} of template project ${templateProjectId} retained in Neon ` +
+        "(onRemove: retain); it is no longer managed\n",
+    );
+    return;
+  }
+  await deleteTenantBranch({ templateProjectId, branchId: id }, { tenantId: props.tenantId });
+}
+
 function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProjectOutputs {
   return lean({
     ...news,
@@ -402,7 +530,8 @@ function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProj
  * folded into one settings line, `birthSettings`, a fifth of their size in every state file. Only create reads them.
  */
 function birthSettingsFolded(result: pulumi.dynamic.CheckResult): pulumi.dynamic.CheckResult {
-  if ((result.failures?.length ?? 0) > 0 || !result.inputs) return result;
+  // A branch tenant's endpoint settings stay whole: its own resource keeps them on its endpoint (see diff).
+  if ((result.failures?.length ?? 0) > 0 || !result.inputs || result.inputs.placement === "branch") return result;
   const { quota, endpointSettings, historyRetentionSeconds, ...rest } = result.inputs as TenantProjectInputs;
   const retention = historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds };
   return { inputs: { ...rest, birthSettings: settingsLine({ quota, endpointSettings, ...retention }) } };
@@ -422,8 +551,8 @@ function birthSettingsExpanded(inputs: TenantProjectInputs & { birthSettings?: u
 function lean(
   props: TenantProjectOutputs & Partial<Pick<TenantProjectInputs, BirthSettingsKey>> & { birthSettings?: string },
 ): TenantProjectOutputs {
-  const { quota: _q, endpointSettings: _e, historyRetentionSeconds: _r, birthSettings: _b, ...kept } = props;
-  return compact(kept);
+  const { quota: _q, endpointSettings, historyRetentionSeconds: _r, birthSettings: _b, ...kept } = props;
+  return compact(props.placement === "branch" ? { ...kept, endpointSettings } : kept);
 }
 
 /** The implementation the provider process loads (see providerShim). */
@@ -462,6 +591,10 @@ export class TenantProject extends DynamicResource {
   declare readonly observedSettings: pulumi.Output<string | undefined>;
   /** The `<tenant>-before-<token>` backup branches left by restores, oldest first. */
   declare readonly backups: pulumi.Output<Backup[] | undefined>;
+  /** `branch` when the tenant is a branch of a template project (after any refused change); else project. */
+  declare readonly placement: pulumi.Output<"project" | "branch" | undefined>;
+  /** Branch placement: the template project holding the tenant's branch, for good. */
+  declare readonly templateProjectId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: TenantProjectArgs, opts?: pulumi.CustomResourceOptions) {
     const outputsToCome = {
@@ -473,6 +606,9 @@ export class TenantProject extends DynamicResource {
       pooledConnectionUri: undefined,
       observedSettings: undefined,
       backups: undefined,
+      templateProjectId: undefined,
+      branchId: undefined,
+      endpointId: undefined,
     };
     super(
       tenantProjectShim,

@@ -26,6 +26,8 @@ export interface TenantChange {
   tier: string;
   /** The region after the change (before it, for removals); `?` when no step carried it. */
   region: string;
+  /** `branch` for a branch of a template project, `project` for a tenant with its own; `?` when no step carried it. */
+  placement: string;
   /** The properties that force a replace, e.g. `region aws-us-east-2 -> aws-eu-central-1`. */
   replaceReasons: PropertyChange[];
   /** Properties changed in place, in plan units. */
@@ -80,6 +82,8 @@ export interface FleetChanges {
   tenants: TenantChange[];
   /** The dev project (TenantProject and PlanQuota named `dev/<project name>`), when the preview shows it. */
   devProjects: TenantChange[];
+  /** The branch tiers' template projects (named `template/<tier>/<region>/<n>`), when the preview shows them. */
+  templateProjects: TenantChange[];
   branches: BranchChange[];
   others: OtherChange[];
   /** Schema migrations pending on tenants and dev branches (TenantSchema steps), if any. */
@@ -134,8 +138,9 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
   const all = [...tenants.values()].map((t) => t.result(failedNames.has(t.id)));
   return {
-    tenants: all.filter((t) => !isDevProject(t.id)),
+    tenants: all.filter((t) => !isDevProject(t.id) && !isTemplateProject(t.id)),
     devProjects: all.filter((t) => isDevProject(t.id)),
+    templateProjects: all.filter((t) => isTemplateProject(t.id)),
     branches: [...branches.values()].map((b) => b.result()),
     others,
     ...(schema ? { schema } : {}),
@@ -146,6 +151,11 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
 }
 
 /** The stack program names the dev project's resources `dev/<project name>`; a tenant id cannot contain `/`. */
+/** Template projects are named `template/...`: tenant ids cannot hold `/`. */
+function isTemplateProject(name: string): boolean {
+  return name.startsWith("template/");
+}
+
 function isDevProject(name: string): boolean {
   return name.startsWith("dev/");
 }
@@ -217,6 +227,7 @@ function newTenant(id: string) {
   let action: TenantAction = "same";
   const tier = new LatestValue();
   const region = new LatestValue();
+  const placement = new LatestValue();
   const replaceReasons = new ChangeSet();
   const changes = new ChangeSet();
   let refusal: string | undefined;
@@ -233,6 +244,10 @@ function newTenant(id: string) {
       action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
       region.offer(stringInput(step, "region"));
+      if (type === TYPES.tenantProject) {
+        const found = stringInput(step, "placement");
+        placement.offer({ ...found, value: found.value ?? "project" });
+      }
       const found = stepChanges(step, stepAction);
       replaceReasons.addAll(found.replaceReasons);
       changes.addAll(found.changes);
@@ -243,6 +258,7 @@ function newTenant(id: string) {
         action,
         tier: tier.get(),
         region: region.get(),
+        placement: placement.get(),
         replaceReasons: replaceReasons.list,
         changes: changes.list,
         failed,

@@ -61,10 +61,16 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
     restores > 0 && `${count(restores)} ${restores === 1 ? "restore" : "restores"} to a point in time`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
+    templates(changes, "create") > 0 && `${plural(templates(changes, "create"), "template project")} to create`,
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
     changes.others.length > 0 && plural(changes.others.length, "other resource change"),
   ].filter((p): p is string => typeof p === "string");
   return `**neon-fleet preview: ${parts.length > 0 ? parts.join(", ") : "no changes"}**`;
+}
+
+/** Template projects with `action`. */
+function templates(changes: FleetChanges, action: TenantAction): number {
+  return changes.templateProjects.filter((t) => t.action === action).length;
 }
 
 function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDiagnostic[], inline: number, budget: number): void {
@@ -168,7 +174,20 @@ function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): 
   const unplaced = tenants.some((t) => t.region === "?")
     ? "\n\nRegion `?`: the preview does not show these tenants' projects; `pulumi preview --json --show-sames` does."
     : "";
-  doc.add(`### Tenants by tier and region\n\n${table(["tier", "region", ...columns.map(([, title]) => title)], shown)}${more}${unplaced}`);
+  const counts = table(["tier", "region", ...columns.map(([, title]) => title)], shown);
+  doc.add(`### Tenants by tier and region\n\n${counts}${more}${unplaced}${placementLine(tenants)}`);
+}
+
+/**
+ * Where the tenants live, once any is a branch of a template project: `Placement: 10 branch (of template
+ * projects), 2 project` (`?` for tenants whose TenantProject the preview does not show).
+ */
+function placementLine(tenants: readonly TenantChange[]): string {
+  if (!tenants.some((t) => t.placement === "branch")) return "";
+  const counts = [...groupBy(tenants, (t) => t.placement).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const named = (placement: string): string => (placement === "branch" ? "branch (of template projects)" : placement);
+  const text = counts.map(([placement, members]) => `${count(members.length)} ${named(placement)}`);
+  return `\n\nPlacement: ${text.join(", ")}`;
 }
 
 /**

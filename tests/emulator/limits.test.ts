@@ -66,3 +66,25 @@ describe("API keys and rate limits", () => {
     expect(emulator.stats()).toEqual({ requests: { total: 0, byRoute: {} }, rateLimited: 0, projects: 1 });
   });
 });
+
+describe("the per-project branch limit", () => {
+  it("refuses a branch past --branch-limit with 422 BRANCHES_LIMIT_EXCEEDED, the default branch counted", async () => {
+    const emulator = await startTestEmulator({ branchLimit: 3, opMs: 0 });
+    try {
+      const neon = checkedClient(emulator);
+      const { data } = await neon.api.createProject({ project: { name: "tenant-template" } });
+      const projectId = data.project.id;
+      for (const name of ["t1", "t2"]) {
+        expect((await neon.api.createProjectBranch(projectId, { branch: { name } })).status).toBe(201);
+      }
+      const refused = await failureOf(neon.api.createProjectBranch(projectId, { branch: { name: "t3" } }));
+      expect([refused.status, refused.data.code]).toEqual([422, "BRANCHES_LIMIT_EXCEEDED"]);
+      expect(refused.data.message).toMatch(/branches limit of 3 exceeded/);
+      const other = await neon.api.createProject({ project: { name: "tenant-other" } });
+      expect((await neon.api.createProjectBranch(other.data.project.id, { branch: { name: "t3" } })).status).toBe(201);
+      expect(neon.violations()).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

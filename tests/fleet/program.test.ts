@@ -26,7 +26,7 @@ describe("the stack program", () => {
     expect(stepOps(result, "PlanQuota")).toEqual({ globex: "create" });
     // The local stack exports connection strings; before the projects exist they are unknown in a preview.
     const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    expect(result.outputs).toEqual({ tenants: 1, tenantsByTier: { free: 1 }, tenantsByRegion: { "aws-eu-central-1": 1 }, devBranches: 0, connections: UNKNOWN });
+    expect(result.outputs).toEqual({ tenants: 1, tenantsByTier: { free: 1 }, tenantsByRegion: { "aws-eu-central-1": 1 }, tenantsByPlacement: { project: 1 }, templateProjects: 0, devBranches: 0, connections: UNKNOWN });
   }, STORY_MS);
 });
 

@@ -1,16 +1,39 @@
 import { NeonApiError } from "../../provider/errors";
-import { inParallel, requests, startRig } from "./emulatorClient";
+import { createNeonClient } from "../../provider/neon";
+import { TEST_KEY, inParallel, requests, startRig } from "./emulatorClient";
 
 describe("surviving Neon's failures", () => {
-  test("a change to a project busy with another change waits out the 423 instead of failing", async () => {
+  it("two changes to one project from one process go one after the other, without meeting a 423", async () => {
     const rig = await startRig({ opMs: 300 });
+    try {
+      const { project } = await rig.client.createProject({ name: "tenant-queued" }, {});
+      const [endpoint] = await rig.client.listEndpoints(project.id, {});
+      rig.emulator.resetStats();
+      const lockedBefore = rig.client.counters().locked;
+      await Promise.all([
+        rig.client.updateEndpoint(project.id, endpoint.id, { autoscaling_limit_max_cu: 2 }, {}),
+        rig.client.updateEndpoint(project.id, endpoint.id, { suspend_timeout_seconds: 600 }, {}),
+      ]);
+      expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}/endpoints/{endpoint_id}"]).toBe(2);
+      expect(rig.client.counters().locked - lockedBefore).toBe(0);
+      const [live] = await rig.client.listEndpoints(project.id, {});
+      expect([live.autoscaling_limit_max_cu, live.suspend_timeout_seconds]).toEqual([2, 600]);
+    } finally {
+      await rig.emulator.close();
+    }
+  });
+
+  test("a change to a project busy with another process's change waits out the 423 instead of failing", async () => {
+    const rig = await startRig({ opMs: 300 });
+    const tuning = { ratePerMinute: 30_000, burstPerSecond: 500 };
+    const otherProcess = createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, tuning);
     try {
       const { project } = await rig.client.createProject({ name: "tenant-busy" }, {});
       const [endpoint] = await rig.client.listEndpoints(project.id, {});
       rig.emulator.resetStats();
       await Promise.all([
         rig.client.updateEndpoint(project.id, endpoint.id, { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2 }, {}),
-        rig.client.updateEndpoint(project.id, endpoint.id, { suspend_timeout_seconds: 600 }, {}),
+        otherProcess.updateEndpoint(project.id, endpoint.id, { suspend_timeout_seconds: 600 }, {}),
       ]);
       // The second patch met the first one's running operation (423) at least once and was sent again.
       expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}/endpoints/{endpoint_id}"]).toBeGreaterThan(2);
