@@ -25,6 +25,7 @@ import type { RateLimiter } from "./limiter";
 import { OperationWaiter } from "./operations";
 import { ProjectDirectory } from "./projectDirectory";
 import { backoff } from "./retryPolicy";
+import { transferProjects, type TransferOutcome } from "./transfers";
 import type { NeonTuning } from "./settings";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
 import type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
@@ -269,6 +270,10 @@ export class FleetNeonClient implements NeonClient {
         }),
     });
     return uri;
+  }
+
+  transferProjects(move: { source: string; destination: string; projectIds: string[] }): Promise<TransferOutcome> {
+    return transferProjects(this.transport, this.directory.cache, (id) => this.directory.fetch(id, {}), move);
   }
 
   listProjects(options?: ListOptions): AsyncIterable<ProjectListItem> {

@@ -13,6 +13,7 @@ import type { NeonClient } from "./types";
 export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
+export type { TransferOutcome } from "./transfers";
 export type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 
 /** Neon's public API. */
