@@ -44,6 +44,10 @@ export interface EmulatorOptions {
   branchLimit?: number;
   /** When set, the only API key accepted; otherwise any non-empty Bearer key is. */
   apiKey?: string;
+  /** Live projects allowed per organization id (`--org-limit ORG=N`). */
+  orgLimits?: Record<string, number>;
+  /** Makes the API key an organization-scoped key of this org (`--org-key ORG`): project transfers get 403. */
+  orgKey?: string;
   /** A data plane: makes every branch a real database. The caller owns it and closes it. */
   database?: DatabaseBackend;
 }
@@ -57,6 +61,8 @@ export interface RunningEmulator {
   stats(): EmulatorStats;
   /** Zeroes the counters (as `POST /__emulator/reset-stats`). */
   resetStats(): void;
+  /** Sets (or, with undefined, lifts) an organization's project limit while running, like a raised Neon limit. */
+  setOrgLimit(orgId: string, limit: number | undefined): void;
   /** Stops serving, cuts open connections and writes the state file. */
   close(): Promise<void>;
 }
@@ -72,7 +78,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (state) store.load(state);
   if (options.stateFile) writer = new StateWriter(options.stateFile, () => store.snapshot());
 
-  const world: World = { store, opMs: options.opMs ?? 300, projectLimit: options.projectLimit ?? 1000, backend: options.database };
+  const world: World = {
+    store,
+    opMs: options.opMs ?? 300,
+    projectLimit: options.projectLimit ?? 1000,
+    orgProjectLimits: new Map(Object.entries(options.orgLimits ?? {})),
+    ...(options.orgKey === undefined ? {} : { orgKey: options.orgKey }),
+    backend: options.database,
+  };
   if (options.branchLimit !== undefined) world.branchLimit = options.branchLimit;
   if (state) await reattachBranches(world);
   const stats = new StatsCounter();
@@ -122,6 +135,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     stats: () => stats.snapshot(store.projectCount),
     resetStats: () => stats.reset(),
+    setOrgLimit: (orgId, limit) => {
+      if (limit === undefined) world.orgProjectLimits.delete(orgId);
+      else world.orgProjectLimits.set(orgId, limit);
+    },
     close: async () => {
       clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

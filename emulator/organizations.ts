@@ -17,6 +17,13 @@ export function belongsToOrg(project: ProjectRecord, orgId: string): boolean {
   return (project.orgId ?? DEFAULT_ORG_ID) === orgId;
 }
 
+/** Live projects of `orgId`. */
+export function projectsInOrg(store: Store, orgId: string): number {
+  let count = 0;
+  for (const project of store.projects.values()) if (belongsToOrg(project, orgId)) count++;
+  return count;
+}
+
 /** The default organization, then every other org id a live project names, in first-seen order. */
 export function knownOrgIds(store: Store): string[] {
   const ids = new Set<string>([DEFAULT_ORG_ID]);

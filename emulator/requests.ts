@@ -26,6 +26,12 @@ export const projectCreateBody = z.object({
   }),
 });
 
+/** `TransferProjectsToOrganizationRequest`: 1 to 400 project ids. */
+export const transferProjectsBody = z.object({
+  destination_org_id: id,
+  project_ids: z.array(id).min(1).max(400),
+});
+
 export const projectUpdateBody = z.object({
   project: z.looseObject({
     name: name.optional(),

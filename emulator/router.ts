@@ -39,7 +39,8 @@ export interface Match {
 interface Node {
   literal: Map<string, Node>;
   param?: { name: string; node: Node };
-  routes: Map<string, { route: Route; key: string }>;
+  /** Per method: the route, its stats key and its parameter names in template order. */
+  routes: Map<string, { route: Route; key: string; names: string[] }>;
 }
 
 const newNode = (): Node => ({ literal: new Map(), routes: new Map() });
@@ -58,18 +59,22 @@ export class Router {
   /** The route for `method` and `path` (relative to /api/v2, no query), or undefined. */
   match(method: string, path: string): Match | undefined {
     let node: Node | undefined = this.root;
-    const params: Record<string, string> = {};
+    const values: string[] = [];
     for (const segment of path.split("/")) {
       if (segment === "") continue;
       const next: Node | undefined = node.literal.get(segment);
       if (next) node = next;
       else if (node.param) {
-        params[node.param.name] = decodeURIComponent(segment);
+        values.push(decodeURIComponent(segment));
         node = node.param.node;
       } else return undefined;
     }
     const found = node.routes.get(method);
-    return found && { route: found.route, key: found.key, params };
+    if (!found) return undefined;
+    // Names come from the matched route's own template: routes sharing a prefix may name a parameter differently
+    // (`/organizations/{org_id}` and `/organizations/{source_org_id}/projects/transfer`).
+    const params = Object.fromEntries(found.names.map((name, i) => [name, values[i]!]));
+    return { route: found.route, key: found.key, params };
   }
 
   private add(route: Route): void {
@@ -86,6 +91,7 @@ export class Router {
         node = next;
       }
     }
-    node.routes.set(route.method, { route, key: `${route.method} ${route.template}` });
+    const names = [...route.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    node.routes.set(route.method, { route, key: `${route.method} ${route.template}`, names });
   }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_ORG_ID } from "./organizations";
 import type { DatabaseBackend } from "./databaseBackend";
 import { connectionUri, type Credentials, endpointHost, proxyHost } from "./connection";
 import type { BranchRecord, DatabaseRecord, EndpointRecord, OperationRecord, ProjectRecord, RoleRecord } from "./model";
@@ -66,7 +67,8 @@ function projectCommon(p: ProjectRecord) {
     created_at: iso(p.createdAt),
     updated_at: iso(p.updatedAt),
     owner_id: OWNER_ID,
-    ...(p.orgId && { org_id: p.orgId }),
+    // Every Neon project belongs to an organization; one created without `org_id` to the key's default one.
+    org_id: p.orgId ?? DEFAULT_ORG_ID,
   };
 }
 

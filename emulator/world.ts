@@ -13,6 +13,10 @@ export interface World {
   projectLimit: number;
   /** Branches allowed per project (see limits.ts); absent = Neon's highest. */
   branchLimit?: number;
+  /** Live projects allowed per organization (`--org-limit ORG=N`); an org not listed has only the account's limit. */
+  orgProjectLimits: Map<string, number>;
+  /** When set, the API key is scoped to this organization (`--org-key ORG`): it may not transfer projects. */
+  orgKey?: string;
   backend?: DatabaseBackend;
 }
 

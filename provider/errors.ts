@@ -161,3 +161,16 @@ export class MigrationError extends FleetError {
     super(`tenant ${tenantId}: ${problem}`);
   }
 }
+
+/** A tenant's project that Neon did not move to the organization its plan names; nothing else changed for it. */
+export class TransferRefusedError extends FleetError {
+  constructor(
+    readonly tenantId: string,
+    readonly projectId: string,
+    readonly source: string,
+    readonly destination: string,
+    readonly problem: string,
+  ) {
+    super(`tenant ${tenantId}: moving project ${projectId} from ${source} to ${destination} was refused: ${problem}`);
+  }
+}

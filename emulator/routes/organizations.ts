@@ -1,5 +1,6 @@
-import { notFound } from "../apiError";
-import { DEFAULT_ORG_ID, knownOrgIds, ORG_PLAN } from "../organizations";
+import { ApiError, badRequest, notFound } from "../apiError";
+import { belongsToOrg, DEFAULT_ORG_ID, knownOrgIds, ORG_PLAN, projectsInOrg } from "../organizations";
+import { parseBody, transferProjectsBody } from "../requests";
 import type { Reply, RequestContext, Route } from "../router";
 import type { World } from "../world";
 
@@ -11,6 +12,11 @@ export function organizationRoutes(world: World): Route[] {
   return [
     { method: "GET", template: "/users/me/organizations", handle: () => listOrganizations(world) },
     { method: "GET", template: "/organizations/{org_id}", handle: (ctx) => getOrganization(world, ctx) },
+    {
+      method: "POST",
+      template: "/organizations/{source_org_id}/projects/transfer",
+      handle: (ctx) => transferProjects(world, ctx),
+    },
   ];
 }
 
@@ -34,4 +40,40 @@ function listOrganizations(world: World): Reply {
 function getOrganization(world: World, { params }: RequestContext): Reply {
   if (!knownOrgIds(world.store).includes(params.org_id)) throw notFound(`organization ${params.org_id}`);
   return { status: 200, body: organizationView(params.org_id) };
+}
+
+/**
+ * Moves projects to another organization in place (same ids, branches, data and connection strings), all or none,
+ * as Neon does: 403 for an organization-scoped key (a personal key is needed), 404 for a project the source org
+ * does not hold, 406 (`LimitsUnsatisfiedResponse`) when the destination would hold more projects than its limit.
+ */
+function transferProjects(world: World, { params, body, now }: RequestContext): Reply {
+  if (world.orgKey !== undefined) {
+    throw new ApiError(
+      403,
+      "FORBIDDEN",
+      `the API key is scoped to organization ${world.orgKey} and cannot transfer projects; use a personal API key`,
+    );
+  }
+  const source = params.source_org_id;
+  const req = parseBody(transferProjectsBody, body);
+  const destination = req.destination_org_id;
+  if (destination === source) throw badRequest(`destination_org_id ${destination} is the source organization`);
+  const ids = [...new Set(req.project_ids)];
+  const projects = ids.map((id) => {
+    const project = world.store.projects.get(id);
+    if (!project || !belongsToOrg(project, source)) throw notFound(`project ${id} in organization ${source}`);
+    return project;
+  });
+  const limit = world.orgProjectLimits.get(destination);
+  const after = projectsInOrg(world.store, destination) + projects.length;
+  if (limit !== undefined && after > limit) {
+    return { status: 406, body: { limits: [{ name: "projects_count", expected: String(limit), actual: String(after) }] } };
+  }
+  for (const project of projects) {
+    project.orgId = destination;
+    project.updatedAt = now;
+    world.store.projectChanged(project);
+  }
+  return { status: 200, body: {} };
 }

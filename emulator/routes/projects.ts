@@ -2,7 +2,7 @@ import { ApiError } from "../apiError";
 import { databasesOf, ownerCredentials, rolesOf } from "../branchContents";
 import { branchId, endpointId, projectId, rolePassword, uniqueId } from "../ids";
 import type { BranchRecord, DefaultEndpointSettings, EndpointRecord, ProjectRecord } from "../model";
-import { belongsToOrg } from "../organizations";
+import { belongsToOrg, DEFAULT_ORG_ID, projectsInOrg } from "../organizations";
 import { parseBody, projectCreateBody, projectUpdateBody } from "../requests";
 import { RawJson, type Reply, type RequestContext, type Route } from "../router";
 import {
@@ -69,6 +69,15 @@ async function createProject(world: World, { body, now }: RequestContext): Promi
       "PROJECTS_LIMIT_EXCEEDED",
       `projects limit of ${world.projectLimit} exceeded, got ${store.projectCount}; ` +
         "delete projects or raise --project-limit",
+    );
+  }
+  const orgId = req.org_id ?? DEFAULT_ORG_ID;
+  const orgLimit = world.orgProjectLimits.get(orgId);
+  if (orgLimit !== undefined && projectsInOrg(store, orgId) >= orgLimit) {
+    throw new ApiError(
+      422,
+      "PROJECTS_LIMIT_EXCEEDED",
+      `projects limit of ${orgLimit} of organization ${orgId} exceeded; delete projects or raise --org-limit`,
     );
   }
   const id = uniqueId(projectId, (candidate) => store.projects.has(candidate));

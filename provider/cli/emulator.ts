@@ -16,7 +16,20 @@ interface EmulatorFlags {
   projectLimit?: string;
   branchLimit?: string;
   apiKey?: string;
+  orgLimit: string[];
+  orgKey?: string;
   postgres?: boolean;
+}
+
+/** `--org-limit ORG=N` flags as a map, or a UsageError naming the bad one. */
+function orgLimitFlags(values: string[]): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const value of values) {
+    const match = /^([a-z0-9-]{1,60})=(\d+)$/.exec(value);
+    if (!match) throw new UsageError(`--org-limit must be ORG=N (an organization id and a whole number), got "${value}"`);
+    limits[match[1]!] = Number(match[2]);
+  }
+  return limits;
 }
 
 /** A whole number flag within bounds, or a UsageError naming the flag. */
@@ -56,6 +69,8 @@ export function registerEmulator(program: Command): void {
     .option("--project-limit <n>", "projects allowed per account", "1000")
     .option("--branch-limit <n>", "branches allowed per project", "5000")
     .option("--api-key <key>", "accept only this API key (default: any non-empty key)")
+    .option("--org-limit <org=n>", "projects allowed in one organization (repeatable)", (v: string, all: string[]) => [...all, v], [])
+    .option("--org-key <org>", "the API key is scoped to this organization (project transfers get 403)")
     .option("--postgres", "back every branch with a real local Postgres database")
     // A bad flag is one line on stderr and exit 2, like every other usage error of this command.
     .showHelpAfterError(false)
@@ -85,6 +100,8 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     projectLimit: intFlag("project-limit", flags.projectLimit, 0),
     branchLimit: intFlag("branch-limit", flags.branchLimit, 1),
     apiKey: flags.apiKey,
+    orgLimits: orgLimitFlags(flags.orgLimit),
+    orgKey: flags.orgKey,
   };
   if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);
   // Branch data lives next to the state file, so a restart with --state finds both.

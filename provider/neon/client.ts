@@ -27,6 +27,7 @@ import { OperationWaiter } from "./operations";
 import { ProjectDirectory } from "./projectDirectory";
 import { ProjectQueue } from "./projectQueue";
 import { backoff } from "./retryPolicy";
+import { transferProjects, type TransferOutcome } from "./transfers";
 import type { NeonTuning } from "./settings";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
 import type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
@@ -344,6 +345,10 @@ export class FleetNeonClient implements NeonClient {
         }),
     });
     return uri;
+  }
+
+  transferProjects(move: { source: string; destination: string; projectIds: string[] }): Promise<TransferOutcome> {
+    return transferProjects(this.transport, this.directory.cache, (id) => this.directory.fetch(id, {}), move);
   }
 
   listProjects(options?: ListOptions): AsyncIterable<ProjectListItem> {

@@ -14,6 +14,7 @@ export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectLi
 export type { CreateReadiness } from "./client";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
+export type { TransferOutcome } from "./transfers";
 export type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 
 /** Neon's public API. */

@@ -9,6 +9,7 @@ import type {
   ProjectUpdateRequest,
 } from "@neondatabase/api-client";
 import type { CallCounters } from "./transport";
+import type { TransferOutcome } from "./transfers";
 
 /** Who a call is made for, so errors can name the tenant. */
 export interface CallContext {
@@ -110,6 +111,12 @@ export interface NeonClient {
     options: { branchId?: string; pooled: boolean; roleName?: string; databaseName?: string },
     ctx: CallContext,
   ): Promise<string>;
+  /**
+   * Moves projects to another organization in place (same ids, data and connection strings), in calls of at most
+   * 400 ids. Never throws for what Neon refuses (a full destination, an integration, an organization key): each
+   * refused project is in `refused` with Neon's words; the projects that fit are moved.
+   */
+  transferProjects(move: { source: string; destination: string; projectIds: string[] }): Promise<TransferOutcome>;
   /** Every project of the account, streamed page by page (400 a page); fills the run's cache unless told not to. */
   listProjects(options?: ListOptions): AsyncIterable<ProjectListItem>;
   /** Daily consumption of the projects between `from` and `to` (ISO times), in batches of 100, paged, under Neon's lower limit. */

@@ -7,6 +7,7 @@ import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./sch
 import type { PlannedMigration } from "./migrations";
 import type { PlanSource } from "./source";
 import { backupBranchName } from "./restore";
+import { orgLimits } from "./neonLimits";
 import { DEFAULT_BRANCHES_PER_PROJECT, DEFAULT_KEEP_BACKUPS } from "./schema";
 import type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedTenant, ResolvedTier } from "./types";
 
@@ -67,7 +68,8 @@ export function buildFleet(plans: ValidPlans): Fleet {
       ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT }
       : {};
     const settings = { quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
-    tiers[name] = { name, ...settings, placement, ...branches };
+    const tierOrg = spec.org ?? org;
+    tiers[name] = { name, ...settings, placement, ...branches, ...(tierOrg === undefined ? {} : { org: tierOrg }) };
   }
 
   const tenants: ResolvedTenant[] = [];
@@ -85,7 +87,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
         residency,
         region: spec.region ?? fleetFile.residency[residency]![0]!,
         pgVersion: spec.pgVersion ?? fileDefaults.pgVersion ?? fleetDefaults.pgVersion,
-        ...(org === undefined ? {} : { org }),
+        ...(tiers[tier]!.org === undefined ? {} : { org: tiers[tier]!.org }),
         ...(spec.adopt === undefined ? {} : { adopt: spec.adopt }),
         onRemove: spec.onRemove ?? fileDefaults.onRemove ?? "retain",
         quota: effective ? quotaOf(effective) : { ...tiers[tier]!.quota },
@@ -112,6 +114,9 @@ export function buildFleet(plans: ValidPlans): Fleet {
     dir: path.resolve(plans.dir),
     projectNamePrefix,
     ...(org === undefined ? {} : { org }),
+    orgs: Object.fromEntries(
+      Object.entries(fleetFile.orgs ?? {}).map(([id, entry]) => [id, { plan: entry.plan, limits: orgLimits(entry.plan, entry.limits) }]),
+    ),
     residency: fleetFile.residency,
     defaults: { ...fleetDefaults },
     tiers,
@@ -147,4 +152,13 @@ function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion
       ...(b.resetToken === undefined ? {} : { resetToken: b.resetToken }),
     })),
   };
+}
+
+/**
+ * Every Neon organization the plans name (fleet.org, the tiers' `org`, `orgs` keys), in that order: the
+ * organizations `import` and `usage` read. Empty when the plans name none (the API key's own projects).
+ */
+export function fleetOrgIds(fleet: Fleet): string[] {
+  const ids = [fleet.org, ...Object.values(fleet.tiers).map((t) => t.org), ...Object.keys(fleet.orgs)];
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
 }

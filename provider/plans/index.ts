@@ -7,6 +7,7 @@ import { buildFleet } from "./build";
 import { crossCheck } from "./crossCheck";
 import { readPlanFiles } from "./files";
 import { readMigrations } from "./migrations";
+import { checkOrgs } from "./orgCheck";
 import { parseDev, parseFleet, parseTenants, parseTiers } from "./parse";
 import type { Fleet } from "./types";
 
@@ -16,6 +17,7 @@ export type { ResolvedMigrations } from "./types";
 export type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch, ResolvedTenant, ResolvedTier } from "./types";
 export { formatDuration, formatSize, formatSuspend, parseDuration, parseSize } from "./units";
 export { planJsonSchema } from "./jsonSchema";
+export { fleetOrgIds } from "./build";
 
 /**
  * Loads, validates and resolves the plans in `dir`. Throws {@link PlanErrors} listing every problem (sorted by file
@@ -30,6 +32,7 @@ export async function loadPlans(dir: string): Promise<Fleet> {
   const dev = files.dev && parseDev(files.dev, errors);
   const migrations = await readMigrations(dir, errors);
   crossCheck({ fleetSource: files.fleet, fleet, tiers, tenants, dev }, errors);
+  checkOrgs({ fleet, tiersSource: files.tiers, tiers, tenants }, errors);
 
   if (errors.length > 0 || !fleet?.valid || !tiers?.valid) throw new PlanErrors(sortErrors(errors));
   const tenantFiles = tenants.map((view) => ({ source: view.source, file: view.valid! }));

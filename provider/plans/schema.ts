@@ -6,15 +6,18 @@
  * Issue messages read as the end of a sentence whose subject (the key path) is added where the issue is reported.
  */
 import { z } from "zod";
+import {
+  MAX_BRANCH_TTL_SECONDS,
+  MAX_COMPUTE_UNITS as CU_MAX,
+  MAX_HISTORY_RETENTION_SECONDS,
+  MAX_SUSPEND_SECONDS,
+  MIN_COMPUTE_UNITS as CU_MIN,
+  NEON_PLANS,
+  NEON_REGIONS,
+} from "./neonLimits";
 import { DURATION_PATTERN, SIZE_PATTERN, formatDuration, parseDuration, parseSize } from "./units";
 
-const DAY = 86_400;
-/** Neon's limit for `expires_at`: at most this far ahead. */
-const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
-const CU_MIN = 0.25;
-const CU_MAX = 56;
-/** Neon's cap on a project's `history_retention_seconds` (plans may allow less); the window a restore can reach. */
-export const MAX_HISTORY_RETENTION_SECONDS = 30 * DAY;
+export { MAX_HISTORY_RETENTION_SECONDS } from "./neonLimits";
 /** How many `-before-` backup branches a tenant keeps by default (Neon allows 10 branches per project on Launch). */
 export const DEFAULT_KEEP_BACKUPS = 3;
 /** Neon's branch limit per project on its Launch plan: more backups than that could never be kept. */
@@ -64,10 +67,17 @@ const name = (what: string) => z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, must(`b
 const tierName = name("tier").meta({ description: "A tier defined in tiers.yaml" });
 const residencyName = name("residency group").meta({ description: "A residency group defined in fleet.yaml" });
 
+const REGION_SHAPE = /^(aws|azure|gcp)-[a-z0-9-]+$/;
 const regionId = z
   .string()
-  .regex(/^(aws|azure|gcp)-[a-z0-9-]+$/, must("be a Neon region id such as aws-us-east-2"))
+  .regex(REGION_SHAPE, must("be a Neon region id such as aws-us-east-2"))
+  // A well-formed id Neon does not have (aws-mars-1) would pass until the first create fails at `up`.
+  .refine((id) => !REGION_SHAPE.test(id) || NEON_REGIONS.includes(id), must(`be one of Neon's regions: ${NEON_REGIONS.join(", ")}`))
   .meta({ description: "Neon region id, e.g. aws-us-east-2" });
+
+const orgId = z
+  .string(must("be a Neon organization id"))
+  .regex(/^org-[a-z0-9-]+$/, must("be a Neon organization id such as org-example-123"));
 
 const pgVersion = z
   .number(must("be a Postgres major version from 14 to 18"))
@@ -116,7 +126,7 @@ const quotaSize = z
 /** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */
 const suspendAfter = durationText("never")
   .transform(parseDuration)
-  .refine((s) => s === -1 || (s >= 60 && s <= 7 * DAY), mustDuration("be from 1m to 7d, or never"))
+  .refine((s) => s === -1 || (s >= 60 && s <= MAX_SUSPEND_SECONDS), mustDuration("be from 1m to 7d, or never"))
   .meta({ description: "Idle time before the compute suspends: 1m..7d, or never" });
 
 /** How far back a restore can reach: Neon's `history_retention_seconds`, up to 30 days. */
@@ -188,6 +198,9 @@ const tierShape = {
   dataTransfer: quotaSize.meta({ description: "Data transfer per month (settings.quota.data_transfer_bytes)" }),
   writtenData: quotaSize.meta({ description: "Written data per month (settings.quota.written_data_bytes)" }),
   historyRetention: historyRetention.optional(),
+  org: orgId.optional().meta({
+    description: "Neon organization the tier's tenants live in (default fleet.org); a change transfers their projects",
+  }),
 };
 
 /** Where a tier's tenants live: a project each, or a branch of a template project of their tier and region. */
@@ -238,7 +251,7 @@ function checkPlacement(
   }
 }
 
-/** One tier of tiers.yaml: every key required but `historyRetention` and the placement keys. */
+/** One tier of tiers.yaml: every key required but `historyRetention`, `org` and the placement keys. */
 export const tierSchema = strict({
   ...tierShape,
   placement: placement.optional(),
@@ -265,8 +278,32 @@ export const fleetFileSchema = strict({
       .string(must("be a string such as tenant-"))
       .regex(/^[A-Za-z0-9._-]{0,32}$/, must("be at most 32 letters, digits, ., _ or -"))
       .meta({ description: "Neon project name = prefix + tenant id" }),
-    org: z.string(must("be a Neon organization id")).regex(/^org-[a-z0-9-]+$/, must("be a Neon organization id such as org-example-123")).optional(),
+    org: orgId.optional().meta({ description: "Neon organization of tenants whose tier names none" }),
   }),
+  orgs: z
+    .record(
+      orgId,
+      strict({
+        plan: z.enum(NEON_PLANS, must(`be a Neon plan: ${NEON_PLANS.join(", ")}`)).meta({
+          description: "The organization's Neon plan; its published limits are checked by validate",
+        }),
+        limits: strict({
+          projects: z
+            .number(must("be a whole number of projects"))
+            .int(must("be a whole number of projects"))
+            .min(1, must("be at least 1"))
+            .optional()
+            .meta({ description: "Projects the organization may hold, over the plan's" }),
+          maxComputeUnits: cu.optional().meta({ description: "Largest compute (CU), over the plan's" }),
+          historyRetention: historyRetention.optional().meta({ description: "Longest history retention, over the plan's" }),
+        })
+          .optional()
+          .meta({ description: "Limits Neon set for this organization, over its plan's published ones" }),
+      }),
+      must("be a mapping of organization id to {plan, limits}"),
+    )
+    .optional()
+    .meta({ description: "Neon organizations of the fleet and their plans" }),
   residency: z
     .record(residencyName, z.array(regionId, must("be a list of Neon regions")).min(1, must("list at least one region")), must("be a mapping of residency group to regions"))
     .refine((groups) => Object.keys(groups).length > 0, must("define at least one residency group"))

@@ -3,6 +3,7 @@
  * (seconds, bytes; quota 0 = unlimited; suspend -1 = never, 0 = Neon's default).
  */
 import type { PlannedMigration } from "./migrations";
+import type { NeonPlan, PlanLimits } from "./neonLimits";
 
 /** A project's `settings.quota`, in seconds and bytes; 0 = unlimited. */
 export interface NeonQuota {
@@ -32,6 +33,14 @@ export interface ResolvedTier {
   placement: Placement;
   /** Branch tiers: tenant branches per template project. */
   branchesPerProject?: number;
+  /** The Neon organization its tenants live in: the tier's `org`, else `fleet.org`; absent = the key's own. */
+  org?: string;
+}
+
+/** An organization of `fleet.yaml` `orgs`: its Neon plan and the limits that apply (plan's, with overrides). */
+export interface ResolvedOrg {
+  plan: NeonPlan;
+  limits: PlanLimits;
 }
 
 /** `project`: one Neon project per tenant; `branch`: one branch of a template project of the tier and region. */
@@ -113,7 +122,10 @@ export interface Fleet {
   /** Absolute path of the plans directory. */
   dir: string;
   projectNamePrefix: string;
+  /** `fleet.org`: the organization of tenants whose tier names none. */
   org?: string;
+  /** `fleet.yaml` `orgs`, by organization id (empty when not written). */
+  orgs: Record<string, ResolvedOrg>;
   /** Residency group -> allowed regions, first = default placement. */
   residency: Record<string, string[]>;
   defaults: { residency: string; tier: string; pgVersion: number };

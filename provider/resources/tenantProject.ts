@@ -13,6 +13,7 @@ import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranchExists } from "./tenantBranch";
+import { organizationMove, transferProject } from "./transfer";
 
 /**
  * TenantProject: one tenant's Neon project. It is born with its tier's quota and endpoint settings (so a
@@ -21,7 +22,9 @@ import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranch
  * project on its tier after birth is PlanQuota's job. A plan `restore` with a new token restores the default branch
  * to a point in time (see restore.ts); the backups it leaves are listed in the outputs.
  *
- * A region/pgVersion/org change needs a new project (Neon cannot move one). Without the stack's
+ * An org change transfers the project to the other organization in place, batched with the run's other moves
+ * (transfer.ts): same project id, data and connection strings. A region/pgVersion change needs a new project
+ * (Neon cannot move one there). Without the stack's
  * `neon-fleet:allowReplace`, `check` refuses it without failing anything: it keeps the old value and records
  * the refusal in `refusedChange`, so the change shows as an update that leaves the project untouched (a Check or
  * Diff error would abort the engine's whole run, every other tenant included). With the opt-in, `check` records
@@ -48,7 +51,10 @@ export const tenantProjectInputsSchema = z.object({
   region: z.string().min(1),
   /** Postgres major version; changing it replaces the project. */
   pgVersion: z.number().int().min(14).max(18),
-  /** Neon organization id; changing it replaces the project. In outputs: the org Neon reports. */
+  /**
+   * Neon organization id (the tier's `org`, else `fleet.org`); a change transfers the project in place (same id,
+   * data and connection strings), never replaces it. In outputs: the org Neon reports. Absent = left where it is.
+   */
   org: z.string().min(1).optional(),
   /** Id of an existing project to take over at create. */
   adopt: z.string().min(1).optional(),
@@ -59,12 +65,12 @@ export const tenantProjectInputsSchema = z.object({
   /** Default endpoint settings the project is born with. */
   endpointSettings: endpointSettingsSchema,
   /**
-   * Set by `check`, never by the plans: why a region/pgVersion/org change of the plans was not applied (the stack
+   * Set by `check`, never by the plans: why a region/pgVersion change of the plans was not applied (the stack
    * did not set `neon-fleet:allowReplace`). The refused property keeps its old value; the project is left as it is.
    */
   refusedChange: z.string().min(1).optional(),
   /**
-   * Set by `check`, never by the plans: the placement of the project an allowed region/pgVersion/org change
+   * Set by `check`, never by the plans: the placement of the project an allowed region/pgVersion change
    * replaces, so the create can tell that project (renamed aside) from a stranger with the same name (refused).
    */
   replacing: z.object({ region: z.string(), pgVersion: z.number(), org: z.string().optional() }).optional(),
@@ -121,8 +127,11 @@ export type TenantProjectOutputs = Omit<TenantProjectInputs, BirthSettingsKey> &
 /** Inputs only create reads: the settings the project is born with. */
 type BirthSettingsKey = "quota" | "endpointSettings" | "historyRetentionSeconds";
 
-/** Properties whose change replaces the project (Neon cannot move a project's region, version or org). */
-const replaceKeys = ["region", "pgVersion", "org"] as const;
+/**
+ * Properties whose change replaces the project (Neon cannot move a project's region or version). `org` is not one:
+ * Neon transfers a project between organizations in place, so an org change is an update (see transfer.ts).
+ */
+const replaceKeys = ["region", "pgVersion"] as const;
 /**
  * Properties whose change is an update. `tier`, `quota` and `endpointSettings` are absent on purpose: after
  * birth PlanQuota owns them, so a re-tier shows once (on PlanQuota). `adopt` only matters at create, and
@@ -159,7 +168,7 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 }
 
 /**
- * Validates the inputs offline and judges a move (region/pgVersion/org change of a recorded tenant): allowed, it
+ * Validates the inputs offline and judges a move (region/pgVersion change of a recorded tenant): allowed, it
  * records the old placement in `replacing`; refused, it keeps the old values and says why in `refusedChange`.
  */
 async function check(
@@ -174,10 +183,7 @@ async function check(
   const placementMove =
     placementOf(old) !== placementOf(planned) || (planned.placement === "branch" && old.region !== planned.region);
   if (placementMove) return judgePlacementMove(old, planned, news);
-  // An org only counts when both plans name one: the project's actual org is an output check cannot see.
-  const moves = changedKeys(old, planned, replaceKeys).filter(
-    (key) => key !== "org" || (old.org !== undefined && planned.org !== undefined),
-  );
+  const moves = changedKeys(old, planned, replaceKeys);
   if (moves.length === 0) return checked;
   if (allowReplace) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
@@ -221,11 +227,11 @@ function placementLabel(inputs: TenantProjectInputs): string {
 
 /**
  * Offline, and never throws (refresh diffs too, and a Diff error aborts the run): a move `check` allowed is a
- * create-first replace; a refused move, or one check could not see (drift Neon reports, an org the old plan did
- * not name), is an update that leaves the project as it is.
+ * create-first replace; a refused move, or one check could not see (drift Neon reports), is an update that leaves
+ * the project as it is. An org the plan changes is an update that transfers the project (planned here, offline).
  */
 async function diff(
-  _id: string,
+  id: string,
   olds: TenantProjectOutputs,
   news: TenantProjectInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
@@ -237,7 +243,9 @@ async function diff(
   const replaces = news.replacing === undefined ? [] : moves;
   const leftAsIs = news.refusedChange !== undefined || moves.length > replaces.length;
   const restoring = restorePending(news.restore, olds.restoredToken);
-  const changes = replaces.length + updates.length > 0 || leftAsIs || restoring;
+  // Recorded offline so that the updates' transfers go to Neon in as few calls as possible.
+  const move = replaces.length === 0 ? organizationMove(id, olds, news) : undefined;
+  const changes = replaces.length + updates.length > 0 || leftAsIs || restoring || move !== undefined;
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
@@ -307,8 +315,8 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
 
 /**
  * Renames the project when its deterministic name changed, and restores the default branch when the plan's
- * restore token is new; other updates only refresh the recorded inputs. A move is never applied here: it warns
- * and keeps the project's recorded region, version and org.
+ * restore token is new, and transfers it when its org changed; other updates only refresh the recorded inputs. A
+ * region or version move is never applied here: it warns and keeps the project's recorded region and version.
  */
 async function update(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
   const leftAsIs = news.refusedChange ?? unappliedMoveNote(olds, news);
@@ -321,10 +329,12 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
         backups: await applyRestore(id, olds.defaultBranchId, news.tenantId, news.restore),
       }
     : {};
+  const move = organizationMove(id, olds, news);
+  if (move) await transferProject(move);
   if (olds.projectName !== news.projectName) {
     await neon().updateProject(id, { name: news.projectName }, { tenantId: news.tenantId });
   }
-  const placement = { region: olds.region, pgVersion: olds.pgVersion, org: olds.org };
+  const placement = { region: olds.region, pgVersion: olds.pgVersion, org: move?.destination ?? olds.org };
   const markers = { adopt: news.adopt, refusedChange: leftAsIs, replacing: news.replacing };
   const seenAtCreate = { observedSettings: undefined };
   return { outs: lean({ ...olds, ...news, ...markers, ...placement, ...restored, ...seenAtCreate }) };
@@ -355,13 +365,12 @@ async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
   await neon().deleteProject(id, { tenantId: props.tenantId });
 }
 
-/** The region/pgVersion/org keys on which the recorded project differs from the plan (a plan without org: any org). */
-function unappliedMoves(olds: TenantProjectOutputs, news: TenantProjectInputs): string[] {
-  // Outputs record the org Neon reports for the project; only a plan-set org that differs asks for a move.
-  return changedKeys(olds, news, replaceKeys).filter((key) => key !== "org" || news.org !== undefined);
+/** The region/pgVersion keys on which the recorded project differs from the plan. */
+function unappliedMoves(olds: TenantProjectOutputs, news: TenantProjectInputs): (typeof replaceKeys)[number][] {
+  return changedKeys(olds, news, replaceKeys);
 }
 
-/** Why an update leaves a move unapplied that `check` did not see (drift Neon reports, an org the old plan lacked). */
+/** Why an update leaves a move unapplied that `check` did not see (drift Neon reports). */
 function unappliedMoveNote(olds: TenantProjectOutputs, news: TenantProjectInputs): string | undefined {
   const moves = unappliedMoves(olds, news);
   if (moves.length === 0) return undefined;

@@ -234,6 +234,56 @@ describe("the emulator speaks Neon's published API contract", () => {
     }
   });
 
+  it("transfers projects between organizations as documented: in place, 406 over the limit, 403 for an org key", async () => {
+    const orgs = await startTestEmulator({ orgLimits: { "org-paid": 2 } });
+    const scoped = await startTestEmulator({ orgKey: "org-free" });
+    try {
+      const client = checkedClient(orgs);
+      const { api } = client;
+      const create = async (name: string) =>
+        (await api.createProject({ project: { name, org_id: "org-free" } })).data.project.id;
+      const [a, b, c] = [await create("tenant-a"), await create("tenant-b"), await create("tenant-c")];
+      const idsIn = async (orgId: string) =>
+        (await api.listProjects({ org_id: orgId, limit: 400 })).data.projects.map((p) => p.id).sort();
+      const uriBefore = (await api.getConnectionUri({ projectId: a, role_name: "neondb_owner", database_name: "neondb" })).data.uri;
+
+      const moved = await api.transferProjectsFromOrgToOrg("org-free", { destination_org_id: "org-paid", project_ids: [a, b] });
+      expect(moved.status).toBe(200);
+      expect(await idsIn("org-paid")).toEqual([a, b].sort());
+      expect(await idsIn("org-free")).toEqual([c]);
+      expect((await api.getProject(a)).data.project.org_id).toBe("org-paid");
+      const uriAfter = (await api.getConnectionUri({ projectId: a, role_name: "neondb_owner", database_name: "neondb" })).data.uri;
+      expect(uriAfter).toBe(uriBefore);
+
+      const full = await failureOf(api.transferProjectsFromOrgToOrg("org-free", { destination_org_id: "org-paid", project_ids: [c] }));
+      expect(full.status).toBe(406);
+      expect(full.data).toEqual({ limits: [{ name: "projects_count", expected: "2", actual: "3" }] });
+      expect(await idsIn("org-free")).toEqual([c]);
+      const overCreate = await failureOf(api.createProject({ project: { name: "tenant-d", org_id: "org-paid" } }));
+      expect(overCreate.status).toBe(422);
+      const notThere = await failureOf(api.transferProjectsFromOrgToOrg("org-paid", { destination_org_id: "org-free", project_ids: [c] }));
+      expect(notThere.status).toBe(404);
+      orgs.setOrgLimit("org-paid", undefined);
+      await api.transferProjectsFromOrgToOrg("org-free", { destination_org_id: "org-paid", project_ids: [c] });
+      expect(await idsIn("org-paid")).toEqual([a, b, c].sort());
+
+      const scopedClient = checkedClient(scoped);
+      const own = (await scopedClient.api.createProject({ project: { name: "tenant-e", org_id: "org-free" } })).data.project.id;
+      const refused = await failureOf(
+        scopedClient.api.transferProjectsFromOrgToOrg("org-free", { destination_org_id: "org-paid", project_ids: [own] }),
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.data.message).toMatch(/personal API key/);
+
+      expect([...client.answered()]).toContain("POST /organizations/{source_org_id}/projects/transfer");
+      expect(orgs.stats().requests.byRoute["POST /organizations/{source_org_id}/projects/transfer"]).toBe(4);
+      expect([...client.violations(), ...scopedClient.violations()]).toEqual([]);
+    } finally {
+      await orgs.close();
+      await scoped.close();
+    }
+  });
+
   it("would catch an answer with an invented field, a missing required field or an undeclared status", () => {
     const contract = sharedContract();
     const operation = { id: "8c1b6d3e-1f2a-4b5c-9d8e-7f6a5b4c3d2e", project_id: "p-1", action: "apply_config", status: "finished", failures_count: 0, created_at: "2026-11-25T00:00:00Z", updated_at: "2026-11-25T00:00:00Z", total_duration_ms: 1 };

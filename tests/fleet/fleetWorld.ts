@@ -25,8 +25,15 @@ export interface FleetWorld {
   plansDir: string;
   stateFile: string;
   previewFile: string;
-  /** Runs `pulumi <command>` through the engine double with extra stack config. */
-  run(command: "preview" | "up" | "refresh" | "destroy", config?: Record<string, string>): Promise<EngineRunResult>;
+  /**
+   * Runs `pulumi <command>` through the engine double with extra stack config; `continueOnError` is
+   * `pulumi up --continue-on-error` (without it the first failure cancels the rest, as in Pulumi).
+   */
+  run(
+    command: "preview" | "up" | "refresh" | "destroy",
+    config?: Record<string, string>,
+    options?: { continueOnError?: boolean },
+  ): Promise<EngineRunResult>;
   /** Calls the emulated Neon API as a user would (JSON in, JSON out). */
   api<T>(method: string, route: string, body?: unknown): Promise<T>;
   /** Every project in the emulated Neon account. */
@@ -86,8 +93,9 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
     plansDir,
     stateFile,
     previewFile,
-    run: (command, config = {}) =>
+    run: (command, config = {}, options = {}) =>
       runEngine({
+        ...options,
         command,
         plansDir,
         stateFile,
