@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
+import { residencyOf } from "../provider/plans";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../provider/resources";
-import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
+import { managesDev, managesTenant, type Shard } from "./shard";
 
 /** Stack-wide choices that are not in the plans. */
 export interface ProgramOptions {

@@ -1,6 +1,6 @@
 /**
- * Plans: the fleet as YAML (SPEC 3). {@link loadPlans} reads a plans directory, reports every problem of every file
- * at once as `FILE:LINE:COL: message` lines, and resolves a valid one into a {@link Fleet}.
+ * Plans: the fleet as YAML (README "Plans"). {@link loadPlans} reads a plans directory, reports every problem of
+ * every file at once as `FILE:LINE:COL: message` lines, and resolves a valid one into a {@link Fleet}.
  */
 import { PlanErrors, type PlanError } from "../errors";
 import { buildFleet } from "./build";
@@ -16,6 +16,7 @@ export type { ResolvedMigrations } from "./types";
 export type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch, ResolvedTenant, ResolvedTier } from "./types";
 export { formatDuration, formatSize, formatSuspend, parseDuration, parseSize } from "./units";
 export { planJsonSchema } from "./jsonSchema";
+export { residencyOf } from "./residency";
 
 /**
  * Loads, validates and resolves the plans in `dir`. Throws {@link PlanErrors} listing every problem (sorted by file

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AdoptionError, NeonApiError } from "../errors";
 import type { CallContext } from "../neon";
+import { MAX_BRANCH_TTL_SECONDS } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { changedKeys, checkProperties, compact, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
@@ -14,8 +15,6 @@ import { configureFromStack } from "./stackConnection";
  * branch id); a branch Neon already deleted is recreated by an update and reads as gone on refresh.
  */
 
-/** Longest TTL Neon accepts for `expires_at`. */
-const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Inputs of a DevBranch. */
 export const devBranchInputsSchema = z.object({
@@ -26,7 +25,7 @@ export const devBranchInputsSchema = z.object({
   /** Name of the branch it starts from and resets to; changing it replaces the branch. */
   parent: z.string().min(1),
   /** Lifetime from creation; becomes `expires_at`. */
-  ttlSeconds: z.number().int().positive().max(MAX_TTL_SECONDS),
+  ttlSeconds: z.number().int().positive().max(MAX_BRANCH_TTL_SECONDS),
   /** Changing it resets the branch to its parent's latest state. */
   resetToken: z.string().optional(),
 });

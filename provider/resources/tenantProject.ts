@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AdoptionError, ReplaceRefusedError } from "../errors";
 import type { CallContext, CreatedProject } from "../neon";
+import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
@@ -32,7 +33,7 @@ export const tenantProjectInputsSchema = z.object({
   /** The tenant's stable key (plans); also the resource name. */
   tenantId: z.string().min(1),
   /** Deterministic Neon project name (prefix + tenant id), used to find the project after an ambiguous create. */
-  projectName: z.string().min(1).max(64),
+  projectName: z.string().min(1).max(MAX_PROJECT_NAME_LENGTH),
   tier: z.string().min(1),
   residency: z.string().min(1),
   /** Neon region id; changing it replaces the project. */
@@ -317,7 +318,8 @@ function placedAt(project: Project, placement: { region: string; pgVersion: numb
 async function setAside(project: Project, ctx: CallContext): Promise<void> {
   // Set aside, no live resource holds it any more (it may have been created earlier in this process).
   heldThisRun.delete(project.id);
-  await neon().updateProject(project.id, { name: `${project.id} (was ${project.name})`.slice(0, 64) }, ctx);
+  const name = `${project.id} (was ${project.name})`.slice(0, MAX_PROJECT_NAME_LENGTH);
+  await neon().updateProject(project.id, { name }, ctx);
 }
 
 function outputs(news: TenantProjectInputs, created: CreatedProject): TenantProjectOutputs {
