@@ -189,7 +189,7 @@ export const provider: pulumi.dynamic.ResourceProvider<TenantSchemaInputs, Tenan
   delete: remove,
 };
 
-const tenantSchemaShim = providerShim("dist/provider/resources/tenantSchema.js");
+const tenantSchemaShim = providerShim(__filename);
 
 /** Arguments of a {@link TenantSchema}: its inputs, each may be an Output. */
 export type TenantSchemaArgs = ResourceArgs<TenantSchemaInputs>;
