@@ -8,7 +8,7 @@ describe("creating tenant projects", () => {
   });
   afterAll(() => rig.emulator.close());
 
-  test("once the client has seen one operation, a create costs its POST and one poll, and returns what the outputs need", async () => {
+  it("once the client has seen one operation, a create costs its POST and one poll, and returns what the outputs need", async () => {
     const costs: number[] = [];
     for (const tenant of ["acme", "globex", "initech", "umbrella"]) {
       rig.emulator.resetStats();
@@ -24,7 +24,7 @@ describe("creating tenant projects", () => {
     expect(costs.slice(1)).toEqual([2, 2, 2]);
   });
 
-  test("the project is usable right after: a patch needs no retry for a running operation", async () => {
+  it("the project is usable right after: a patch needs no retry for a running operation", async () => {
     const created = await rig.client.createProject({ name: "tenant-stark" }, { tenantId: "stark" });
     rig.emulator.resetStats();
     const before = rig.client.counters().retries;

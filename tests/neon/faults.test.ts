@@ -2,7 +2,7 @@ import { NeonApiError } from "../../provider/errors";
 import { inParallel, requests, startRig } from "./emulatorClient";
 
 describe("surviving Neon's failures", () => {
-  test("a change to a project busy with another change waits out the 423 instead of failing", async () => {
+  it("a change to a project busy with another change waits out the 423 instead of failing", async () => {
     const rig = await startRig({ opMs: 300 });
     try {
       const { project } = await rig.client.createProject({ name: "tenant-busy" }, {});
@@ -21,7 +21,7 @@ describe("surviving Neon's failures", () => {
     }
   });
 
-  test("onboarding 100 tenants through 503s and cut connections yields exactly 100 projects, no duplicates", async () => {
+  it("onboarding 100 tenants through 503s and cut connections yields exactly 100 projects, no duplicates", async () => {
     // The emulator's 503 comes before any change and a drop lands at once: a short settle window covers both.
     const rig = await startRig({ opMs: 20, faults: { http503: 0.05, drop: 0.02 } }, { createSettleMs: 1_500 });
     try {
@@ -36,7 +36,7 @@ describe("surviving Neon's failures", () => {
     }
   });
 
-  test("an operation that outlasts the wait fails naming the operation and the project", async () => {
+  it("an operation that outlasts the wait fails naming the operation and the project", async () => {
     const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 });
     try {
       const failure = await rig.client.createProject({ name: "tenant-slow" }, { tenantId: "slow" }).catch((err: unknown) => err);
