@@ -21,6 +21,7 @@ import {
   type ProjectUpdateRequest,
 } from "@neondatabase/api-client";
 import { FleetError, NeonApiError } from "../errors";
+import { isNotFound } from "./apiErrors";
 import type { RateLimiter } from "./limiter";
 import { OperationWaiter } from "./operations";
 import { ProjectDirectory } from "./projectDirectory";
@@ -40,7 +41,6 @@ const CONSUMPTION_METRICS = ["active_time_seconds", "compute_time_seconds", "wri
 /** Longest pause between two lookups for an ambiguous create. */
 const SETTLE_POLL_MAX_MS = 4_000;
 
-const isStatus = (err: unknown, status: number): boolean => (err as NeonApiError).context?.status === status;
 
 /** The NeonClient of neon-fleet: one transport, one operation waiter and one project directory per connection. */
 export class FleetNeonClient implements NeonClient {
@@ -115,7 +115,7 @@ export class FleetNeonClient implements NeonClient {
         send: (api) => api.deleteProject(projectId),
       });
     } catch (err) {
-      if (!isStatus(err, 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
     this.directory.cache.remove(projectId);
   }
@@ -196,7 +196,7 @@ export class FleetNeonClient implements NeonClient {
       });
       await this.waiter.wait(projectId, operations, ctx.tenantId);
     } catch (err) {
-      if (!isStatus(err, 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }
 

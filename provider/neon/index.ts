@@ -11,6 +11,7 @@ import { Transport, type CallCounters, type NeonConnection } from "./transport";
 import type { NeonClient } from "./types";
 
 export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
+export { isNotFound, orWhenGone } from "./apiErrors";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
 export type { CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";

@@ -1,11 +1,11 @@
 import type { Branch } from "@neondatabase/api-client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AdoptionError, NeonApiError } from "../errors";
-import type { CallContext } from "../neon";
+import { AdoptionError } from "../errors";
+import { orWhenGone, type CallContext } from "../neon";
 import { MAX_BRANCH_TTL_SECONDS } from "../neon/limits";
 import { neon } from "./neonAccess";
-import { changedKeys, checkProperties, compact, recorded } from "./properties";
+import { changedKeys, checkProperties, compact, gone, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack } from "./stackConnection";
 
@@ -68,7 +68,7 @@ async function create(inputs: DevBranchInputs): Promise<pulumi.dynamic.CreateRes
 async function read(id: string, state?: DevBranchOutputs): Promise<pulumi.dynamic.ReadResult<DevBranchOutputs>> {
   const props = recorded(state, `dev branch ${id}`);
   const branch = (await branchesOf(props.projectId, ctxOf(props))).find((b) => b.id === props.branchId);
-  if (!branch) return { id: "", props: {} as DevBranchOutputs };
+  if (!branch) return gone();
   return { id, props: compact({ ...props, name: branch.name, expiresAt: branch.expires_at ?? props.expiresAt }) };
 }
 
@@ -126,12 +126,7 @@ function parentOf(news: DevBranchInputs, branches: Branch[]): Branch {
 
 /** The project's branches; none when the project itself is gone (404). */
 async function branchesOf(projectId: string, ctx: CallContext): Promise<Branch[]> {
-  try {
-    return await neon().listBranches(projectId, ctx);
-  } catch (err) {
-    if (err instanceof NeonApiError && err.context.status === 404) return [];
-    throw err;
-  }
+  return orWhenGone(neon().listBranches(projectId, ctx), []);
 }
 
 /** `expires_at` for a TTL from now, at whole seconds (RFC 3339 as Neon writes it). */

@@ -7,7 +7,7 @@ import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
-import { changedKeys, checkProperties, compact, recorded } from "./properties";
+import { changedKeys, checkProperties, compact, gone, recorded } from "./properties";
 import { providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, type TierSettings } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
@@ -196,7 +196,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
 async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dynamic.ReadResult<TenantProjectOutputs>> {
   const props = recorded(state, `tenant ${id}`);
   const project = await neon().getProject(id, { tenantId: props.tenantId });
-  if (!project) return { id: "", props: {} as TenantProjectOutputs };
+  if (!project) return gone();
   return {
     id,
     props: compact({
