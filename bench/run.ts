@@ -24,8 +24,8 @@ const SIZES = (process.env.BENCH_SIZES ?? "100,1000,5000").split(",").map(Number
 const HEADLINE_SIZE = 1000;
 /**
  * The real `pulumi up` runs resource operations with unbounded parallelism by default; the engine double's default
- * is 4 x CPU (SPEC 7). The fleet runs use a CLI-like bound so they measure the provider and the rate limit, and one
- * extra onboarding run at the double's default shows what a small `--parallel` costs.
+ * is 4 x CPU (tests/engine/README.md). The fleet runs use a CLI-like bound so they measure the provider and the rate
+ * limit, and one extra onboarding run at the double's default shows what a small `--parallel` costs.
  */
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 64);
 const DOUBLE_DEFAULT_PARALLEL = 4 * os.cpus().length;

@@ -1,3 +1,11 @@
+/**
+ * The rules of Neon's API the emulator enforces (regions, compute sizes, suspend timeouts, branch expiry, ...).
+ *
+ * The emulator keeps its own copy of Neon's facts on purpose, and imports nothing from `provider/` (not even
+ * `provider/neon/limits.ts`): it is an independent model of Neon, written from Neon's documentation and OpenAPI
+ * document. If both sides read one constant, a provider bug in that constant would pass every test against the
+ * emulator.
+ */
 import { badRequest } from "./apiError";
 import { REGIONS } from "./regions";
 

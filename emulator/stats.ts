@@ -1,4 +1,4 @@
-/** What `GET /__emulator/stats` answers (SPEC 6). */
+/** What `GET /__emulator/stats` answers (README "The Neon emulator", admin routes). */
 export interface EmulatorStats {
   requests: { total: number; byRoute: Record<string, number> };
   /** Requests answered 429. */

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
+import { residencyOf } from "../provider/plans";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant, ResolvedTier } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../provider/resources";
-import { managesDev, managesTenant, residencyOf, type Shard } from "./shard";
+import { managesDev, managesTenant, type Shard } from "./shard";
 import { templateSeries, type TemplateSeries } from "./templates";
 
 /** Stack-wide choices that are not in the plans. */

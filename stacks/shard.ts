@@ -1,4 +1,4 @@
-import type { Fleet, ResolvedDev, ResolvedTenant } from "../provider/plans";
+import { residencyOf, type Fleet, type ResolvedDev, type ResolvedTenant } from "../provider/plans";
 import { UsageError } from "../provider/errors";
 
 /**
@@ -106,9 +106,4 @@ export function managesDev(shard: Shard, fleet: Fleet, dev: Pick<ResolvedDev, "r
 /** True when the tenant's residency group or region is in the shard's list (or the shard has no list). */
 function inShard(shard: Shard, tenant: Pick<ResolvedTenant, "residency" | "region">): boolean {
   return !shard.names || shard.names.has(tenant.residency) || shard.names.has(tenant.region);
-}
-
-/** The residency group holding `region` (the dev project has a region but no group of its own). */
-export function residencyOf(fleet: Fleet, region: string): string | undefined {
-  return Object.entries(fleet.residency).find(([, regions]) => regions.includes(region))?.[0];
 }

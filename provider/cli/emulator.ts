@@ -55,7 +55,7 @@ async function loadPostgresBackend(dataDir: string | undefined): Promise<Databas
   return mod.createPostgresBackend({ dataDir });
 }
 
-/** Registers `neon-fleet emulator`: the local Neon API for demos, tests and benchmarks (SPEC 6). */
+/** Registers `neon-fleet emulator`: the local Neon API for demos, tests and benchmarks (README "The Neon emulator"). */
 export function registerEmulator(program: Command): void {
   program
     .command("emulator")

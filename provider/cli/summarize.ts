@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { PreviewFileError } from "../errors";
 import { summarizePreview } from "../summarize";
 
-/** Registers `neon-fleet summarize PREVIEW_JSON`: the pull-request summary of a preview (SPEC 8). */
+/** Registers `neon-fleet summarize PREVIEW_JSON`: the pull-request summary of a preview (README "CI"). */
 export function registerSummarize(program: Command): void {
   program
     .command("summarize")

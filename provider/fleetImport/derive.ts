@@ -1,9 +1,6 @@
+import { MAX_TENANT_ID_LENGTH as MAX_ID_LENGTH, TENANT_ID_PATTERN as TENANT_ID } from "../neon/limits";
 import type { Fleet, ResolvedTier } from "../plans";
 import type { TierSettings } from "../resources/settings";
-
-/** SPEC 3: what a tenant id may look like. */
-const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,46}$/;
-const MAX_ID_LENGTH = 47;
 
 /**
  * A valid tenant id for a project, unique among `taken` (which it joins): the project name without the fleet prefix,
@@ -25,11 +22,6 @@ export function deriveTenantId(projectName: string, prefix: string, taken: Set<s
   }
   taken.add(id);
   return id;
-}
-
-/** The residency group whose regions include `region` (groups in plan order), or undefined when none does. */
-export function residencyOf(region: string, residency: Fleet["residency"]): string | undefined {
-  return Object.entries(residency).find(([, regions]) => regions.includes(region))?.[0];
 }
 
 /** The first tier (in tiers.yaml order) whose quota and endpoint settings equal the live ones exactly. */

@@ -4,9 +4,9 @@
  */
 import type { ProjectListItem } from "@neondatabase/api-client";
 import type { NeonClient } from "../neon";
-import type { Fleet } from "../plans";
+import { residencyOf, type Fleet } from "../plans";
 import { liveTierSettings } from "../resources/settings";
-import { deriveTenantId, matchingTier, residencyOf } from "./derive";
+import { deriveTenantId, matchingTier } from "./derive";
 import { renderHeader, renderTenant, type ImportedTenant } from "./render";
 
 /** Postgres versions the plans accept. */
@@ -85,7 +85,7 @@ function progressLine(s: ImportSummary): string {
 
 /** The tenant for a project, or why it cannot be one. */
 function toTenant(project: ProjectListItem, fleet: Fleet, takenIds: Set<string>): ImportedTenant | string {
-  const residency = residencyOf(project.region_id, fleet.residency);
+  const residency = residencyOf(fleet, project.region_id);
   if (!residency) return `region ${project.region_id} is in no residency group: add it to a group in fleet.yaml, then import again`;
   if (project.pg_version < PG_VERSIONS.min || project.pg_version > PG_VERSIONS.max) {
     return `Postgres ${project.pg_version} is outside ${PG_VERSIONS.min}..${PG_VERSIONS.max}, which the plans accept`;

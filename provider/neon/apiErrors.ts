@@ -18,6 +18,28 @@ function header(failure: HttpFailure, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/**
+ * True when a call through the client failed because Neon has no such object (404): the project, branch or
+ * endpoint was deleted (outside, or earlier in this run). Reads the status, not the class, so it holds for an
+ * error from another realm too.
+ */
+export function isNotFound(err: unknown): boolean {
+  return (err as Partial<NeonApiError> | undefined)?.context?.status === 404;
+}
+
+/**
+ * Awaits `call`, or gives `fallback` when Neon answers that the object is gone (404); any other failure is
+ * thrown. For reads and deletes where "not there" is an answer, not an error.
+ */
+export async function orWhenGone<T, F>(call: Promise<T>, fallback: F): Promise<T | F> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isNotFound(err)) return fallback;
+    throw err;
+  }
+}
+
 /** Describes a failed attempt for the retry policy. */
 export function describeFailure(err: unknown): AttemptFailure {
   const failure = asHttpFailure(err);

@@ -22,6 +22,7 @@ import {
   type ProjectUpdateRequest,
 } from "@neondatabase/api-client";
 import { FleetError, NeonApiError } from "../errors";
+import { isNotFound } from "./apiErrors";
 import type { RateLimiter } from "./limiter";
 import { OperationWaiter } from "./operations";
 import { ProjectDirectory } from "./projectDirectory";
@@ -43,7 +44,6 @@ const CONSUMPTION_METRICS = ["active_time_seconds", "compute_time_seconds", "wri
 /** Longest pause between two lookups for an ambiguous create. */
 const SETTLE_POLL_MAX_MS = 4_000;
 
-const isStatus = (err: unknown, status: number): boolean => (err as NeonApiError).context?.status === status;
 
 /**
  * Whether a create also waits for the operations it started (`neon-fleet:waitForReady`). Off by default: Neon's
@@ -141,7 +141,7 @@ export class FleetNeonClient implements NeonClient {
         send: (api) => api.deleteProject(projectId),
       });
     } catch (err) {
-      if (!isStatus(err, 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
     this.directory.cache.remove(projectId);
   }
@@ -254,7 +254,7 @@ export class FleetNeonClient implements NeonClient {
       });
       await this.waiter.wait(projectId, operations, ctx.tenantId);
     } catch (err) {
-      if (!isStatus(err, 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }
 

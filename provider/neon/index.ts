@@ -12,6 +12,7 @@ import type { NeonClient } from "./types";
 
 export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
 export type { CreateReadiness } from "./client";
+export { isNotFound, orWhenGone } from "./apiErrors";
 export type { NeonTuning } from "./settings";
 export type { CallCounters, NeonConnection } from "./transport";
 export type { TransferOutcome } from "./transfers";

@@ -1,5 +1,5 @@
 import type { Project, ProjectListItem, ProjectResponse, ProjectsResponse, PaginationResponse } from "@neondatabase/api-client";
-import type { NeonApiError } from "../errors";
+import { isNotFound } from "./apiErrors";
 import { ProjectCache } from "./projectCache";
 import type { Transport } from "./transport";
 import type { CallContext, ListOptions } from "./types";
@@ -94,7 +94,7 @@ export class ProjectDirectory {
       if (caching) this.cache.put(project);
       return project;
     } catch (err) {
-      if ((err as NeonApiError).context?.status !== 404) throw err;
+      if (!isNotFound(err)) throw err;
       this.cache.remove(projectId);
       return undefined;
     }

@@ -1,5 +1,5 @@
 import type { Project } from "@neondatabase/api-client";
-import { MAX_PROJECTS_PER_TRANSFER } from "../plans/neonLimits";
+import { MAX_PROJECTS_PER_TRANSFER } from "./limits";
 import { requestIdOf, statusOf } from "./apiErrors";
 import type { ProjectCache } from "./projectCache";
 import { AmbiguousCallError, type Transport } from "./transport";

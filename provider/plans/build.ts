@@ -7,7 +7,7 @@ import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./sch
 import type { PlannedMigration } from "./migrations";
 import type { PlanSource } from "./source";
 import { backupBranchName } from "./restore";
-import { orgLimits } from "./neonLimits";
+import { orgLimits } from "../neon/limits";
 import { DEFAULT_BRANCHES_PER_PROJECT, DEFAULT_KEEP_BACKUPS } from "./schema";
 import type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedTenant, ResolvedTier } from "./types";
 

@@ -7,6 +7,7 @@
  */
 import path from "path";
 import type { PlanError } from "../errors";
+import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import type { DevView, FleetView, TenantsView, TiersView } from "./parse";
 import type { PlanPath, PlanSource } from "./source";
 
@@ -20,9 +21,6 @@ export interface CrossCheckInput {
 }
 
 const list = (names: Iterable<string>) => [...names].join(", ");
-
-/** Neon's longest project name; a tenant's project is named prefix + tenant id. */
-export const MAX_PROJECT_NAME_LENGTH = 64;
 
 /** A record's own entry: plan names such as `constructor` must not reach Object.prototype. */
 const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>

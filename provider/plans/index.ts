@@ -1,6 +1,6 @@
 /**
- * Plans: the fleet as YAML (SPEC 3). {@link loadPlans} reads a plans directory, reports every problem of every file
- * at once as `FILE:LINE:COL: message` lines, and resolves a valid one into a {@link Fleet}.
+ * Plans: the fleet as YAML (README "Plans"). {@link loadPlans} reads a plans directory, reports every problem of
+ * every file at once as `FILE:LINE:COL: message` lines, and resolves a valid one into a {@link Fleet}.
  */
 import { PlanErrors, type PlanError } from "../errors";
 import { buildFleet } from "./build";
@@ -18,6 +18,7 @@ export type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch
 export { formatDuration, formatSize, formatSuspend, parseDuration, parseSize } from "./units";
 export { planJsonSchema } from "./jsonSchema";
 export { fleetOrgIds } from "./build";
+export { residencyOf } from "./residency";
 
 /**
  * Loads, validates and resolves the plans in `dir`. Throws {@link PlanErrors} listing every problem (sorted by file

@@ -4,7 +4,7 @@
  * against its project limit. An organization `orgs` does not name has no known plan and is not checked.
  */
 import type { PlanError } from "../errors";
-import { orgLimits, type PlanLimits } from "./neonLimits";
+import { orgLimits, type PlanLimits } from "../neon/limits";
 import type { FleetView, TenantsView, TiersView } from "./parse";
 import type { TierSpec } from "./schema";
 import type { PlanSource } from "./source";

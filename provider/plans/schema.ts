@@ -1,5 +1,5 @@
 /**
- * The zod schemas of the four plan file kinds, exactly as SPEC 3 writes them. They are the single source: the
+ * The zod schemas of the plan file kinds (README "Plans"). They are the single source: the
  * parsed file types below are inferred from them and `neon-fleet schema` renders them as JSON Schema. Values in
  * plan units are parsed here (transforms), so a parsed file already holds Neon units (seconds, bytes).
  *
@@ -8,16 +8,21 @@
 import { z } from "zod";
 import {
   MAX_BRANCH_TTL_SECONDS,
-  MAX_COMPUTE_UNITS as CU_MAX,
+  MAX_CU,
   MAX_HISTORY_RETENTION_SECONDS,
+  MAX_PROJECT_NAME_LENGTH,
   MAX_SUSPEND_SECONDS,
-  MIN_COMPUTE_UNITS as CU_MIN,
+  MIN_CU,
+  MIN_SUSPEND_SECONDS,
   NEON_PLANS,
   NEON_REGIONS,
-} from "./neonLimits";
+  SUSPEND_NEVER,
+  TENANT_ID_PATTERN,
+} from "../neon/limits";
 import { DURATION_PATTERN, SIZE_PATTERN, formatDuration, parseDuration, parseSize } from "./units";
 
-export { MAX_HISTORY_RETENTION_SECONDS } from "./neonLimits";
+export { MAX_HISTORY_RETENTION_SECONDS } from "../neon/limits";
+
 /** How many `-before-` backup branches a tenant keeps by default (Neon allows 10 branches per project on Launch). */
 export const DEFAULT_KEEP_BACKUPS = 3;
 /** Neon's branch limit per project on its Launch plan: more backups than that could never be kept. */
@@ -91,9 +96,9 @@ const onRemove = z.enum(["retain", "delete"], must("be retain or delete")).meta(
 });
 
 const cu = z
-  .number(must(`be compute units from ${CU_MIN} to ${CU_MAX}`))
-  .min(CU_MIN, must(`be from ${CU_MIN} to ${CU_MAX} CU`))
-  .max(CU_MAX, must(`be from ${CU_MIN} to ${CU_MAX} CU`));
+  .number(must(`be compute units from ${MIN_CU} to ${MAX_CU}`))
+  .min(MIN_CU, must(`be from ${MIN_CU} to ${MAX_CU} CU`))
+  .max(MAX_CU, must(`be from ${MIN_CU} to ${MAX_CU} CU`));
 
 /** Duration text, optionally also one special word (`unlimited`, `never`); parsed to seconds by the caller. */
 function durationText(word?: "unlimited" | "never") {
@@ -126,7 +131,10 @@ const quotaSize = z
 /** How long an idle compute waits before suspending: `never` (-1), or 1m..7d as Neon allows. */
 const suspendAfter = durationText("never")
   .transform(parseDuration)
-  .refine((s) => s === -1 || (s >= 60 && s <= MAX_SUSPEND_SECONDS), mustDuration("be from 1m to 7d, or never"))
+  .refine(
+    (s) => s === SUSPEND_NEVER || (s >= MIN_SUSPEND_SECONDS && s <= MAX_SUSPEND_SECONDS),
+    mustDuration("be from 1m to 7d, or never"),
+  )
   .meta({ description: "Idle time before the compute suspends: 1m..7d, or never" });
 
 /** How far back a restore can reach: Neon's `history_retention_seconds`, up to 30 days. */
@@ -345,7 +353,7 @@ export const tiersFileSchema = strict({
 export const tenantSchema = strict({
   id: z
     .string(must("be a string of lowercase letters, digits and -"))
-    .regex(/^[a-z0-9][a-z0-9-]{0,46}$/, must("be 1-47 lowercase letters, digits or -, starting with a letter or digit"))
+    .regex(TENANT_ID_PATTERN, must("be 1-47 lowercase letters, digits or -, starting with a letter or digit"))
     .meta({ description: "The stable key of the tenant" }),
   tier: tierName.optional(),
   residency: residencyName.optional(),
@@ -389,7 +397,10 @@ export const devBranchSchema = strict({
 /** dev.yaml. */
 export const devFileSchema = strict({
   project: strict({
-    name: z.string(must("be a Neon project name")).min(1, must("not be empty")).max(64, must("be at most 64 characters")),
+    name: z
+      .string(must("be a Neon project name"))
+      .min(1, must("not be empty"))
+      .max(MAX_PROJECT_NAME_LENGTH, must(`be at most ${MAX_PROJECT_NAME_LENGTH} characters`)),
     region: regionId,
     tier: tierName,
     pgVersion: pgVersion.optional(),

@@ -2,25 +2,13 @@
  * The resolved fleet: what the stack program, `summarize` and `usage` consume. Values are in Neon's units
  * (seconds, bytes; quota 0 = unlimited; suspend -1 = never, 0 = Neon's default).
  */
+import type { EndpointSettings, NeonQuota } from "../resources/settings";
 import type { PlannedMigration } from "./migrations";
-import type { NeonPlan, PlanLimits } from "./neonLimits";
+import type { NeonPlan, PlanLimits } from "../neon/limits";
 
-/** A project's `settings.quota`, in seconds and bytes; 0 = unlimited. */
-export interface NeonQuota {
-  active_time_seconds: number;
-  compute_time_seconds: number;
-  written_data_bytes: number;
-  data_transfer_bytes: number;
-  logical_size_bytes: number;
-}
-
-/** A project's `default_endpoint_settings` (and every endpoint's autoscaling/suspend). */
-export interface EndpointSettings {
-  autoscaling_limit_min_cu: number;
-  autoscaling_limit_max_cu: number;
-  /** -1 = never suspend, 0 = Neon's default, else 60..604800. */
-  suspend_timeout_seconds: number;
-}
+// One definition: the zod schemas the resources validate with (a project's `settings.quota`, 0 = unlimited, and
+// its `default_endpoint_settings`); the plans produce exactly what the resources accept.
+export type { EndpointSettings, NeonQuota };
 
 /** A tier of tiers.yaml in Neon units. */
 export interface ResolvedTier {

@@ -1,11 +1,12 @@
 import type { Branch } from "@neondatabase/api-client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AdoptionError, NeonApiError } from "../errors";
-import type { CallContext } from "../neon";
+import { AdoptionError } from "../errors";
+import { orWhenGone, type CallContext } from "../neon";
+import { MAX_BRANCH_TTL_SECONDS } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { devBranchStillPlanned } from "./plannedFleet";
-import { changedKeys, checkProperties, compact, recorded } from "./properties";
+import { changedKeys, checkProperties, compact, gone, recorded } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { configureFromStack } from "./stackConnection";
 
@@ -15,8 +16,6 @@ import { configureFromStack } from "./stackConnection";
  * branch id); a branch Neon already deleted is recreated by an update and reads as gone on refresh.
  */
 
-/** Longest TTL Neon accepts for `expires_at`. */
-const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Inputs of a DevBranch. */
 export const devBranchInputsSchema = z.object({
@@ -27,7 +26,7 @@ export const devBranchInputsSchema = z.object({
   /** Name of the branch it starts from and resets to; changing it replaces the branch. */
   parent: z.string().min(1),
   /** Lifetime from creation; becomes `expires_at`. */
-  ttlSeconds: z.number().int().positive().max(MAX_TTL_SECONDS),
+  ttlSeconds: z.number().int().positive().max(MAX_BRANCH_TTL_SECONDS),
   /** Changing it resets the branch to its parent's latest state. */
   resetToken: z.string().optional(),
 });
@@ -78,7 +77,7 @@ async function create(inputs: DevBranchInputs): Promise<pulumi.dynamic.CreateRes
 async function read(id: string, state?: DevBranchOutputs): Promise<pulumi.dynamic.ReadResult<DevBranchOutputs>> {
   const props = recorded(state, `dev branch ${id}`);
   const branch = (await branchesOf(props.projectId, ctxOf(props))).find((b) => b.id === props.branchId);
-  if (!branch) return { id: "", props: {} as DevBranchOutputs };
+  if (!branch) return gone();
   return { id, props: compact({ ...props, name: branch.name, expiresAt: branch.expires_at ?? props.expiresAt }) };
 }
 
@@ -144,12 +143,7 @@ function parentOf(news: DevBranchInputs, branches: Branch[]): Branch {
 
 /** The project's branches; none when the project itself is gone (404). */
 async function branchesOf(projectId: string, ctx: CallContext): Promise<Branch[]> {
-  try {
-    return await neon().listBranches(projectId, ctx);
-  } catch (err) {
-    if (err instanceof NeonApiError && err.context.status === 404) return [];
-    throw err;
-  }
+  return orWhenGone(neon().listBranches(projectId, ctx), []);
 }
 
 /** `expires_at` for a TTL from now, at whole seconds (RFC 3339 as Neon writes it). */

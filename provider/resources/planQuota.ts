@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { NeonApiError } from "../errors";
-import type { CallContext, Endpoint } from "../neon";
+import { orWhenGone, type CallContext, type Endpoint } from "../neon";
 import { neon } from "./neonAccess";
-import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
+import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import {
   endpointMatches,
@@ -133,15 +132,15 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
   const props = recorded(state, `quota of tenant ${id}`);
   if (props.placement === "branch") return { id, props };
   const ctx = { tenantId: props.tenantId };
-  const gone = { id: "", props: {} as PlanQuotaOutputs };
   const project = await neon().getProject(props.projectId, ctx);
-  if (!project) return gone;
+  if (!project) return gone();
   const live = liveTierSettings(project);
   const recordedTier = recordedSettings(props);
   let driftedEndpoints = props.driftedEndpoints;
   if (refreshEndpoints) {
-    const endpoints = await endpointsOf(props.projectId, ctx);
-    if (!endpoints) return gone;
+    // Deleted since the run's listing.
+    const endpoints = await orWhenGone(neon().listEndpoints(props.projectId, ctx), undefined);
+    if (!endpoints) return gone();
     driftedEndpoints = offSettings(endpoints, recordedTier.endpointSettings ?? live.endpointSettings);
   }
   // Retention is read back only where the plan manages it; elsewhere the plan default would show as drift.
@@ -196,16 +195,6 @@ function recordedSettings(olds: PlanQuotaOutputs): Partial<TierSettings> {
 function desired(news: PlanQuotaInputs): TierSettings {
   const { quota, endpointSettings, historyRetentionSeconds } = news;
   return { quota, endpointSettings, ...(historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds }) };
-}
-
-/** The project's endpoints, or undefined when the project is gone (deleted since the run's listing). */
-async function endpointsOf(projectId: string, ctx: CallContext): Promise<Endpoint[] | undefined> {
-  try {
-    return await neon().listEndpoints(projectId, ctx);
-  } catch (err) {
-    if (err instanceof NeonApiError && err.context.status === 404) return undefined;
-    throw err;
-  }
 }
 
 /** The endpoints whose autoscaling or suspend values differ from `want`, by id; undefined when none do. */

@@ -37,6 +37,14 @@ export function changedKeys<K extends string>(olds: Record<string, unknown>, new
   return keys.filter((key) => !sameValue(olds[key], news[key]));
 }
 
+/**
+ * The read result of a resource Neon no longer has: the dynamic-provider server reports an empty id as "deleted",
+ * so refresh drops it from the state and the next `up` creates it again. Its properties are never read.
+ */
+export function gone<T>(): pulumi.dynamic.ReadResult<T> {
+  return { id: "", props: {} as T };
+}
+
 /** Deep equality of JSON-like values. */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_CU, MAX_SUSPEND_SECONDS, MIN_CU, SUSPEND_DEFAULT, SUSPEND_NEVER } from "../neon/limits";
 import { sameValue } from "./properties";
 
 /**
@@ -20,10 +21,10 @@ export const neonQuotaSchema = z.strictObject({
 /** The autoscaling and suspend settings of a tier, applied to `default_endpoint_settings` and every endpoint. */
 export const endpointSettingsSchema = z
   .strictObject({
-    autoscaling_limit_min_cu: z.number().min(0.25).max(56),
-    autoscaling_limit_max_cu: z.number().min(0.25).max(56),
-    /** -1 = never suspend, 0 = Neon's default, otherwise 60..604800. */
-    suspend_timeout_seconds: z.number().int().min(-1).max(604800),
+    autoscaling_limit_min_cu: z.number().min(MIN_CU).max(MAX_CU),
+    autoscaling_limit_max_cu: z.number().min(MIN_CU).max(MAX_CU),
+    /** -1 = never suspend, 0 = Neon's default, otherwise 1 minute to 7 days (`provider/neon/limits.ts`). */
+    suspend_timeout_seconds: z.number().int().min(SUSPEND_NEVER).max(MAX_SUSPEND_SECONDS),
   })
   .refine((s) => s.autoscaling_limit_min_cu <= s.autoscaling_limit_max_cu, {
     message: "autoscaling_limit_min_cu must not exceed autoscaling_limit_max_cu",
@@ -129,9 +130,9 @@ export function tierSettingsMatch(seen: TierSettings | string | undefined, want:
 /** Reads an endpoint's (or the default) autoscaling and suspend values, filling Neon's defaults for missing keys. */
 export function liveEndpointSettings(live: LiveEndpointSettings): EndpointSettings {
   return {
-    autoscaling_limit_min_cu: live.autoscaling_limit_min_cu ?? 0.25,
-    autoscaling_limit_max_cu: live.autoscaling_limit_max_cu ?? 0.25,
-    suspend_timeout_seconds: live.suspend_timeout_seconds ?? 0,
+    autoscaling_limit_min_cu: live.autoscaling_limit_min_cu ?? MIN_CU,
+    autoscaling_limit_max_cu: live.autoscaling_limit_max_cu ?? MIN_CU,
+    suspend_timeout_seconds: live.suspend_timeout_seconds ?? SUSPEND_DEFAULT,
   };
 }
 

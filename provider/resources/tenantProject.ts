@@ -4,11 +4,12 @@ import { z } from "zod";
 import { AdoptionError, FleetError, ReplaceRefusedError } from "../errors";
 import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
 import type { CallContext, CreatedProject } from "../neon";
+import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
-import { changedKeys, checkProperties, compact, recorded, sameValue } from "./properties";
+import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
@@ -44,7 +45,7 @@ export const tenantProjectInputsSchema = z.object({
   /** The tenant's stable key (plans); also the resource name. */
   tenantId: z.string().min(1),
   /** Deterministic Neon project name (prefix + tenant id), used to find the project after an ambiguous create. */
-  projectName: z.string().min(1).max(64),
+  projectName: z.string().min(1).max(MAX_PROJECT_NAME_LENGTH),
   tier: z.string().min(1),
   residency: z.string().min(1),
   /** Neon region id; changing it replaces the project. */
@@ -295,10 +296,10 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
   const props = recorded(state, `tenant ${id}`);
   if (props.placement === "branch") {
     const live = await tenantBranchExists(props.templateProjectId ?? props.projectId, id, { tenantId: props.tenantId });
-    return live ? { id, props } : { id: "", props: {} as TenantProjectOutputs };
+    return live ? { id, props } : gone();
   }
   const project = await neon().getProject(id, { tenantId: props.tenantId });
-  if (!project) return { id: "", props: {} as TenantProjectOutputs };
+  if (!project) return gone();
   return {
     id,
     props: lean({
@@ -452,7 +453,8 @@ function placedAt(project: Project, placement: { region: string; pgVersion: numb
 async function setAside(project: Project, ctx: CallContext): Promise<void> {
   // Set aside, no live resource holds it any more (it may have been created earlier in this process).
   heldThisRun.delete(project.id);
-  await neon().updateProject(project.id, { name: `${project.id} (was ${project.name})`.slice(0, 64) }, ctx);
+  const name = `${project.id} (was ${project.name})`.slice(0, MAX_PROJECT_NAME_LENGTH);
+  await neon().updateProject(project.id, { name }, ctx);
 }
 
 /** Creates (or takes over by name) the tenant's branch in the first of its template projects with room. */

@@ -1,3 +1,4 @@
+import { types } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { MigrationError } from "../errors";
@@ -167,7 +168,8 @@ function outputs(news: TenantSchemaInputs, progress: SchemaProgress, failed?: Sc
  * `properties` and `reasons`): the step fails, and the engine records these outputs with the real version.
  */
 function partialFailure(id: string, news: TenantSchemaInputs, progress: SchemaProgress, err: unknown): Error {
-  const error = err instanceof Error ? err : new Error(String(err));
+  // isNativeError, not instanceof: a socket error of Node core comes from another realm under jest.
+  const error = types.isNativeError(err) ? err : new Error(String(err));
   const migration = err instanceof MigrationError ? err.migration : undefined;
   const next = migration ?? pendingMigrations(news.migrations, progress.version)[0];
   const failed = next ? { version: next.version, name: next.name, message: error.message } : undefined;

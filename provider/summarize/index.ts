@@ -7,7 +7,8 @@ export { parsePreviewDocument, type PreviewDocument } from "./previewDocument";
 export { renderSummary, DEFAULT_RENDER_OPTIONS, type RenderOptions } from "./render";
 
 /**
- * Turns the text of a `pulumi preview --json` document into the Markdown fleet summary of SPEC 8.
+ * Turns the text of a `pulumi preview --json` document into the Markdown fleet summary (README "CI: pull-request
+ * summaries and GitOps").
  * @param file where the text came from, named in errors (`-` for stdin).
  * @throws PreviewFileError when the text is not a preview document.
  */

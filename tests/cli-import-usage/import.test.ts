@@ -18,7 +18,7 @@ describe("taking an existing Neon account under management with `neon-fleet impo
   });
   afterAll(() => emulator.close());
 
-  test("writes one adopt: tenant per unmanaged project, which validates with the plans and is not imported twice", async () => {
+  it("writes one adopt: tenant per unmanaged project, which validates with the plans and is not imported twice", async () => {
     const plans = await copyOfPlans();
     const out = path.join(plans, "tenants", "imported.yaml");
     const run = await neonFleet(["import", "--api", emulator.url, "--plans", plans, "--out", out]);
@@ -49,7 +49,7 @@ describe("taking an existing Neon account under management with `neon-fleet impo
     expect(again.stdout).toMatch(/\ntenants: \[\]\n$/);
   });
 
-  test("a rejected key, an unreachable host and invalid plans each end with one line saying what to fix", async () => {
+  it("a rejected key, an unreachable host and invalid plans each end with one line saying what to fix", async () => {
     const plans = await copyOfPlans();
     const badKey = await neonFleet(["import", "--api", emulator.url, "--plans", plans], "not-the-key");
     expect(badKey.code).toBe(1);

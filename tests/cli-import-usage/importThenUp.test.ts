@@ -12,7 +12,7 @@ describe("an imported fleet comes under management without a single new project"
   });
   afterAll(() => emulator.close());
 
-  test("import, then `up` adopts every project: no POST /projects, the same projects after", async () => {
+  it("import, then `up` adopts every project: no POST /projects, the same projects after", async () => {
     await existingProjects(emulator, [
       // The plans' own tenants, made before the fleet was managed: found by their deterministic names.
       { name: "tenant-acme", ...TIER_SETTINGS.free },

@@ -20,7 +20,7 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
   });
   afterAll(() => emulator.close());
 
-  test("the table lists the tenant at 120% and the one at 90% before the others, and suggests a tier for the one over", async () => {
+  it("the table lists the tenant at 120% and the one at 90% before the others, and suggests a tier for the one over", async () => {
     const run = await neonFleet(["usage", FIXTURE_PLANS, "--api", emulator.url]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     const lines = run.stdout.split("\n");
@@ -34,7 +34,7 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
     expect(run.stdout).toContain("run with --transfer");
   });
 
-  test("--json with --transfer gives dashboards every figure, data transfer included", async () => {
+  it("--json with --transfer gives dashboards every figure, data transfer included", async () => {
     const run = await neonFleet(["usage", FIXTURE_PLANS, "--api", emulator.url, "--json", "--transfer"]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     const report = JSON.parse(run.stdout);
@@ -50,7 +50,7 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
     expect(report.tenants[3]).toMatchObject({ tenant: "initech", projectId: null, peakPercent: null });
   });
 
-  test("a rejected key ends with one line naming NEON_API_KEY", async () => {
+  it("a rejected key ends with one line naming NEON_API_KEY", async () => {
     const run = await neonFleet(["usage", FIXTURE_PLANS, "--api", emulator.url], "wrong-key");
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^GET \/projects -> 401 .*NEON_API_KEY.*\n$/);

@@ -7,6 +7,7 @@ import { Client } from "pg";
 import type { DatabaseBackend } from "../../emulator/databaseBackend";
 import { type RunningEmulator, startEmulator } from "../../emulator/index";
 import { createPostgresBackend } from "../../emulator/postgres";
+import { NEONCTL_SESSION_MS } from "../support/timeouts";
 
 /**
  * Neon's own CLI (`neonctl`, the pinned dev dependency) against the emulator with real Postgres branches:
@@ -15,8 +16,6 @@ import { createPostgresBackend } from "../../emulator/postgres";
 
 const NEONCTL = require.resolve("neonctl/bin/cli.js");
 const DAY_MS = 24 * 3600 * 1000;
-/** About twenty neonctl processes (each starts a Node CLI) and a fresh Postgres cluster for the new database. */
-const SESSION_TIMEOUT_MS = 480_000;
 
 let workDir: string;
 let backend: DatabaseBackend;
@@ -202,6 +201,6 @@ describe("Neon's CLI against the emulator with --postgres", () => {
       expect(gone.id).toBe(projectId);
       expect(await neonctlJson("projects", "list")).toEqual({ projects: [], shared_with_you: [] });
     },
-    SESSION_TIMEOUT_MS,
+    NEONCTL_SESSION_MS,
   );
 });

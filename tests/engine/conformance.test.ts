@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findProject, programLocation } from "./project";
 import { program, root, Sandbox, urn } from "./sandbox";
+import { TEST_MS } from "../support/timeouts";
 
 let box: Sandbox;
 beforeAll(() => {
@@ -41,7 +42,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     const fixtureDir = path.dirname(program);
     expect(readFileSync(cwdFile, "utf8").trim().split("\n")).toEqual([fixtureDir, fixtureDir]); // preview pass and update
     expect(new Set(box.entries().map((e) => e.cwd))).toEqual(new Set([fixtureDir]));
-  }, 120_000);
+  }, TEST_MS);
 
   it("a Check failure or a Diff error aborts preview and up whatever --continue-on-error says: nothing is applied (step_generator.go continueStepsFromImport, diff; pulumi/pulumi#16133)", async () => {
     const failedCheck = await box.run("up", [{ name: "a", value: "1" }, { name: "b", value: "check-fails" }, { name: "c", value: "1" }], { continueOnError: true });
@@ -56,7 +57,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(failedDiff.failures).toEqual([{ urn: urn("b"), message: expect.stringContaining("fixture b cannot be diffed") }]);
     expect(failedDiff.calls.filter((c) => !/^(check|diff) /.test(c))).toEqual([]);
     expect(box.cloud()).toEqual({ "a-k1": "1", "b-k1": "1", "c-k1": "1" });
-  }, 120_000);
+  }, TEST_MS);
 
   it("without --continue-on-error the first failed Create cancels the rest and no deletes run; with it dependents pass Check with the failed outputs missing, then are skipped (step_executor.go cancelDueToError, deployment_executor.go handleSingleEvent)", async () => {
     await box.run("up", [{ name: "gone", value: "1" }]);
@@ -79,7 +80,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(continuedWrites).toEqual(["create bad", ...notYetCreated, "delete gone"]);
     expect(box.entries().find((e) => e.method === "check" && e.name === "child")).toMatchObject({ hasUpstream: false });
     expect(box.cloud()).toEqual({ "ok1-k1": "1", "ok2-k1": "1", "ok3-k1": "1" });
-  }, 120_000);
+  }, TEST_MS);
 
   it("up is a preview run then an update run in separate provider processes; refresh previews too and Diffs after each Read with old and new swapped (pkg/backend/apply.go PreviewThenPrompt, step.go RefreshStep.Apply)", async () => {
     await box.run("up", [{ name: "a", value: "1" }]);
@@ -95,7 +96,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(refreshed.calls).toEqual(["read a", "diff a", "read a", "diff a"]);
     expect(box.entries().filter((e) => e.method === "diff").map((e) => [e.olds, e.news])).toEqual([["drifted", "1"], ["drifted", "1"]]);
     expect(refreshed.preview.changeSummary).toMatchObject({ update: 1 });
-  }, 120_000);
+  }, TEST_MS);
 
   it("refresh and destroy configure the provider from its inputs in state, not the current stack config (providers/registry.go Same)", async () => {
     await box.run("up", [{ name: "a", value: "1" }], { config: { "fixture:mark": "at-up" } });
@@ -103,7 +104,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(new Set(box.entries().map((e) => e.mark))).toEqual(new Set(["at-up"]));
     await box.run("destroy", [], { config: { "fixture:mark": "changed-since" } });
     expect(box.entries().map((e) => `${e.method} ${e.mark}`)).toEqual(["delete at-up"]);
-  }, 120_000);
+  }, TEST_MS);
 
   it("Check and Diff run one at a time on the engine's loop; only Create/Update/Delete run in parallel (deployment_executor.go handleSingleEvent, step_executor.go ExecuteParallel)", async () => {
     const spec = ["a", "b", "c", "d"].map((name) => ({ name, value: "1" }));
@@ -113,7 +114,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     await box.run("up", spec.map((r) => ({ ...r, value: "2" })), { parallel: 8 });
     expect(box.entries().filter((e) => e.method === "check" || e.method === "diff").every((e) => e.concurrent === 1)).toBe(true);
     expect(Math.max(...entries.filter((e) => e.method === "create").map((e) => e.concurrent ?? 0))).toBeGreaterThan(1);
-  }, 120_000);
+  }, TEST_MS);
 
   it("checkpoints cost the whole snapshot at the start and end of every mutating step, so onboarding grows quadratically (pkg/backend/snapshot.go BeginMutation, End)", async () => {
     const few = await box.run("up", ["a", "b"].map((name) => ({ name, value: "1" })), { skipPreview: true });
@@ -130,7 +131,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     // Unchanged resources are not written: a no-op up only writes the snapshot when it closes.
     expect(noop.stderr).toContain(`engine: checkpoints: ${noop.checkpointBytes} bytes serialized (snapshot ${noop.checkpointBytes} bytes)`);
     expect(noop.checkpointBytes).toBeLessThan(few.checkpointBytes);
-  }, 120_000);
+  }, TEST_MS);
 
   it("an alias takes over the old URN: no delete, no create, the step names the old state (step_generator.go getOldResource, collapseAliasToUrn)", async () => {
     await box.run("up", [{ name: "old-name", value: "1" }]);
@@ -142,7 +143,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(ops(renamed.preview.steps, "old-name")).toEqual([]);
     expect(box.stateUrns()).toContain(urn("new-name"));
     expect(box.stateUrns()).not.toContain(urn("old-name"));
-  }, 120_000);
+  }, TEST_MS);
 
   it("a dynamic resource's preview step has no diffReasons or detailedDiff, only replaceReasons (dynamic-provider/index.ts diff, display/json.go getPreviewMetadataStep)", async () => {
     await box.run("up", [{ name: "u", value: "1" }, { name: "r", value: "1" }]);
@@ -154,7 +155,7 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(update).not.toHaveProperty("detailedDiff");
     expect(replace).toMatchObject({ replaceReasons: ["key"] });
     expect(replace).not.toHaveProperty("diffReasons");
-  }, 120_000);
+  }, TEST_MS);
 
   describe("replacements without a fresh delete (step_generator.go continueStepsFromDiff, diff isTargetedReplace; step.go DeleteStep)", () => {
     it("an interrupted delete-before-replace stays in state pending replacement and is diffed and replaced next run without a second delete", async () => {
@@ -170,7 +171,7 @@ describe("engine double conformance with the Pulumi engine", () => {
       expect(resumed.calls).toEqual(["check d", "diff d", "create d"]);
       expect(ops(resumed.preview.steps, "d")).toEqual(["replace", "create-replacement"]);
       expect(box.cloud()).toEqual({ "d-k2": "1" });
-    }, 120_000);
+    }, TEST_MS);
 
     it("--replace URN replaces without a Diff, creating first and deleting last", async () => {
       await box.run("up", [{ name: "a", value: "1" }]);
@@ -180,6 +181,6 @@ describe("engine double conformance with the Pulumi engine", () => {
       expect(replaced.preview.steps.find((s) => s.op === "replace")).toMatchObject({ urn: urn("a"), replaceReasons: ["id"] });
       // The replacement has the same id as the old resource here, so the last delete removes what create made.
       expect(box.cloud()).toEqual({});
-    }, 120_000);
+    }, TEST_MS);
   });
 });

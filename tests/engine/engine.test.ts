@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { runEngine, type EngineRunResult } from "./index";
 import { program, root, Sandbox, stackUrn, TYPE, urn } from "./sandbox";
+import { FAILED_RUN_MS } from "../support/timeouts";
 
 const opsOf = (r: EngineRunResult, name: string): string[] => r.preview.steps.filter((s) => s.urn === urn(name)).map((s) => s.op);
 
@@ -151,7 +152,7 @@ describe("engine double", () => {
     expect(box.calls()).toEqual([]);
     expect(box.stateUrns()).toContain(urn("kept"));
     // A generous limit, yet below the 45 s to minutes a failed program spent formatting its error (stacks/runError.ts).
-  }, 30_000);
+  }, FAILED_RUN_MS);
 
   it("destroy deletes everything, dependents first", async () => {
     await box.run("up", [{ name: "b", value: "1" }, { name: "a", value: "1", dependsOn: ["b"] }]);

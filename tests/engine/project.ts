@@ -55,7 +55,8 @@ export function findProject(from: string): Project {
     const file = path.join(dir, "Pulumi.yaml");
     if (existsSync(file)) {
       const parsed = projectSchema.safeParse(parse(readFileSync(file, "utf8")));
-      if (!parsed.success) throw new ProjectFileError(`${file}: needs a \`name\`; see SPEC 2`);
+      const doc = "https://www.pulumi.com/docs/iac/concepts/projects/project-file/";
+      if (!parsed.success) throw new ProjectFileError(`${file}: needs a \`name\`; see ${doc}`);
       const { name, main, stackConfigDir } = parsed.data;
       return { name, rootDir: dir, ...(main !== undefined ? { main } : {}), stackConfigDir: path.join(dir, stackConfigDir ?? ".") };
     }

@@ -8,9 +8,9 @@ import * as path from "node:path";
 import type { ProjectListItem } from "@neondatabase/api-client";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { runEngine } from "../engine";
+import { STORY_MS } from "../support/timeouts";
 
 /** Parallel ups of three stacks with 10 tenants each: seconds each, with room for a busy machine. */
-const STORY_MS = 240_000;
 const API_KEY = "napi_buckettest_0123456789abcdefSECRET";
 /** Fast operations and a generous rate, as the other fleet stories use. */
 const FAST_EMULATOR = { opMs: 15, ratePerMinute: 60_000, burstPerSecond: 1_000 };

@@ -6,8 +6,8 @@ import { createPostgresBackend } from "../../emulator/postgres";
 import type { DatabaseBackend } from "../../emulator/databaseBackend";
 import { runEngine } from "../engine";
 import { API_KEY, fleetWorld, type FleetWorld } from "./fleetWorld";
+import { STORY_MS } from "../support/timeouts";
 
-const STORY_MS = 240_000;
 
 describe("a tenant's connection string from the stack outputs", () => {
   let backend: DatabaseBackend;
@@ -26,7 +26,7 @@ describe("a tenant's connection string from the stack outputs", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test("the local stack exports them as one secret, and each one reaches the tenant's own Postgres", async () => {
+  it("the local stack exports them as one secret, and each one reaches the tenant's own Postgres", async () => {
     const up = (showSecrets: boolean) =>
       runEngine({
         command: "up",

@@ -2,13 +2,13 @@ import type { Endpoint, ProjectListItem } from "@neondatabase/api-client";
 import { configureNeon } from "../../provider/neon";
 import { provider as planQuota, type PlanQuotaOutputs } from "../../provider/resources/planQuota";
 import { API_KEY, fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
+import { STORY_MS } from "../support/timeouts";
 
 /**
  * An endpoint changed by hand in the Neon console (tests/fixtures/fleet/small: acme pro, globex free,
  * initech enterprise, and the dev project fleet-dev): refresh finds it, preview names it, up puts it back.
  */
 /** One or two engine runs per story: well under a minute each, with room for a busy machine. */
-const STORY_MS = 240_000;
 /** The pro tier of the fixture: compute 0.25..2 CU, suspend after 10 minutes. */
 const PRO = { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 };
 /** Every PlanQuota of the fixture (three tenants and the dev project): one endpoint listing each on refresh. */
@@ -32,7 +32,7 @@ describe("an endpoint changed by hand", () => {
   }, STORY_MS);
   afterAll(async () => world.close());
 
-  test("with neon-fleet:refreshEndpoints=false stored by an up, refresh lists no endpoints and the change goes unseen", async () => {
+  it("with neon-fleet:refreshEndpoints=false stored by an up, refresh lists no endpoints and the change goes unseen", async () => {
     // Refresh configures the provider from the config stored in state by the last up, as Pulumi does: the
     // setting only reaches refresh once an up has stored it.
     world.emulator.resetStats();
@@ -50,7 +50,7 @@ describe("an endpoint changed by hand", () => {
     expect((await world.run("up")).failures).toEqual([]); // stores the default (true) again
   }, STORY_MS);
 
-  test("refresh lists each project's endpoints once per pass (its preview, then the refresh), and preview shows an update of exactly that tenant, naming the endpoint and its values", async () => {
+  it("refresh lists each project's endpoints once per pass (its preview, then the refresh), and preview shows an update of exactly that tenant, naming the endpoint and its values", async () => {
     world.emulator.resetStats();
 
     const refresh = await world.run("refresh");
@@ -68,7 +68,7 @@ describe("an endpoint changed by hand", () => {
     expect(world.mutations()).toBe(0);
   }, STORY_MS);
 
-  test("up puts the endpoint back on its tier with one endpoint patch, and a second up changes nothing", async () => {
+  it("up puts the endpoint back on its tier with one endpoint patch, and a second up changes nothing", async () => {
     world.emulator.resetStats();
 
     const up = await world.run("up");
@@ -88,7 +88,7 @@ describe("an endpoint changed by hand", () => {
     expect(world.mutations()).toBe(0);
   }, STORY_MS);
 
-  test("a project deleted after the run last saw it reads as gone, not as a failed endpoint listing", async () => {
+  it("a project deleted after the run last saw it reads as gone, not as a failed endpoint listing", async () => {
     configureNeon({ apiKey: API_KEY, apiHost: world.emulator.url });
     const globex = await world.project("tenant-globex");
     const recorded: PlanQuotaOutputs = {

@@ -8,7 +8,7 @@ describe("onboarding through an unreliable Neon (5% 503s, 2% dropped connections
   });
   afterAll(async () => world.close());
 
-  test("every tenant ends with exactly one project on its tier, and a rerun changes nothing", async () => {
+  it("every tenant ends with exactly one project on its tier, and a rerun changes nothing", async () => {
     const result = await world.run("up");
     expect(result.failures).toEqual([]);
     const byTenant = await projectsByTenant(world);

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import type { Branch, Project } from "@neondatabase/api-client";
 import { parsePreviewDocument, readFleetChanges } from "../../provider/summarize";
 import { API_KEY, fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
+import { STORY_MS } from "../support/timeouts";
 
 /**
  * The life of a small fleet (tests/fixtures/fleet/small: acme pro, globex free in eu, initech enterprise
  * with onRemove: delete, and the dev project fleet-dev with two branches), one story after the other.
  */
 /** One or two engine runs per story: well under a minute each, with room for a busy machine. */
-const STORY_MS = 240_000;
 
 describe("fleet lifecycle", () => {
   let world: FleetWorld;
@@ -25,7 +25,7 @@ describe("fleet lifecycle", () => {
   }, STORY_MS);
   afterAll(async () => world.close());
 
-  test("moving a tenant to another region is refused by default, leaves its project untouched and stops no one else", async () => {
+  it("moving a tenant to another region is refused by default, leaves its project untouched and stops no one else", async () => {
     const before = await world.project("tenant-acme");
     world.editPlan("tenants/customers.yaml", (text) => moveAcme(text).concat("  - id: newco\n"));
     world.emulator.resetStats();
@@ -44,7 +44,7 @@ describe("fleet lifecycle", () => {
     expect((await world.project("tenant-newco")).region_id).toBe("aws-us-east-2");
   }, STORY_MS);
 
-  test("with allowReplace the move makes a project in the new region on tier, keeps the old aside (retain)", async () => {
+  it("with allowReplace the move makes a project in the new region on tier, keeps the old aside (retain)", async () => {
     const before = await world.project("tenant-acme");
 
     const result = await world.run("up", { "neon-fleet:allowReplace": "true" });
@@ -60,7 +60,7 @@ describe("fleet lifecycle", () => {
     await world.api("DELETE", `/projects/${before.id}`);
   }, STORY_MS);
 
-  test("removed tenants keep or lose their projects as onRemove says; new tenants adopt existing projects", async () => {
+  it("removed tenants keep or lose their projects as onRemove says; new tenants adopt existing projects", async () => {
     const globex = await world.project("tenant-globex");
     const legacy = (await world.api<{ project: Project }>("POST", "/projects", { project: { name: "legacy-shop", region_id: "aws-us-east-2", pg_version: 17 } })).project;
     const namedAlready = (await world.api<{ project: Project }>("POST", "/projects", { project: { name: "tenant-umbrella", region_id: "aws-eu-central-1", pg_version: 17 } })).project;
@@ -87,7 +87,7 @@ describe("fleet lifecycle", () => {
     expect((await world.project("tenant-umbrella")).id).toBe(namedAlready.id);
   }, STORY_MS);
 
-  test("refresh then up repairs a project deleted outside, a drifted quota and a branch Neon expired", async () => {
+  it("refresh then up repairs a project deleted outside, a drifted quota and a branch Neon expired", async () => {
     const acme = await world.project("tenant-acme");
     const shop = await world.project("tenant-shop");
     const billing = (await branchesOfDev()).find((b) => b.name === "feature-billing")!;
@@ -108,7 +108,7 @@ describe("fleet lifecycle", () => {
     expect((await branchesOfDev()).map((b) => b.name)).toContain("feature-billing");
   }, STORY_MS);
 
-  test("a new resetToken restores the branch under the same id, a new ttl moves its expiry, a removed branch is deleted", async () => {
+  it("a new resetToken restores the branch under the same id, a new ttl moves its expiry, a removed branch is deleted", async () => {
     const login = (await branchesOfDev()).find((b) => b.name === "feature-login")!;
     world.editPlan("dev.yaml", (text) => text.replace('resetToken: "2026-11-20"', 'resetToken: "2026-11-25"').replace("ttl: 7d", "ttl: 10d").replace(/  - name: feature-billing\n(    .*\n)+/, ""));
     world.emulator.resetStats();
@@ -127,7 +127,7 @@ describe("fleet lifecycle", () => {
     expect(branches.map((b) => b.name)).not.toContain("feature-billing");
   }, STORY_MS);
 
-  test("neither the state nor the preview holds the API key or a connection string with its password", () => {
+  it("neither the state nor the preview holds the API key or a connection string with its password", () => {
     const passwordInUri = /postgres(ql)?:\/\/[^:/@\s"]+:[^@\s"]+@/;
     for (const file of [world.stateFile, world.previewFile]) {
       const text = readFileSync(file, "utf8");

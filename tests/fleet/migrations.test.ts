@@ -8,8 +8,8 @@ import { summarizePreview } from "../../provider/summarize";
 import { runEngine, type EngineRunResult } from "../engine";
 import { countingBackend, type CountingBackend } from "./countingBackend";
 import { API_KEY, fleetWorld, type FleetWorld } from "./fleetWorld";
+import { POSTGRES_STORY_MS } from "../support/timeouts";
 
-const STORY_MS = 300_000;
 const SCHEMAS = ["acme", "dev/feature-x", "globex", "initech", "umbrella"];
 
 /**
@@ -54,7 +54,7 @@ describe("schema migrations across the fleet", () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), "fleet-migrations-pg-"));
     backend = countingBackend(await createPostgresBackend({ dataDir, idleMs: 30_000 }));
     world = await fleetWorld("migrations", { emulator: { database: backend } });
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   afterAll(async () => {
     await world?.close();
@@ -73,7 +73,7 @@ describe("schema migrations across the fleet", () => {
       { version: 2, name: "add_order_note" },
     ]);
     expect(await sql("dev/feature-x", "select count(*)::int as n from orders")).toEqual([{ n: 0 }]);
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   it("previews a new migration on every tenant without opening a database connection", async () => {
     await sql("umbrella", "insert into orders (id, amount) values (1, -5)");
@@ -84,7 +84,7 @@ describe("schema migrations across the fleet", () => {
     expect(backend.connections()).toBe(before);
     const summary = summarizePreview(readFileSync(world.previewFile, "utf8"), world.previewFile);
     expect(summary).toContain("Schema: 0003_positive_amounts pending on 4 tenants and 1 dev branch (canary: acme)");
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   it("a migration failing on one tenant leaves it at its last good version with the error named, and the others move on", async () => {
     const result = await up();
@@ -98,7 +98,7 @@ describe("schema migrations across the fleet", () => {
     expect(await sql("umbrella", "select max(version)::int as v from neon_fleet.schema_migrations")).toEqual([{ v: 2 }]);
     const report = readSchemaStatus(readFileSync(world.stateFile, "utf8"), world.stateFile);
     expect(renderSchemaStatus(report).split("\n")[0]).toBe("4 at 0003, 1 failed at 0002: umbrella");
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   it("a failing canary stops the rollout: the rest of the fleet stays where it was", async () => {
     await sql("umbrella", "delete from orders");
@@ -109,7 +109,7 @@ describe("schema migrations across the fleet", () => {
     expect(result.failures[0]!.message).toMatch(/tenant acme: \S*migrations\/0004_require_note\.sql: column "note" .*contains null values/);
     // umbrella's data is fixed, but it is not retried while the canary fails.
     expect(versions()).toEqual({ acme: "3 failed at 4", "dev/feature-x": "4", globex: "3", initech: "3", umbrella: "2 failed at 3" });
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   it("an applied migration edited afterwards is reported for the tenant and never run again", async () => {
     addMigration("0001_create_orders.sql", readFileSync(path.join(world.plansDir, "migrations", "0001_create_orders.sql"), "utf8") + "CREATE INDEX ON orders (amount);\n");
@@ -121,7 +121,7 @@ describe("schema migrations across the fleet", () => {
     expect(indexes).toEqual([{ n: 1 }]);
     expect(await sql("dev/feature-x", "select count(*)::int as n from neon_fleet.schema_migrations")).toEqual([{ n: 4 }]);
     expect(versions()).toMatchObject({ "dev/feature-x": "4 failed at 1", globex: "3", initech: "3" });
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   it("refresh reads each database's version only with neon-fleet:refreshSchema", async () => {
     const before = backend.connections();
@@ -138,5 +138,5 @@ describe("schema migrations across the fleet", () => {
     expect(backend.connections()).toBeGreaterThan(afterUp);
     // The database's own table: dev/feature-x is at 4 (the edit marker is history), umbrella still behind at 2.
     expect(versions()).toMatchObject({ "dev/feature-x": "4", umbrella: "2 failed at 3", globex: "3" });
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 });

@@ -9,7 +9,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
   });
   afterAll(async () => world.close());
 
-  test("preview shows 200 creates and makes no API call", async () => {
+  it("preview shows 200 creates and makes no API call", async () => {
     const result = await world.run("preview");
     expect(result.ok).toBe(true);
     expect(Object.values(stepOps(result, "TenantProject")).filter((op) => op === "create")).toHaveLength(N);
@@ -17,7 +17,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
     expect(world.emulator.stats().requests.total).toBe(0);
   }, STORY_MS);
 
-  test("up creates every project in its region on its tier, with one call per tenant and no 429", async () => {
+  it("up creates every project in its region on its tier, with one call per tenant and no 429", async () => {
     world.emulator.resetStats();
     const result = await world.run("up");
     const stats = world.emulator.stats();
@@ -40,7 +40,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
     expect(stats.rateLimited).toBe(0);
   }, STORY_MS);
 
-  test("a second up with no plan change makes no mutation and almost no call", async () => {
+  it("a second up with no plan change makes no mutation and almost no call", async () => {
     world.emulator.resetStats();
     const result = await world.run("up");
     expect(result.ok).toBe(true);
@@ -49,7 +49,7 @@ describe("onboarding 100 tenants over 3 tiers and 2 residency groups", () => {
     expect(world.mutations()).toBe(0);
   }, STORY_MS);
 
-  test("re-tiering pro updates exactly the pro tenants, their defaults and their existing endpoints", async () => {
+  it("re-tiering pro updates exactly the pro tenants, their defaults and their existing endpoints", async () => {
     world.editPlan("tiers.yaml", (text) => text.replace("compute: { min: 0.25, max: 2 }", "compute: { min: 0.5, max: 4 }").replace("storage: 10GiB", "storage: 20GiB"));
     const newPro = {
       quota: { ...TIERS.pro.quota, logical_size_bytes: 20 * 2 ** 30 },

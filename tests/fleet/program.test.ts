@@ -5,11 +5,7 @@ import { startEmulator } from "../../emulator";
 import { runEngine } from "../engine";
 import { findProject, programLocation } from "../engine/project";
 import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
-
-/** Each story is one engine preview: well under a minute, with room for a busy machine. */
-const STORY_MS = 180_000;
-/** A failed run ends in seconds; this is well below the 45 s to minutes one took before stacks/runError.ts. */
-const FAILED_RUN_MS = 30_000;
+import { FAILED_RUN_MS, STORY_MS } from "../support/timeouts";
 
 describe("the stack program", () => {
   let world: FleetWorld;
@@ -18,7 +14,7 @@ describe("the stack program", () => {
   });
   afterEach(async () => world.close());
 
-  test("a stack sharded on a residency group manages only that group's tenants", async () => {
+  it("a stack sharded on a residency group manages only that group's tenants", async () => {
     const result = await world.run("preview", { "neon-fleet:shard": "eu" });
 
     expect(result.ok).toBe(true);
@@ -35,7 +31,7 @@ describe("the stack program with invalid plans", () => {
   const fixtures = path.join(__dirname, "..", "fixtures", "plans");
   const brokenCase = path.join(fixtures, "broken", "every-problem-reported");
 
-  test("up stops with one FILE:LINE:COL line per problem, registers nothing and sends nothing to Neon", async () => {
+  it("up stops with one FILE:LINE:COL line per problem, registers nothing and sends nothing to Neon", async () => {
     const emulator = await startEmulator({ port: 0 });
     const dir = mkdtempSync(path.join(os.tmpdir(), "fleet-invalid-"));
     const stateFile = path.join(dir, "state.json");

@@ -7,8 +7,8 @@ import { planRestore } from "../../provider/restore";
 import { parsePreviewDocument, readFleetChanges, renderSummary } from "../../provider/summarize";
 import { runEngine, type EngineRunResult } from "../engine";
 import { API_KEY, fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
+import { POSTGRES_STORY_MS } from "../support/timeouts";
 
-const STORY_MS = 300_000;
 const RESTORE_ROUTE = "POST /projects/{project_id}/branches/{branch_id}/restore";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +42,7 @@ describe("restoring one tenant to a point in time, reviewed as a plan change", (
   beforeAll(async () => {
     backend = await createPostgresBackend({ idleMs: 5_000 });
     world = await fleetWorld("restore", { emulator: { database: backend } });
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 
   afterAll(async () => {
     await world?.close();
@@ -154,5 +154,5 @@ describe("restoring one tenant to a point in time, reviewed as a plan change", (
     expect((await branchesOf(acme.id)).map((b) => b.name).sort()).toEqual(branchesBefore);
     expect(await rowsOf(connections.acme!)).toEqual([1]);
     expect(await rowsOf(connections.globex!)).toEqual([10, 11]);
-  }, STORY_MS);
+  }, POSTGRES_STORY_MS);
 });

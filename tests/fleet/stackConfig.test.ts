@@ -1,8 +1,8 @@
 import { runEngine } from "../engine";
 import { fleetWorld, type FleetWorld } from "./fleetWorld";
+import { STORY_MS } from "../support/timeouts";
 
 /** Each story is one failed engine run: seconds, with room for a busy machine. */
-const STORY_MS = 180_000;
 const STACK_URN = "urn:pulumi:local::neon-fleet::pulumi:pulumi:Stack::neon-fleet-local";
 
 describe("stack config the program refuses before registering anything", () => {

@@ -3,7 +3,7 @@ import { FleetError, NeonApiError } from "../../provider/errors";
 import { configureNeon, createNeonClient, neon } from "../../provider/neon";
 
 describe("errors a fleet owner can act on", () => {
-  test("a rejected API key fails with a NeonApiError that says to check NEON_API_KEY, with Neon's request id", async () => {
+  it("a rejected API key fails with a NeonApiError that says to check NEON_API_KEY, with Neon's request id", async () => {
     const emulator = await startEmulator({ apiKey: "the-right-key" });
     try {
       const client = createNeonClient({ apiKey: "a-wrong-key", apiHost: emulator.url });
@@ -20,7 +20,7 @@ describe("errors a fleet owner can act on", () => {
     }
   });
 
-  test("an unreachable host fails quickly with a one-line error naming the host", async () => {
+  it("an unreachable host fails quickly with a one-line error naming the host", async () => {
     const emulator = await startEmulator();
     const url = emulator.url;
     await emulator.close();
@@ -31,7 +31,7 @@ describe("errors a fleet owner can act on", () => {
     expect((failure as Error).message).toContain("NEON_API_HOST");
   });
 
-  test("the process client refuses to start without a key and says how to set one", () => {
+  it("the process client refuses to start without a key and says how to set one", () => {
     const saved = process.env.NEON_API_KEY;
     delete process.env.NEON_API_KEY;
     try {

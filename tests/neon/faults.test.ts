@@ -23,7 +23,7 @@ describe("surviving Neon's failures", () => {
     }
   });
 
-  test("a change to a project busy with another process's change waits out the 423 instead of failing", async () => {
+  it("a change to a project busy with another process's change waits out the 423 instead of failing", async () => {
     const rig = await startRig({ opMs: 300 });
     const tuning = { ratePerMinute: 30_000, burstPerSecond: 500 };
     const otherProcess = createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, tuning);
@@ -44,7 +44,7 @@ describe("surviving Neon's failures", () => {
     }
   });
 
-  test("onboarding 100 tenants through 503s and cut connections yields exactly 100 projects, no duplicates", async () => {
+  it("onboarding 100 tenants through 503s and cut connections yields exactly 100 projects, no duplicates", async () => {
     // The emulator's 503 comes before any change and a drop lands at once: a short settle window covers both.
     const rig = await startRig({ opMs: 20, faults: { http503: 0.05, drop: 0.02 } }, { createSettleMs: 1_500 });
     try {
@@ -59,8 +59,8 @@ describe("surviving Neon's failures", () => {
     }
   });
 
-  test("with waitForReady, an operation that outlasts the wait fails naming the operation and the project", async () => {
-    const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 }, { waitForReady: true });
+  it("an operation that outlasts the wait fails naming the operation and the project", async () => {
+    const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 });
     try {
       const failure = await rig.client.createProject({ name: "tenant-slow" }, { tenantId: "slow" }).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(NeonApiError);

@@ -13,7 +13,7 @@ describe("reading a large fleet", () => {
   /** A client of a new run: nothing cached yet. */
   const freshClient = (): NeonClient => createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, { ratePerMinute: 30_000, burstPerSecond: 500 });
 
-  test("refreshing many tenants on a cold client pages through the account instead of one GET each", async () => {
+  it("refreshing many tenants on a cold client pages through the account instead of one GET each", async () => {
     const client = freshClient();
     rig.emulator.resetStats();
     // The last 200 of the account: every page is needed, so the listing is over when the reads are.
@@ -23,7 +23,7 @@ describe("reading a large fleet", () => {
     expect(requests(rig.emulator).total).toBeLessThanOrEqual(4 + 3);
   });
 
-  test("listing 950 projects costs 3 calls, and reads of listed projects afterwards cost none", async () => {
+  it("listing 950 projects costs 3 calls, and reads of listed projects afterwards cost none", async () => {
     const client = freshClient();
     rig.emulator.resetStats();
     const listed: string[] = [];
@@ -43,7 +43,7 @@ describe("reading a large fleet", () => {
     expect(requests(rig.emulator).byRoute).toEqual({ "GET /projects/{project_id}": 1 });
   });
 
-  test("a project deleted twice, or never there, is deleted without error", async () => {
+  it("a project deleted twice, or never there, is deleted without error", async () => {
     await rig.client.deleteProject(ids[0], {});
     await rig.client.deleteProject(ids[0], {});
     await rig.client.deleteProject("no-such-project-123", {});

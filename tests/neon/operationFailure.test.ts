@@ -21,7 +21,7 @@ function neonWithFailingOperation(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-test("an operation that fails is an error naming the operation, its action and the project", async () => {
+it("an operation that fails is an error naming the operation, its action and the project", async () => {
   const server = await neonWithFailingOperation();
   try {
     const { port } = server.address() as AddressInfo;

@@ -4,7 +4,7 @@ import { createNeonClient } from "../../provider/neon";
 import { inParallel, startRig } from "./emulatorClient";
 
 describe("staying within Neon's rate limits", () => {
-  test("a burst of parallel calls above Neon's limit is absorbed: every call succeeds after 429s", async () => {
+  it("a burst of parallel calls above Neon's limit is absorbed: every call succeeds after 429s", async () => {
     // Neon allows 5 a second on this route; the client, unaware, fires 30 at once.
     const rig = await startRig({ burstPerSecond: 5 }, { burstPerSecond: 500 });
     try {
@@ -19,7 +19,7 @@ describe("staying within Neon's rate limits", () => {
     }
   });
 
-  test("with the client's limiter set below Neon's rate, a normal load receives no 429 at all", async () => {
+  it("with the client's limiter set below Neon's rate, a normal load receives no 429 at all", async () => {
     const rig = await startRig({ ratePerMinute: 1_200, burstPerSecond: 20 }, { ratePerMinute: 1_080, burstPerSecond: 15 });
     try {
       const { project } = await rig.client.createProject({ name: "tenant-steady" }, {});

@@ -64,7 +64,7 @@ async function rows(client: Client, sql: string): Promise<unknown[]> {
 }
 
 describe("neon-fleet emulator --postgres", () => {
-  test("a project's branches are real databases: copy on create, isolated writes, reset to parent, delete frees them", async () => {
+  it("a project's branches are real databases: copy on create, isolated writes, reset to parent, delete frees them", async () => {
     const api = createApiClient({ apiKey: "test-key", baseURL: emulator.url });
     const created = await api.createProject({ project: { name: "tenant-acme", region_id: "aws-us-east-2", pg_version: 17 } });
     const projectId = created.data.project.id;
@@ -100,14 +100,14 @@ describe("neon-fleet emulator --postgres", () => {
     expect(stdout.trim()).toBe("neondb neondb_owner");
   });
 
-  test("a wrong password, another role or another database is refused before reaching the data", async () => {
+  it("a wrong password, another role or another database is refused before reaching the data", async () => {
     await backend.branchCreated({ projectId: "p-auth", branchId: "br-main", ...OWNER, password: "right-password" });
     expect(await refusal(uriOf("p-auth", "br-main", "wrong-password"))).toBe("28P01");
     expect(await refusal(uriOf("p-auth", "br-main", "right-password", { user: "postgres" }))).toBe("28P01");
     expect(await refusal(uriOf("p-auth", "br-main", "right-password", { database: "postgres" }))).toBe("3D000");
   });
 
-  test("two clients of one branch never see each other's open transaction", async () => {
+  it("two clients of one branch never see each other's open transaction", async () => {
     await backend.branchCreated({ projectId: "p-tx", branchId: "br-main", ...OWNER, password: "pw" });
     const alice = await connect(uriOf("p-tx", "br-main", "pw"));
     const bob = await connect(uriOf("p-tx", "br-main", "pw"));
@@ -120,7 +120,7 @@ describe("neon-fleet emulator --postgres", () => {
     expect(await rows(alice, "select who from t")).toEqual(["bob"]);
   });
 
-  test("an idle branch scales to zero into the data directory and its data comes back, also after a restart", async () => {
+  it("an idle branch scales to zero into the data directory and its data comes back, also after a restart", async () => {
     await backend.branchCreated({ projectId: "p-idle", branchId: "br-main", ...OWNER, password: "pw" });
     const client = await connect(uriOf("p-idle", "br-main", "pw"));
     await client.query("create table kept(x int); insert into kept values (42)");
@@ -141,7 +141,7 @@ describe("neon-fleet emulator --postgres", () => {
     }
   });
 
-  test("past the running cap, starting a branch stops the least recently used idle one, which keeps its data", async () => {
+  it("past the running cap, starting a branch stops the least recently used idle one, which keeps its data", async () => {
     const capped = await createPostgresBackend({ dataDir, maxRunning: 1, idleMs: 600_000 });
     const uri = (projectId: string) => uriOf(projectId, "br-main", "pw", { via: capped });
     try {
@@ -214,7 +214,7 @@ describe("neon-fleet emulator --postgres", () => {
     }
   });
 
-  test("deleting a project frees every branch's port and data", async () => {
+  it("deleting a project frees every branch's port and data", async () => {
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-main", ...OWNER, password: "pw" });
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "pw" });
     const uris = [uriOf("p-gone", "br-main", "pw"), uriOf("p-gone", "br-dev", "pw")];

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DevBranch, PlanQuota, TenantProject } from "../../provider/resources";
+import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../../provider/resources";
 
 /**
  * The provider Pulumi stores with every resource is a small shim naming the compiled module to load. Pulumi starts
@@ -42,7 +42,11 @@ async function serializedProviders(): Promise<Record<string, string>> {
   const settings = { quota: {} as never, endpointSettings: {} as never };
   new PlanQuota("acme", { tenantId: "acme", tier: "free", projectId, ...settings });
   new DevBranch("feature", { projectId: project.projectId, name: "feature", parent: "main", ttlSeconds: 3600 });
-  for (let i = 0; i < 50 && Object.keys(seen).length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  new TenantSchema("acme", {
+    tenantId: "acme", stage: "fleet", migrations: [], plansDir: "plans", connection: project.connectionUri,
+    database: "neondb", role: "neondb_owner", statementTimeoutSeconds: 300,
+  });
+  for (let i = 0; i < 50 && Object.keys(seen).length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   return seen;
 }
 
@@ -52,8 +56,8 @@ describe("the serialized provider shim", () => {
     providers = await serializedProviders();
   });
 
-  it("each resource names its own compiled module, and it is under 2 KB with no key inside", () => {
-    expect(Object.keys(providers).sort()).toEqual(["DevBranch", "PlanQuota", "TenantProject"]);
+  it("each of the four resources names its own compiled module, derived from its file, under 2 KB with no key inside", () => {
+    expect(Object.keys(providers).sort()).toEqual(["DevBranch", "PlanQuota", "TenantProject", "TenantSchema"]);
     for (const [type, text] of Object.entries(providers)) {
       const name = type.charAt(0).toLowerCase() + type.slice(1);
       expect(text).toContain(`"dist/provider/resources/${name}.js"`);

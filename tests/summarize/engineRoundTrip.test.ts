@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { summarizePreview } from "../../provider/summarize";
 import { runEngine } from "../engine";
+import { TEST_MS } from "../support/timeouts";
 
 const API_KEY = "napi_summarizetest_0123456789SECRET";
 
@@ -47,7 +48,7 @@ describe("a fleet owner's pull request, summarized from a real preview", () => {
     edit("dev.yaml", (t) => t.replace('"2026-11-20"', '"2026-11-25"'));
     await run("preview");
     summary = summarizePreview(readFileSync(path.join(dir, "preview.json"), "utf8"), "preview.json");
-  }, 120_000);
+  }, TEST_MS);
 
   afterAll(async () => {
     await emulator?.close();

@@ -30,7 +30,7 @@ export interface TierSpec {
   writtenData: string;
 }
 
-/** The seed tiers of SPEC 3. */
+/** The seed tiers of `plans/tiers.yaml` (README "Plans"). */
 export const TIERS: Record<"free" | "pro" | "enterprise", TierSpec> = {
   free: { name: "free", min: 0.25, max: 0.25, suspendAfter: "5m", computeTime: "100h", activeTime: "unlimited", storage: "512MiB", dataTransfer: "5GiB", writtenData: "1GiB" },
   pro: { name: "pro", min: 0.25, max: 2, suspendAfter: "10m", computeTime: "750h", activeTime: "unlimited", storage: "10GiB", dataTransfer: "50GiB", writtenData: "50GiB" },

@@ -1,30 +1,52 @@
 /**
- * Neon's published limits, in one place: the regions a project can live in and, per Neon plan, what an
- * organization on it allows (projects, compute size, scale to zero, history retention, branches). Every check of
- * the plans reads them from here; `fleet.yaml` `orgs.<id>.limits` overrides the per-organization ones for accounts
- * whose limits Neon raised on request. When Neon changes its plans, change this file (and its date) only.
+ * Neon's limits, in one place: every schema and resource reads them from here, so a change of Neon's rules is a
+ * change of one line. Each constant names the rule and the Neon doc page that states it. Below them: what an
+ * organization allows per Neon plan, and Neon's regions; `fleet.yaml` `orgs.<id>.limits` overrides the
+ * per-organization ones for accounts whose limits Neon raised on request.
  *
- * The emulator keeps its own copy of the regions (emulator/regions.ts) on purpose: it is an independent model of
- * Neon, so a mistake here cannot hide in both.
+ * The emulator (`emulator/rules.ts`) keeps its own copy on purpose: it is an independent model of Neon, and a test
+ * against it would prove nothing if both sides read the same constant.
  */
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** Smallest compute size in compute units (CU); https://neon.com/docs/manage/computes#compute-sizing */
+export const MIN_CU = 0.25;
+/** Largest compute size in CU (fixed size; autoscaling tops out lower); https://neon.com/docs/manage/computes */
+export const MAX_CU = 56;
+
+/** `suspend_timeout_seconds` value that means "never suspend"; https://neon.com/docs/guides/scale-to-zero-guide */
+export const SUSPEND_NEVER = -1;
+/** `suspend_timeout_seconds` meaning "Neon's default" (5 minutes); https://neon.com/docs/introduction/scale-to-zero */
+export const SUSPEND_DEFAULT = 0;
+/** Shortest explicit suspend timeout Neon accepts (1 minute); https://neon.com/docs/introduction/scale-to-zero */
+export const MIN_SUSPEND_SECONDS = 60;
+/** Longest suspend timeout Neon accepts (7 days); https://api-docs.neon.tech/reference/createproject */
+export const MAX_SUSPEND_SECONDS = 7 * DAY;
+
+/** A branch's `expires_at` may be at most 30 days ahead; https://neon.com/docs/guides/branch-expiration */
+export const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
+
+/** Longest project name Neon accepts; https://api-docs.neon.tech/reference/createproject */
+export const MAX_PROJECT_NAME_LENGTH = 64;
+
+/** Longest `history_retention_seconds` on any plan; https://neon.com/docs/introduction/restore-window */
+export const MAX_HISTORY_RETENTION_SECONDS = 30 * DAY;
+
+/**
+ * The fleet's tenant id: 1-47 lowercase letters, digits or -, starting with a letter or digit. Narrower than
+ * Neon's names so `<prefix><id>` fits a project name and `<id>-before-<token>` a branch name;
+ * https://neon.com/docs/manage/branches#branch-names
+ */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,46}$/;
+/** Longest tenant id, as {@link TENANT_ID_PATTERN} allows. */
+export const MAX_TENANT_ID_LENGTH = 47;
+
 /** When the figures below were read from https://neon.com/docs/introduction/plans (page updated 2026-03-20). */
 export const NEON_LIMITS_READ_ON = "2026-12-01";
 
-/** Smallest compute Neon runs: 1/4 CU (https://neon.com/docs/manage/computes). */
-export const MIN_COMPUTE_UNITS = 0.25;
-/** Largest fixed compute Neon runs: 56 CU, on Scale (https://neon.com/docs/manage/computes). */
-export const MAX_COMPUTE_UNITS = 56;
-/** Neon's longest `suspend_timeout_seconds` other than -1 (never): 7 days (https://neon.com/docs/guides/scale-to-zero-guide). */
-export const MAX_SUSPEND_SECONDS = 7 * DAY;
-/** Neon's cap on `history_retention_seconds` on any plan: 30 days (https://neon.com/docs/introduction/branching#restore-window). */
-export const MAX_HISTORY_RETENTION_SECONDS = 30 * DAY;
-/** Neon's limit for a branch's `expires_at`: at most 30 days ahead (https://neon.com/docs/guides/branch-expiration). */
-export const MAX_BRANCH_TTL_SECONDS = 30 * DAY;
 /** Most project ids one `POST /organizations/{source_org_id}/projects/transfer` takes (the API's `maxItems`). */
 export const MAX_PROJECTS_PER_TRANSFER = 400;
 
@@ -80,7 +102,7 @@ export const PLAN_LIMITS: Readonly<Record<NeonPlan, PlanLimits>> = {
   scale: {
     projects: 1_000,
     maxAutoscalingCu: 16,
-    maxFixedCu: MAX_COMPUTE_UNITS,
+    maxFixedCu: MAX_CU,
     minSuspendSeconds: MINUTE,
     neverSuspend: true,
     maxHistoryRetentionSeconds: 30 * DAY,
@@ -90,7 +112,7 @@ export const PLAN_LIMITS: Readonly<Record<NeonPlan, PlanLimits>> = {
   agent: {
     projects: Number.POSITIVE_INFINITY,
     maxAutoscalingCu: 16,
-    maxFixedCu: MAX_COMPUTE_UNITS,
+    maxFixedCu: MAX_CU,
     minSuspendSeconds: MINUTE,
     neverSuspend: true,
     maxHistoryRetentionSeconds: 30 * DAY,
@@ -100,7 +122,7 @@ export const PLAN_LIMITS: Readonly<Record<NeonPlan, PlanLimits>> = {
   business: {
     projects: 5_000,
     maxAutoscalingCu: 16,
-    maxFixedCu: MAX_COMPUTE_UNITS,
+    maxFixedCu: MAX_CU,
     minSuspendSeconds: MINUTE,
     neverSuspend: true,
     maxHistoryRetentionSeconds: 30 * DAY,
@@ -110,7 +132,7 @@ export const PLAN_LIMITS: Readonly<Record<NeonPlan, PlanLimits>> = {
   enterprise: {
     projects: Number.POSITIVE_INFINITY,
     maxAutoscalingCu: 16,
-    maxFixedCu: MAX_COMPUTE_UNITS,
+    maxFixedCu: MAX_CU,
     minSuspendSeconds: MINUTE,
     neverSuspend: true,
     maxHistoryRetentionSeconds: 30 * DAY,
