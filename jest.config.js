@@ -35,7 +35,6 @@ const shared = {
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }],
   },
-  testTimeout: 120000,
 };
 
 module.exports = {
@@ -52,6 +51,8 @@ module.exports = {
       testRegex: STORIES.map((pattern) => `(${pattern}.*\\.test\\.ts$)`.replace("$.*\\.test\\.ts$", "$")),
     },
   ],
+  // A global option: Jest ignores testTimeout inside a project.
+  testTimeout: 120000,
   reporters: ["default", "<rootDir>/tests/support/resultsFileReporter.js"],
   maxWorkers: 2,
 };
