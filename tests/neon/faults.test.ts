@@ -59,8 +59,8 @@ describe("surviving Neon's failures", () => {
     }
   });
 
-  it("an operation that outlasts the wait fails naming the operation and the project", async () => {
-    const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 });
+  it("with waitForReady, an operation that outlasts the wait fails naming the operation and the project", async () => {
+    const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 }, { waitForReady: true });
     try {
       const failure = await rig.client.createProject({ name: "tenant-slow" }, { tenantId: "slow" }).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(NeonApiError);
