@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { importFleet } from "../provider/fleetImport";
-import { openOutput } from "../provider/fleetImport/output";
+import { importFleet } from "../tools/fleetImport";
+import { openOutput } from "../tools/fleetImport/output";
 import { configureNeon, DEFAULT_API_HOST, neon } from "../provider/neon";
 import { loadPlans } from "../provider/plans";
 import { redactUrl } from "../provider/redact";

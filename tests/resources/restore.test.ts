@@ -6,7 +6,7 @@ import {
 } from "../../provider/resources/tenantProject";
 import { backupBranchName, defaultRestoreToken } from "../../provider/plans/restore";
 import { settingsLine } from "../../provider/resources/settings";
-import { readFleetChanges, renderSummary } from "../../provider/summarize";
+import { readFleetChanges, renderSummary } from "../../tools/summarize";
 
 const quota = {
   active_time_seconds: 0, compute_time_seconds: 360_000,

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import path from "path";
-import { DEFAULT_RENDER_OPTIONS, parsePreviewDocument, readFleetChanges, renderSummary, summarizePreview } from "../../provider/summarize";
+import { DEFAULT_RENDER_OPTIONS, parsePreviewDocument, readFleetChanges, renderSummary, summarizePreview } from "../../tools/summarize";
 import { PreviewBuilder, TIERS, tenants } from "./support/previewBuilder";
 
 const bin = path.join(__dirname, "..", "..", "bin", "neon-fleet.js");

@@ -1,4 +1,4 @@
-import { formatDuration } from "../plans/units";
+import { formatDuration } from "../../provider/plans/units";
 import { accumulate } from "./collections";
 import type { PreviewDiagnostic, PreviewDocument, PreviewStep } from "./previewDocument";
 import { changedProperties, type PropertyChange } from "./properties";
