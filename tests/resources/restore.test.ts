@@ -5,7 +5,7 @@ import {
   type TenantProjectOutputs,
 } from "../../provider/resources/tenantProject";
 import { backupBranchName, defaultRestoreToken } from "../../provider/plans/restore";
-import { settingsLine } from "../../provider/resources/settings";
+import { settingsLine } from "../../provider/resources/tierSettings";
 import { readFleetChanges, renderSummary } from "../../tools/summarize";
 
 const quota = {

@@ -5,7 +5,7 @@
 import type { ProjectListItem } from "@neondatabase/api-client";
 import type { NeonClient } from "../../provider/neon";
 import { residencyOf, type Fleet } from "../../provider/plans";
-import { liveTierSettings } from "../../provider/resources/settings";
+import { liveTierSettings } from "../../provider/resources/tierSettings";
 import { deriveTenantId, matchingTier } from "./derive";
 import { renderHeader, renderTenant, type ImportedTenant } from "./render";
 
