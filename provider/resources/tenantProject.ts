@@ -376,8 +376,8 @@ function unappliedMoveNote(olds: TenantProjectOutputs, news: TenantProjectInputs
   const moves = unappliedMoves(olds, news);
   if (moves.length === 0) return undefined;
   const show = (value: unknown): string => JSON.stringify(value ?? null);
-  const valueOf = (props: Record<string, unknown>, key: string): string => show(props[key]);
-  const what = moves.map((key) => `${key} ${valueOf(olds, key)} (plan: ${valueOf(news, key)})`).join(", ");
+  const shown = (props: Record<string, unknown>, key: string): string => show(props[key]);
+  const what = moves.map((key) => `${key} ${shown(olds, key)} (plan: ${shown(news, key)})`).join(", ");
   return `tenant ${news.tenantId}: project in Neon has ${what}; it is left as it is: make the plan match Neon`;
 }
 

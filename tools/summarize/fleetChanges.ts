@@ -331,6 +331,7 @@ function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagno
 }
 
 /** Terminal colour and cursor codes, which a program's crash report carries into the preview's messages. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what this strips from engine output.
 const TERMINAL_CODES = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /**
