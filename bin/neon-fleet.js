@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The package builds to dist/ in `prepare`, so `npx neon-fleet` works right after `npm ci`.
-require("../dist/provider/cli/index.js").main(process.argv);
+require("../dist/cli/index.js").main(process.argv);

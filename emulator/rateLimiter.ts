@@ -54,8 +54,8 @@ export class RateLimiter {
   }
 
   private bucket(map: Map<string, Bucket>, key: string, capacity: number, perSecond: number, now: number): Bucket {
-    let bucket = map.get(key);
-    if (!bucket) map.set(key, (bucket = new Bucket(capacity, perSecond, now)));
+    const bucket = map.get(key) ?? new Bucket(capacity, perSecond, now);
+    map.set(key, bucket);
     return bucket;
   }
 }

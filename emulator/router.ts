@@ -86,8 +86,8 @@ export class Router {
         node.param ??= { name, node: newNode() };
         node = node.param.node;
       } else {
-        let next = node.literal.get(segment);
-        if (!next) node.literal.set(segment, (next = newNode()));
+        const next = node.literal.get(segment) ?? newNode();
+        node.literal.set(segment, next);
         node = next;
       }
     }

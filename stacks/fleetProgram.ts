@@ -62,7 +62,7 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   const withDev = dev !== undefined && managesDev(options.shard, fleet, dev);
   if (withDev) {
     const branches = registerDev(dev, devResidency ?? "dev", fleet.org);
-    dev.branches.forEach((branch, i) => (connections[`dev/${branch.name}`] = branches[i].connectionUri));
+    for (const [i, branch] of dev.branches.entries()) connections[`dev/${branch.name}`] = branches[i]!.connectionUri;
   }
   if (fleet.migrations.planned.length > 0) {
     const devNames = withDev ? dev.branches.map((b) => `dev/${b.name}`) : [];

@@ -4,7 +4,7 @@
  * quietly use the default), and a missing API key is said once instead of once per resource.
  */
 import { FleetError } from "../provider/errors";
-import { readTuning } from "../provider/neon/settings";
+import { readTuning } from "../provider/neon/tuning";
 import { parseRateShare } from "../provider/resources/stackConnection";
 import { parseBucket } from "./shard";
 

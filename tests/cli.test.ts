@@ -1,4 +1,4 @@
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import path from "path";
 
 const bin = path.join(__dirname, "..", "bin", "neon-fleet.js");
@@ -9,5 +9,17 @@ describe("the neon-fleet command", () => {
     for (const command of ["validate", "schema", "summarize", "emulator", "import", "usage", "shards", "restore"]) {
       expect(help).toContain(command);
     }
+  });
+
+  it("loads a command's modules only when it runs: validate never loads the emulator", () => {
+    const root = path.join(__dirname, "..");
+    const script =
+      'require("./dist/cli/index.js").main(["node", "neon-fleet", "validate", "plans"]).then(() => {' +
+      '  const loaded = Object.keys(require.cache).map((f) => f.split("/dist/")[1] ?? "");' +
+      '  process.stderr.write(JSON.stringify(loaded.filter((f) => f.startsWith("emulator/"))));' +
+      "});";
+    const run = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" });
+    expect(run.stdout).toContain("ok: ");
+    expect(JSON.parse(run.stderr)).toEqual([]);
   });
 });

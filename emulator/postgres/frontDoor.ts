@@ -82,14 +82,19 @@ class ClientConnection {
         return;
       case "cancel":
         // Cancelling would need PGlite to interrupt a running query, which it cannot: ignore, as a busy server may.
-        return this.end();
+        this.end();
+        return;
       case "unsupported":
-        return this.refuse("08P01", `unsupported frontend protocol ${packet.code >> 16}.${packet.code & 0xffff}: the server supports 3.0`);
+        this.refuse("08P01", `unsupported frontend protocol ${packet.code >> 16}.${packet.code & 0xffff}: the server supports 3.0`);
+        return;
       case "startup": {
         this.user = packet.params.user ?? "";
         const database = packet.params.database || this.user;
         this.engine = this.door.engine(database);
-        if (!this.engine) return this.refuse("3D000", `database "${database}" does not exist`);
+        if (!this.engine) {
+          this.refuse("3D000", `database "${database}" does not exist`);
+          return;
+        }
         const secret = this.door.secret(this.user);
         this.knownRole = secret !== undefined;
         this.scram = new ScramExchange(secret ?? DECOY_SECRET);

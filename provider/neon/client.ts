@@ -29,7 +29,7 @@ import { ProjectDirectory } from "./projectDirectory";
 import { ProjectQueue } from "./projectQueue";
 import { backoff } from "./retryPolicy";
 import { transferProjects, type TransferOutcome } from "./transfers";
-import type { NeonTuning } from "./settings";
+import type { NeonTuning } from "./tuning";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
 import type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
 

@@ -6,14 +6,14 @@
 import { FleetError } from "../errors";
 import { FleetNeonClient, type CreateReadiness } from "./client";
 import { RateLimiter } from "./limiter";
-import { readTuning, type NeonTuning } from "./settings";
+import { readTuning, type NeonTuning } from "./tuning";
 import { Transport, type CallCounters, type NeonConnection } from "./transport";
 import type { NeonClient } from "./types";
 
 export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
 export type { CreateReadiness } from "./client";
 export { isNotFound, orWhenGone } from "./apiErrors";
-export type { NeonTuning } from "./settings";
+export type { NeonTuning } from "./tuning";
 export type { CallCounters, NeonConnection } from "./transport";
 export type { TransferOutcome } from "./transfers";
 export type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";

@@ -7,7 +7,7 @@ import { withoutCredentials } from "../redact";
 import { describeFailure, toNeonApiError } from "./apiErrors";
 import type { RateLimiter } from "./limiter";
 import { judgeFailure } from "./retryPolicy";
-import type { NeonTuning } from "./settings";
+import type { NeonTuning } from "./tuning";
 
 /** Where and as whom to call Neon. */
 export interface NeonConnection {

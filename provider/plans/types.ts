@@ -2,7 +2,7 @@
  * The resolved fleet: what the stack program, `summarize` and `usage` consume. Values are in Neon's units
  * (seconds, bytes; quota 0 = unlimited; suspend -1 = never, 0 = Neon's default).
  */
-import type { EndpointSettings, NeonQuota } from "../resources/settings";
+import type { EndpointSettings, NeonQuota } from "../resources/tierSettings";
 import type { PlannedMigration } from "./migrations";
 import type { NeonPlan, PlanLimits } from "../neon/limits";
 

@@ -4,4 +4,4 @@ export { PlanQuota, type PlanQuotaArgs, type PlanQuotaInputs, type PlanQuotaOutp
 export { DevBranch, type DevBranchArgs, type DevBranchInputs, type DevBranchOutputs } from "./devBranch";
 export { TenantSchema, type SchemaFailure, type TenantSchemaArgs } from "./tenantSchema";
 export type { TenantSchemaInputs, TenantSchemaOutputs } from "./tenantSchema";
-export type { EndpointSettings, NeonQuota, TierSettings } from "./settings";
+export type { EndpointSettings, NeonQuota, TierSettings } from "./tierSettings";

@@ -16,7 +16,7 @@ import {
   type EndpointSettings,
   type NeonQuota,
   type TierSettings,
-} from "./settings";
+} from "./tierSettings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 
 /**
@@ -65,7 +65,7 @@ export const planQuotaInputsSchema = z.object({
 export type PlanQuotaInputs = z.infer<typeof planQuotaInputsSchema>;
 /**
  * Outputs of a PlanQuota: the tenant, tier and project, the settings the project has (as applied, or as refresh
- * read them) as one settings line (settings.ts: a fifth of the two objects' size in every state file), and
+ * read them) as one settings line (tierSettings.ts: a fifth of the two objects' size in every state file), and
  * `driftedEndpoints`: the endpoints refresh found off those settings (id -> live values), absent when none.
  * `observedSettings` is not kept: only create and a project change read it, from the inputs.
  */

@@ -2,7 +2,7 @@ import type { Branch } from "@neondatabase/api-client";
 import { FleetError, NeonApiError } from "../errors";
 import type { CallContext, CreatedBranch } from "../neon";
 import { neon } from "./neonAccess";
-import type { EndpointSettings } from "./settings";
+import type { EndpointSettings } from "./tierSettings";
 
 /**
  * Branch placement of a tenant (`placement: branch` tiers): the tenant is a branch of a template project of its

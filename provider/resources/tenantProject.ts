@@ -11,7 +11,7 @@ import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
-import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
+import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./tierSettings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranchExists } from "./tenantBranch";
 import { organizationMove, transferProject } from "./transfer";
@@ -105,7 +105,7 @@ export type TenantProjectOutputs = Omit<TenantProjectInputs, BirthSettingsKey> &
   /** Secret. */
   pooledConnectionUri: string;
   /**
-   * The tier settings the project was created or adopted with, as a settings line (settings.ts), for PlanQuota's
+   * The tier settings the project was created or adopted with, as a settings line (tierSettings.ts), for PlanQuota's
    * create (or its project change, which follows a create here). Only create records it; an update or refresh drops
    * it, so a PlanQuota created later applies its tier rather than trust settings seen long ago.
    */
@@ -376,8 +376,8 @@ function unappliedMoveNote(olds: TenantProjectOutputs, news: TenantProjectInputs
   const moves = unappliedMoves(olds, news);
   if (moves.length === 0) return undefined;
   const show = (value: unknown): string => JSON.stringify(value ?? null);
-  const valueOf = (props: Record<string, unknown>, key: string): string => show(props[key]);
-  const what = moves.map((key) => `${key} ${valueOf(olds, key)} (plan: ${valueOf(news, key)})`).join(", ");
+  const shown = (props: Record<string, unknown>, key: string): string => show(props[key]);
+  const what = moves.map((key) => `${key} ${shown(olds, key)} (plan: ${shown(news, key)})`).join(", ");
   return `tenant ${news.tenantId}: project in Neon has ${what}; it is left as it is: make the plan match Neon`;
 }
 

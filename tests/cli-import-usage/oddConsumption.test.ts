@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ConsumptionHistoryPerProject } from "@neondatabase/api-client";
-import { usageOf } from "../../provider/usage/metrics";
+import { usageOf } from "../../tools/usage/metrics";
 import { FIXTURE_PLANS, neonFleet } from "./support";
 
 const history = (value: unknown) => value as ConsumptionHistoryPerProject;

@@ -32,7 +32,7 @@ function referencesOf(r: ResourceState): string[] {
 /** Runs every delete, dependents first; returns once all have finished or failed. */
 export async function deleteInOrder(ctx: RunContext, provider: () => Promise<ProviderHost>, items: readonly DeleteItem[]): Promise<void> {
   const byUrn = new Map<string, number[]>();
-  items.forEach((item, i) => byUrn.set(item.state.urn, [...(byUrn.get(item.state.urn) ?? []), i]));
+  for (const [i, item] of items.entries()) byUrn.set(item.state.urn, [...(byUrn.get(item.state.urn) ?? []), i]);
   const dependents: number[][] = items.map(() => []);
   items.forEach((item, i) => {
     for (const ref of referencesOf(item.state)) for (const j of byUrn.get(ref) ?? []) if (j !== i) dependents[j].push(i);

@@ -266,7 +266,9 @@ async function finish(ctx: RunContext, options: EngineRunOptions, config: StackC
 /** Stack config: Pulumi.<stack>.yaml, then --plans/--api, then --config, then the API key (always secret). */
 function stackConfig(project: Project, stack: string, options: EngineRunOptions): StackConfig {
   const config = readStackConfig(project, stack);
-  const set = (key: string, value: string): void => void (config.values[qualifyKey(project.name, key)] = value);
+  const set = (key: string, value: string): void => {
+    config.values[qualifyKey(project.name, key)] = value;
+  };
   if (options.plansDir !== undefined) set("neon-fleet:plans", options.plansDir);
   if (options.apiUrl !== undefined) set("neon-fleet:apiHost", options.apiUrl);
   for (const [k, v] of Object.entries(options.config ?? {})) set(...parseConfigFlag(project.name, `${k}=${v}`));

@@ -1,5 +1,5 @@
 import type { Branch, Endpoint } from "@neondatabase/api-client";
-import { parsePreviewDocument, readFleetChanges, renderSummary } from "../../provider/summarize";
+import { parsePreviewDocument, readFleetChanges, renderSummary } from "../../tools/summarize";
 import { fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Branch, Project } from "@neondatabase/api-client";
-import { parsePreviewDocument, readFleetChanges } from "../../provider/summarize";
+import { parsePreviewDocument, readFleetChanges } from "../../tools/summarize";
 import { API_KEY, fleetWorld, stepOps, type FleetWorld } from "./fleetWorld";
 import { STORY_MS } from "../support/timeouts";
 

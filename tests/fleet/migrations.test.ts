@@ -4,7 +4,7 @@ import path from "path";
 import { Client } from "pg";
 import { createPostgresBackend } from "../../emulator/postgres";
 import { readSchemaStatus, renderSchemaStatus } from "../../provider/schemaMigrations/status";
-import { summarizePreview } from "../../provider/summarize";
+import { summarizePreview } from "../../tools/summarize";
 import { runEngine, type EngineRunResult } from "../engine";
 import { countingBackend, type CountingBackend } from "./countingBackend";
 import { API_KEY, fleetWorld, type FleetWorld } from "./fleetWorld";

@@ -6,7 +6,7 @@ import { loadPlans, migrationDigest, planJsonSchema } from "../../provider/plans
 import { sqlPosition } from "../../provider/schemaMigrations/apply";
 import { appliedDigest, firstEdited, pendingMigrations, schemaNeedsApply } from "../../provider/schemaMigrations/plan";
 import { readSchemaStatus, renderSchemaStatus } from "../../provider/schemaMigrations/status";
-import { summarizePreview } from "../../provider/summarize";
+import { summarizePreview } from "../../tools/summarize";
 import { provider, type TenantSchemaInputs, type TenantSchemaOutputs } from "../../provider/resources/tenantSchema";
 
 const m = (version: number, name: string, sql = `select ${version};`) => ({ version, name, sha256: migrationDigest(sql) });

@@ -5,8 +5,8 @@ import {
   type TenantProjectOutputs,
 } from "../../provider/resources/tenantProject";
 import { backupBranchName, defaultRestoreToken } from "../../provider/plans/restore";
-import { settingsLine } from "../../provider/resources/settings";
-import { readFleetChanges, renderSummary } from "../../provider/summarize";
+import { settingsLine } from "../../provider/resources/tierSettings";
+import { readFleetChanges, renderSummary } from "../../tools/summarize";
 
 const quota = {
   active_time_seconds: 0, compute_time_seconds: 360_000,

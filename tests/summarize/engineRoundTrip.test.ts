@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { summarizePreview } from "../../provider/summarize";
+import { summarizePreview } from "../../tools/summarize";
 import { runEngine } from "../engine";
 import { TEST_MS } from "../support/timeouts";
 

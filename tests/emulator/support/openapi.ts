@@ -31,7 +31,7 @@ function convert(node: unknown): unknown {
 
 /** Names of component schemas that take part in an `allOf` (their siblings add properties to them). */
 function composedSchemas(doc: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(doc)) doc.forEach((d) => composedSchemas(d, found));
+  if (Array.isArray(doc)) for (const d of doc) composedSchemas(d, found);
   else if (doc && typeof doc === "object") {
     for (const [key, value] of Object.entries(doc as Json)) {
       if (key === "allOf" && Array.isArray(value)) {

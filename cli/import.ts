@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { importFleet } from "../fleetImport";
-import { openOutput } from "../fleetImport/output";
-import { configureNeon, DEFAULT_API_HOST, neon } from "../neon";
-import { loadPlans } from "../plans";
-import { redactUrl } from "../redact";
+import { importFleet } from "../tools/fleetImport";
+import { openOutput } from "../tools/fleetImport/output";
+import { configureNeon, DEFAULT_API_HOST, neon } from "../provider/neon";
+import { loadPlans } from "../provider/plans";
+import { redactUrl } from "../provider/redact";
 
 /** Registers `neon-fleet import`: tenants YAML with `adopt:` for every project the plans do not manage yet. */
 export function registerImport(program: Command): void {

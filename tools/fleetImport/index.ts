@@ -3,9 +3,9 @@
  * `adopt:` ids, streaming page by page so that 100k projects need neither 100k reads nor the whole account in memory.
  */
 import type { ProjectListItem } from "@neondatabase/api-client";
-import type { NeonClient } from "../neon";
-import { residencyOf, type Fleet } from "../plans";
-import { liveTierSettings } from "../resources/settings";
+import type { NeonClient } from "../../provider/neon";
+import { residencyOf, type Fleet } from "../../provider/plans";
+import { liveTierSettings } from "../../provider/resources/tierSettings";
 import { deriveTenantId, matchingTier } from "./derive";
 import { renderHeader, renderTenant, type ImportedTenant } from "./render";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { planJsonSchema } from "../plans";
+import { planJsonSchema } from "../provider/plans";
 
 /** Registers `neon-fleet schema`: prints the JSON Schema of the plan files for editors and CI linters. */
 export function registerSchema(program: Command): void {

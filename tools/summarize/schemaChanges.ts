@@ -1,4 +1,4 @@
-import { migrationLabel } from "../plans/migrations";
+import { migrationLabel } from "../../provider/plans/migrations";
 import type { PreviewStep } from "./previewDocument";
 
 /** Type token of the schema resource. */

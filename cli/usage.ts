@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { configureNeon, neon } from "../neon";
-import { loadPlans } from "../plans";
-import { measureUsage, renderUsageTable } from "../usage";
+import { configureNeon, neon } from "../provider/neon";
+import { loadPlans } from "../provider/plans";
+import { measureUsage, renderUsageTable } from "../tools/usage";
 
 /** Registers `neon-fleet usage [PLANS_DIR]`: consumption this month against every tenant's quota. */
 export function registerUsage(program: Command): void {

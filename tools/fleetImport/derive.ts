@@ -1,6 +1,6 @@
-import { MAX_TENANT_ID_LENGTH as MAX_ID_LENGTH, TENANT_ID_PATTERN as TENANT_ID } from "../neon/limits";
-import type { Fleet, ResolvedTier } from "../plans";
-import type { TierSettings } from "../resources/settings";
+import { MAX_TENANT_ID_LENGTH as MAX_ID_LENGTH, TENANT_ID_PATTERN as TENANT_ID } from "../../provider/neon/limits";
+import type { Fleet, ResolvedTier } from "../../provider/plans";
+import type { TierSettings } from "../../provider/resources/tierSettings";
 
 /**
  * A valid tenant id for a project, unique among `taken` (which it joins): the project name without the fleet prefix,

@@ -1,10 +1,16 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { DatabaseBackend } from "../../emulator/databaseBackend";
-import { EmulatorError } from "../../emulator/errors";
-import { parseFaults } from "../../emulator/faults";
-import { startEmulator } from "../../emulator/index";
-import { FleetError, UsageError } from "../errors";
+import type { DatabaseBackend } from "../emulator/databaseBackend";
+import { FleetError, UsageError } from "../provider/errors";
+
+/** The emulator, loaded when this command runs: the other commands (`validate`, ...) never load it. */
+function emulator() {
+  return {
+    ...(require("../emulator/index") as typeof import("../emulator/index")),
+    ...(require("../emulator/faults") as typeof import("../emulator/faults")),
+    ...(require("../emulator/errors") as typeof import("../emulator/errors")),
+  };
+}
 
 interface EmulatorFlags {
   port: string;
@@ -47,7 +53,7 @@ function intFlag(name: string, value: string | undefined, min: number): number |
 async function loadPostgresBackend(dataDir: string | undefined): Promise<DatabaseBackend> {
   let mod: { createPostgresBackend?: (options: { dataDir?: string }) => Promise<DatabaseBackend> };
   try {
-    mod = require(join(__dirname, "../../emulator/postgres")) as typeof mod;
+    mod = require(join(__dirname, "../emulator/postgres")) as typeof mod;
   } catch (err) {
     throw new FleetError(`--postgres: the Postgres data plane is not available (${(err as Error).message.split("\n")[0]})`);
   }
@@ -84,12 +90,13 @@ export function registerEmulator(program: Command): void {
 
 /** The emulator's own user errors as the CLI's: one line, exit 2 for usage errors, 1 otherwise. */
 function asFleetError(err: unknown): never {
-  if (err instanceof EmulatorError) throw err.usage ? new UsageError(err.message) : new FleetError(err.message);
+  if (err instanceof emulator().EmulatorError) throw err.usage ? new UsageError(err.message) : new FleetError(err.message);
   throw err;
 }
 
 /** Starts the emulator from the command's flags and serves until SIGINT or SIGTERM. */
 async function runEmulator(flags: EmulatorFlags): Promise<void> {
+  const { parseFaults, startEmulator } = emulator();
   const options = {
     port: intFlag("port", flags.port, 0),
     stateFile: flags.state,
@@ -106,13 +113,13 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   if ((options.port ?? 0) > 65535) throw new UsageError(`--port must be at most 65535, got "${flags.port}"`);
   // Branch data lives next to the state file, so a restart with --state finds both.
   const database = flags.postgres ? await loadPostgresBackend(flags.state && `${flags.state}.postgres`) : undefined;
-  const emulator = await startEmulator({ ...options, database });
-  process.stdout.write(`listening on ${emulator.url}\n`);
+  const running = await startEmulator({ ...options, database });
+  process.stdout.write(`listening on ${running.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  await emulator.close();
+  await running.close();
   await database?.close();
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { FleetError } from "../errors";
-import { redactUrlsIn } from "../redact";
+import { FleetError } from "../provider/errors";
+import { redactUrlsIn } from "../provider/redact";
 import { registerEmulator } from "./emulator";
 import { registerImport } from "./import";
 import { registerMigrations } from "./migrations";

@@ -1,4 +1,4 @@
-import type { Fleet, NeonQuota, ResolvedTenant } from "../plans";
+import type { Fleet, NeonQuota, ResolvedTenant } from "../../provider/plans";
 import { METRICS, type MetricName, type Usage } from "./metrics";
 
 /** At or over this share of any limit, a tenant is listed first. */

@@ -1,4 +1,4 @@
-import { formatDuration } from "../plans/units";
+import { formatDuration } from "../../provider/plans/units";
 import { accumulate } from "./collections";
 import type { PreviewDiagnostic, PreviewDocument, PreviewStep } from "./previewDocument";
 import { changedProperties, type PropertyChange } from "./properties";
@@ -331,6 +331,7 @@ function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagno
 }
 
 /** Terminal colour and cursor codes, which a program's crash report carries into the preview's messages. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what this strips from engine output.
 const TERMINAL_CODES = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /**

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import { formatDuration, formatSize, formatSuspend } from "../plans";
-import type { TierSettings } from "../resources/settings";
+import { formatDuration, formatSize, formatSuspend } from "../../provider/plans";
+import type { TierSettings } from "../../provider/resources/tierSettings";
 
 /** One tenant entry to write: the keys a TenantProject needs to take the project over unchanged. */
 export interface ImportedTenant {

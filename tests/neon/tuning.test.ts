@@ -1,4 +1,4 @@
-import { readTuning } from "../../provider/neon/settings";
+import { readTuning } from "../../provider/neon/tuning";
 
 describe("the client's tunables", () => {
   it("refuses a rate or burst below one request, which would park every call forever, in one line", () => {

@@ -1,4 +1,4 @@
-import { formatDuration, formatSize, formatSuspend } from "../plans/units";
+import { formatDuration, formatSize, formatSuspend } from "../../provider/plans/units";
 import { SECRET_VALUE, UNKNOWN_VALUE } from "./previewDocument";
 
 /** One property of one resource that changes, both sides already written in plan units. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PreviewFileError } from "../errors";
+import { PreviewFileError } from "../../provider/errors";
 
 /**
  * The document `pulumi preview --json` prints (Pulumi's `display.PreviewDigest`), and the engine double

@@ -1,7 +1,7 @@
 import { readFile } from "fs/promises";
 import type { Command } from "commander";
-import { PreviewFileError } from "../errors";
-import { summarizePreview } from "../summarize";
+import { PreviewFileError } from "../provider/errors";
+import { summarizePreview } from "../tools/summarize";
 
 /** Registers `neon-fleet summarize PREVIEW_JSON`: the pull-request summary of a preview (README "CI"). */
 export function registerSummarize(program: Command): void {

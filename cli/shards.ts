@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type * as shardLayout from "../../stacks/shardLayout";
+import type * as shardLayout from "../stacks/shardLayout";
 
 /**
  * Registers `neon-fleet shards [PLANS]`: how the stacks of a stacks directory split the fleet, checked for tenants
@@ -20,7 +20,7 @@ export function registerShards(program: Command): void {
       "only the stacks whose tenants differ from those plans (every stack when fleet.yaml or tiers.yaml changed)",
     )
     .action(async (plans: string, options: { stacks: string; json?: boolean; changed?: string }) => {
-      const { runShards } = require("../../stacks/shardLayout") as typeof shardLayout;
+      const { runShards } = require("../stacks/shardLayout") as typeof shardLayout;
       await runShards(
         { plans, ...options },
         (text) => process.stdout.write(text),

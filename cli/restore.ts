@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { describeRestoreEdit, planRestore } from "../restore";
+import { describeRestoreEdit, planRestore } from "../tools/restore";
 
 /** Registers `neon-fleet restore TENANT --to TIME [--token T] [--plans DIR]`: plans a point-in-time restore. */
 export function registerRestore(program: Command): void {

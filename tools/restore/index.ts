@@ -5,10 +5,10 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
-import { FleetError, UsageError } from "../errors";
-import { loadPlans } from "../plans";
-import { backupBranchName, defaultRestoreToken } from "../plans/restore";
-import { restoreTimeSchema } from "../plans/schema";
+import { FleetError, UsageError } from "../../provider/errors";
+import { loadPlans } from "../../provider/plans";
+import { backupBranchName, defaultRestoreToken } from "../../provider/plans/restore";
+import { restoreTimeSchema } from "../../provider/plans/schema";
 
 /** What `neon-fleet restore` was asked. */
 export interface RestoreOptions {

@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { UsageError } from "../errors";
+import { UsageError } from "../../provider/errors";
 
 /** A destination for streamed text that only appears complete: a file is written aside and renamed at the end. */
 export interface TextOutput {

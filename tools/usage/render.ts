@@ -1,4 +1,4 @@
-import { formatSize } from "../plans";
+import { formatSize } from "../../provider/plans";
 import { METRICS } from "./metrics";
 import { NEAR_LIMIT_PERCENT, type MetricUse, type TenantUsage } from "./report";
 import type { UsageReport } from "./index";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadPlans } from "../plans";
+import { loadPlans } from "../provider/plans";
 
 /** Registers `neon-fleet validate [DIR]`: checks every plan file and prints a one-line summary, or every problem. */
 export function registerValidate(program: Command): void {

@@ -2,8 +2,8 @@
  * `neon-fleet usage`: each tenant's consumption this month against its tier's quota. One listing maps tenants to
  * projects; consumption is read 100 projects a call under Neon's lower limit for that API.
  */
-import type { NeonClient } from "../neon";
-import type { Fleet } from "../plans";
+import type { NeonClient } from "../../provider/neon";
+import type { Fleet } from "../../provider/plans";
 import { usageOf, type Usage } from "./metrics";
 import { compareWithQuotas, type TenantUsage } from "./report";
 

@@ -1,7 +1,7 @@
 import type { ConsumptionHistoryPerProject } from "@neondatabase/api-client";
 import { z } from "zod";
-import { FleetError } from "../errors";
-import type { NeonQuota } from "../plans";
+import { FleetError } from "../../provider/errors";
+import type { NeonQuota } from "../../provider/plans";
 
 /** A tenant's consumption this month in Neon units; undefined where Neon did not report the figure. */
 export type Usage = { [K in keyof NeonQuota]: number | undefined };
