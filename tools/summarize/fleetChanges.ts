@@ -38,6 +38,8 @@ export interface TenantChange {
   refusal?: string;
   /** A point-in-time restore the step applies (a restore token new to the tenant's inputs). */
   restore?: TenantRestore;
+  /** A transfer to another Neon organization (in place: same project, data and connection strings). */
+  orgMove?: { from: string; to: string };
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -232,6 +234,7 @@ function newTenant(id: string) {
   const changes = new ChangeSet();
   let refusal: string | undefined;
   let restore: TenantRestore | undefined;
+  let orgMove: { from: string; to: string } | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
@@ -239,7 +242,10 @@ function newTenant(id: string) {
       // dynamic resources. A refusal recorded by an earlier run still shows, as long as the plan asks for the move.
       const refused = type === TYPES.tenantProject ? step.newState?.inputs?.refusedChange : undefined;
       if (typeof refused === "string") refusal = refused;
-      if (type === TYPES.tenantProject && stepAction === "update") restore ??= restoreOf(step);
+      if (type === TYPES.tenantProject && stepAction === "update") {
+        restore ??= restoreOf(step);
+        orgMove ??= orgMoveOf(step);
+      }
       const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
       action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
@@ -264,6 +270,7 @@ function newTenant(id: string) {
         failed,
         refusal,
         ...(restore && { restore }),
+        ...(orgMove && { orgMove }),
       };
     },
   };
@@ -276,6 +283,13 @@ function restoreOf(step: PreviewStep): TenantRestore | undefined {
   if (!after || typeof after.to !== "string" || typeof after.backupBranch !== "string") return undefined;
   if (after.token === before?.token) return undefined;
   return { to: after.to, backupBranch: after.backupBranch };
+}
+
+/** The organization transfer an update applies: an `org` input that names another organization than before. */
+function orgMoveOf(step: PreviewStep): { from: string; to: string } | undefined {
+  const from = step.oldState?.inputs?.org;
+  const to = step.newState?.inputs?.org;
+  return typeof from === "string" && typeof to === "string" && from !== to ? { from, to } : undefined;
 }
 
 /**

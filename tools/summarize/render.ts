@@ -18,7 +18,7 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline:
 const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
-const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
+const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, orgMoves: 4_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
 
 /**
  * Renders fleet changes as Markdown, most consequential first: the verdict line, the preview's errors,
@@ -35,6 +35,7 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
   const restores = changes.tenants.filter((t) => t.restore !== undefined);
   dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
+  orgMovesSection(doc, changes.tenants, budget(FOLD_BUDGET.orgMoves));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   schemaSection(doc, changes);
@@ -51,6 +52,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const errors = changes.diagnostics.filter((d) => d.severity === "error").length;
   const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
   const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
+  const orgMoves = changes.tenants.filter((t) => t.orgMove !== undefined).length;
   const parts = [
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
     n("update") > 0 && `${count(n("update"))} to update`,
@@ -60,6 +62,7 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
     n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
     restores > 0 && `${count(restores)} ${restores === 1 ? "restore" : "restores"} to a point in time`,
+    orgMoves > 0 && `${count(orgMoves)} moving organization`,
     ...changes.devProjects.filter((p) => p.action !== "same").map((p) => `dev project: ${p.action}`),
     templates(changes, "create") > 0 && `${plural(templates(changes, "create"), "template project")} to create`,
     branchChanges > 0 && plural(branchChanges, "dev branch change"),
@@ -115,6 +118,20 @@ function dangerousSection(
   const lines = [...destroyLines.slice(0, refusedCount), ...restoreLines, ...destroyLines.slice(refusedCount)];
   const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
   doc.add(`### ${title} (${count(lines.length)})\n\n${list}`);
+}
+
+/**
+ * Organization transfers, one line per source and destination with its count: Neon moves each project in place
+ * (same id, data and connection strings), so this is a section of its own, not among what destroys data.
+ */
+function orgMovesSection(doc: BoundedDocument, tenants: readonly TenantChange[], budget: number): void {
+  const moving = sortById(tenants.filter((t) => t.orgMove !== undefined));
+  if (moving.length === 0) return;
+  const routes = [...groupBy(moving, (t) => `${t.orgMove!.from} -> ${t.orgMove!.to}`).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const perRoute = Math.max(200, budget / routes.length);
+  const lines = routes.map(([route, members]) => `- ${code(route)}: ${plural(members.length, "tenant")}: ${nameList(members.map((t) => t.id), perRoute)}`);
+  const intro = "Transferred in place: each project keeps its id, its data and its connection strings.";
+  doc.add(`### Moves organization (${count(moving.length)})\n\n${intro}\n\n${lines.join("\n")}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
