@@ -97,15 +97,27 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 }
 
 /**
- * Validates the inputs offline. `observedSettings` is dropped once the PlanQuota is recorded on the same project:
- * only create and a project change read it, and state need not carry it on every later run.
+ * Validates the inputs offline. The tier's settings are kept as one settings line (`settings`, see
+ * tierSettings.ts): the objects the program passes would be most of the resource's size in every state file.
+ * `observedSettings` is dropped once the PlanQuota is recorded on the same project: only create and a project
+ * change read it, and state need not carry it on every later run.
  */
 async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   const checked = checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings", "placement"]);
+  if ((checked.failures?.length ?? 0) > 0) return checked;
+  const { quota, endpointSettings, historyRetentionSeconds, observedSettings, ...rest } = news as PlanQuotaInputs;
+  const retention = historyRetentionSeconds === undefined ? {} : { historyRetentionSeconds };
+  const settings = settingsLine({ quota, endpointSettings, ...retention });
   const recorded = typeof olds.projectId === "string" && olds.projectId === news.projectId;
-  if (!recorded || (checked.failures?.length ?? 0) > 0) return checked;
-  const { observedSettings: _seen, ...kept } = news;
-  return { inputs: kept };
+  const seen = recorded || observedSettings === undefined ? {} : { observedSettings };
+  return { inputs: { ...rest, settings, ...seen } };
+}
+
+/** Inputs with their folded `settings` line (see check) opened back into the tier's objects. */
+function settingsExpanded(inputs: PlanQuotaInputs & { settings?: unknown }): PlanQuotaInputs {
+  const { settings, ...rest } = inputs;
+  const parsed = typeof settings === "string" ? parseSettingsLine(settings) : undefined;
+  return parsed === undefined ? rest : { ...rest, ...parsed };
 }
 
 /** Offline: a changed tier, quota, endpoint settings or project, or drifted endpoints, is an update; nothing replaces a PlanQuota. */
@@ -149,7 +161,9 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
     : live.historyRetentionSeconds;
   const { tenantId, tier, projectId } = props;
   const refreshed = compact({ tenantId, tier, projectId, ...live, historyRetentionSeconds, driftedEndpoints });
-  return { id, props: outputs(refreshed), inputs: refreshed };
+  const { quota: _q, endpointSettings: _e, historyRetentionSeconds: _r, ...rest } = refreshed;
+  const liveLine = settingsLine(compact({ ...live, historyRetentionSeconds }));
+  return { id, props: outputs(refreshed), inputs: { ...rest, settings: liveLine } };
 }
 
 /** Re-tiers the project: patches what differs from the recorded state (a new project: what it lacks). */
@@ -229,10 +243,10 @@ async function applyTier(projectId: string, want: TierSettings, parts: { project
 export const provider: pulumi.dynamic.ResourceProvider<PlanQuotaInputs, PlanQuotaOutputs> = {
   configure,
   check,
-  diff,
-  create,
+  diff: async (id, olds, news) => diff(id, olds, settingsExpanded(news)),
+  create: async (inputs) => create(settingsExpanded(inputs)),
   read,
-  update,
+  update: async (id, olds, news) => update(id, olds, settingsExpanded(news)),
   delete: remove,
 };
 

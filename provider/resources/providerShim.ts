@@ -24,12 +24,13 @@ import * as pulumi from "@pulumi/pulumi";
  * @param moduleFile the resource module's own `__filename`, exporting the real provider as `provider`
  */
 export function providerShim(moduleFile: string): ProviderSource {
-  const modulePath = JSON.stringify(compiledModulePath(moduleFile));
+  // Single quotes: state stores the text as JSON twice per resource, where every double quote costs a backslash.
+  const modulePath = `'${compiledModulePath(moduleFile).replace(/\.js$/, "")}'`;
   // Eight levels up is far more than any folder Pulumi starts the provider in (dist/stacks: two).
   const source =
-    'exports.handler=()=>{let d=process.env.NEON_FLEET_ROOT||".",i=8;' +
-    'while(i--&&!require("fs").existsSync(d+"/Pulumi.yaml"))d+="/..";' +
-    `return require(require("path").resolve(d,${modulePath})).provider}`;
+    "exports.handler=()=>{let d=process.env.NEON_FLEET_ROOT||'.',i=8;" +
+    "while(i--&&!require('fs').existsSync(d+'/Pulumi.yaml'))d+='/..';" +
+    `return require(require('path').resolve(d,${modulePath})).provider}`;
   return source as ProviderSource;
 }
 

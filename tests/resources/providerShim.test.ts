@@ -60,7 +60,7 @@ describe("the serialized provider shim", () => {
     expect(Object.keys(providers).sort()).toEqual(["DevBranch", "PlanQuota", "TenantProject", "TenantSchema"]);
     for (const [type, text] of Object.entries(providers)) {
       const name = type.charAt(0).toLowerCase() + type.slice(1);
-      expect(text).toContain(`"dist/provider/resources/${name}.js"`);
+      expect(text).toContain(`'dist/provider/resources/${name}'`);
       expect(text.length).toBeLessThan(2048);
       expect(text).not.toContain(KEY);
     }

@@ -1,4 +1,5 @@
 import { formatDuration, formatSize, formatSuspend } from "../../provider/plans/units";
+import { parseSettingsLine } from "../../provider/resources/tierSettings";
 import { SECRET_VALUE, UNKNOWN_VALUE } from "./previewDocument";
 
 /** One property of one resource that changes, both sides already written in plan units. */
@@ -64,8 +65,8 @@ export function changedProperties(
   const skip = (key: string): boolean =>
     key.startsWith("__") || WIRING.has(key) || OWN_SECTION.has(key) || computed.includes(key) ||
     (only !== undefined && !only.includes(key));
-  const before = flatten(oldInputs ?? {}, skip);
-  const after = flatten(newInputs ?? {}, skip);
+  const before = flatten(withSettingsOpened(oldInputs ?? {}), skip);
+  const after = flatten(withSettingsOpened(newInputs ?? {}), skip);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort(byViewOrder);
   const changes: PropertyChange[] = [];
   for (const path of paths) {
@@ -86,6 +87,22 @@ export function formatValue(value: unknown, view?: PropertyView): string {
   if (typeof value === "number" && view) return view.format(value);
   if (typeof value === "string") return value;
   return JSON.stringify(value);
+}
+
+/**
+ * Inputs with a settings line (PlanQuota's `settings`, TenantProject's `birthSettings`) opened into the tier's
+ * objects, so a re-tier reads as `storage 10GiB -> 20GiB`, not as two lines of numbers.
+ */
+function withSettingsOpened(inputs: Record<string, unknown>): Record<string, unknown> {
+  let opened = inputs;
+  for (const key of ["settings", "birthSettings"]) {
+    const line = opened[key];
+    const settings = typeof line === "string" ? parseSettingsLine(line) : undefined;
+    if (!settings) continue;
+    const { [key]: _line, ...rest } = opened;
+    opened = { ...rest, ...settings };
+  }
+  return opened;
 }
 
 function flatten(inputs: Record<string, unknown>, skip: (key: string) => boolean): Map<string, unknown> {
