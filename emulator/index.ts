@@ -5,7 +5,7 @@ import type { DatabaseBackend } from "./databaseBackend";
 import { EmulatorError } from "./errors";
 import type { Faults } from "./faults";
 import { loadState, StateWriter } from "./persistence";
-import { RateLimiter } from "./rateLimiter";
+import { RateLimitEnforcer } from "./rateLimitEnforcer";
 import { Router } from "./router";
 import { accountRoutes } from "./routes/account";
 import { branchRoutes } from "./routes/branches";
@@ -106,7 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     createRequestListener({
       router,
       stats,
-      limiter: new RateLimiter({ perMinute: options.ratePerMinute ?? 700, burstPerSecond: options.burstPerSecond ?? 40 }),
+      limiter: new RateLimitEnforcer({ perMinute: options.ratePerMinute ?? 700, burstPerSecond: options.burstPerSecond ?? 40 }),
       faults: options.faults ?? {},
       apiKey: options.apiKey,
       admin: adminHandler(world, stats),

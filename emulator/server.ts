@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "./apiError";
 import { DEFAULT_LATE_MS, type Faults } from "./faults";
 import { requestId } from "./ids";
-import type { RateLimiter } from "./rateLimiter";
+import type { RateLimitEnforcer } from "./rateLimitEnforcer";
 import { RawJson, type Router } from "./router";
 import type { StatsCounter } from "./stats";
 
@@ -17,7 +17,7 @@ export type AdminHandler = (method: string, path: string, body: unknown) => { st
 export interface Pipeline {
   router: Router;
   stats: StatsCounter;
-  limiter: RateLimiter;
+  limiter: RateLimitEnforcer;
   faults: Faults;
   /** When set, the only Bearer key accepted; otherwise any non-empty key is. */
   apiKey?: string;

@@ -104,7 +104,7 @@ export class FleetNeonClient implements NeonClient {
     return this.directory.getProject(projectId, ctx);
   }
 
-  readProject(projectId: string, ctx: CallContext): Promise<Project | undefined> {
+  getProjectUncached(projectId: string, ctx: CallContext): Promise<Project | undefined> {
     return this.directory.fetch(projectId, ctx);
   }
 

@@ -73,11 +73,11 @@ export interface NeonClient {
   /**
    * The project, or undefined when it does not exist. Served from the run's listing when warm; many reads in one
    * run switch to the paged listing; ids no listing had are read one by one. A project served from a listing
-   * carries only the usage counters a listing has (use readProject for this period's usage).
+   * carries only the usage counters a listing has (use getProjectUncached for this period's usage).
    */
   getProject(projectId: string, ctx: CallContext): Promise<Project | undefined>;
   /** Always asks Neon (never the cache): the full project with this period's usage counters, or undefined on 404. */
-  readProject(projectId: string, ctx: CallContext): Promise<Project | undefined>;
+  getProjectUncached(projectId: string, ctx: CallContext): Promise<Project | undefined>;
   /** Patches the project and waits for its operations. */
   updateProject(projectId: string, patch: ProjectUpdateRequest["project"], ctx: CallContext): Promise<Project>;
   /** Deletes the project; a project that is already gone counts as deleted. */

@@ -62,7 +62,7 @@ export async function applyRestore(
 ): Promise<Backup[]> {
   const ctx: CallContext = { tenantId };
   const client = neon();
-  const project = await client.readProject(projectId, ctx);
+  const project = await client.getProjectUncached(projectId, ctx);
   if (project) checkWindow(tenantId, restore.to, project.history_retention_seconds);
   const existing = await client.listBranches(projectId, ctx);
   if (!existing.some((b) => b.name === restore.backupBranch)) {

@@ -67,7 +67,7 @@ async function readTransfer(client: NeonClient, projectOf: Map<string, string>, 
   const reader = async () => {
     for (let i = next++; i < entries.length; i = next++) {
       const [tenantId, projectId] = entries[i];
-      const project = await client.readProject(projectId, { tenantId });
+      const project = await client.getProjectUncached(projectId, { tenantId });
       const measured = usage.get(projectId);
       if (project && measured) measured.data_transfer_bytes = project.data_transfer_bytes;
     }

@@ -36,7 +36,7 @@ export interface RateLimits {
  * Neon's two limits: an account bucket (`perMinute`, bursts up to a minute's worth) and a bucket per
  * route (`burstPerSecond`). A request takes a token from both or from neither.
  */
-export class RateLimiter {
+export class RateLimitEnforcer {
   private readonly accounts = new Map<string, Bucket>();
   private readonly routes = new Map<string, Bucket>();
 
