@@ -96,8 +96,8 @@ export class FleetNeonClient implements NeonClient {
     }
   }
 
-  findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined> {
-    return this.directory.findProjectByName(name, ctx);
+  findProjectByName(name: string, ctx: CallContext, orgId?: string): Promise<Project | undefined> {
+    return this.directory.findProjectByName(name, ctx, orgId);
   }
 
   getProject(projectId: string, ctx: CallContext): Promise<Project | undefined> {

@@ -68,8 +68,11 @@ export interface NeonClient {
    * the project up by its exact name (so `body.name` is required) and continues with it (`adopted: true`).
    */
   createProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject>;
-  /** The project with exactly this name (Neon's search is partial), oldest first if several; from the cache once a listing completed it. */
-  findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined>;
+  /**
+   * The project with exactly this name (Neon's search is partial), oldest first if several; from the cache once a
+   * listing completed it. Only projects of `orgId` (else of the connection's organization, else any) count.
+   */
+  findProjectByName(name: string, ctx: CallContext, orgId?: string): Promise<Project | undefined>;
   /**
    * The project, or undefined when it does not exist. Served from the run's listing when warm; many reads in one
    * run switch to the paged listing; ids no listing had are read one by one. A project served from a listing

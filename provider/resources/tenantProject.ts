@@ -6,7 +6,7 @@ import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
 import type { CallContext, CreatedProject } from "../neon";
 import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import { neon } from "./neonAccess";
-import { tenantStillPlanned } from "./plannedFleet";
+import { plannedNames, tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from "./properties";
@@ -155,6 +155,15 @@ let allowReplace = false;
 const heldThisRun = new Set<string>();
 
 /**
+ * Project id -> the TenantProject that this process saw manage it (its Diff's old outputs, its read, create or adoption
+ * in this run): a create refuses to adopt a project another resource of the stack holds. Only an extra net: the
+ * engine starts a create as soon as that resource is registered, while resources the program registers later are
+ * diffed later (step generation is serial, steps run in parallel), and a resource being removed is never diffed,
+ * so this map can miss holders; `sharedProjectHolder` therefore judges first by what Neon itself says (the name).
+ */
+const managedBy = new Map<string, string>();
+
+/**
  * Tenants the program of this run registered (their `check` ran in this process). A delete of one of them is the old
  * half of a replace; a delete of any other tenant still in the plans means it left this stack (a shard or bucket
  * change, a placement edit, `pulumi destroy`), so the project is released whatever `onRemove` says. `destroy` runs
@@ -236,6 +245,7 @@ async function diff(
   olds: TenantProjectOutputs,
   news: TenantProjectInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
+  if (placementOf(olds) === "project" && id !== "") managedBy.set(id, olds.tenantId);
   const placementMoved = placementOf(olds) !== placementOf(news) ? (["placement"] as const) : [];
   const moves = [...unappliedMoves(olds, news), ...placementMoved];
   // A branch tenant's tier lives on its own endpoint (PlanQuota leaves the shared template project alone).
@@ -261,6 +271,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
   const ctx: CallContext = { tenantId: news.tenantId };
   if (news.placement === "branch") return createBranchTenant(news, ctx);
   const existing = await projectToAdopt(news, ctx);
+  if (existing) await refuseSharedProject(existing, news);
   const replacingIt = existing && news.replacing !== undefined && placedAt(existing, news.replacing);
   const movedByName = existing && news.adopt === undefined && !placedAt(existing, news);
   if (existing && !placedAt(existing, news) && (replacingIt || (movedByName && allowReplace))) {
@@ -288,6 +299,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
     ctx,
   );
   heldThisRun.add(created.project.id);
+  managedBy.set(created.project.id, news.tenantId);
   return { id: created.project.id, outs: outputs(news, created) };
 }
 
@@ -300,6 +312,7 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
   }
   const project = await neon().getProject(id, { tenantId: props.tenantId });
   if (!project) return gone();
+  managedBy.set(id, props.tenantId);
   return {
     id,
     props: lean({
@@ -389,7 +402,57 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
     if (!project) throw new AdoptionError(subject, `adopt: project ${news.adopt} does not exist in Neon; fix the id or remove adopt from the tenant's plan`);
     return project;
   }
-  return projectNamed(news.projectName, ctx);
+  return projectNamed(news.projectName, news.org, ctx);
+}
+
+/** What a template project's name holds after the fleet's prefix: `template-<tier>-<region>-<n>`. */
+const TEMPLATE_NAME = /^template-.+-\d+$/;
+
+/**
+ * Refuses to adopt a project that belongs to someone else of the fleet: two tenants on one project share a database,
+ * and removing one (`onRemove: delete`) deletes the other's. Judged by what Neon says, since the engine may run this
+ * create before the holder's resource is even registered (see managedBy): every project neon-fleet creates or adopts
+ * carries its holder's deterministic name (`<prefix><tenant id>`, kept by the update that renames drift back), the
+ * dev project carries dev.yaml's name, template projects `<prefix>template-...`. A name of a tenant the plans no
+ * longer hold is a retained former tenant's project: adopting it is how it comes back (under a new id too); a delete
+ * of that old tenant in the same run leaves it alone (heldThisRun). Then this process's own sightings (managedBy).
+ * @throws AdoptionError naming the tenant, the project, who holds it and the fix
+ */
+async function refuseSharedProject(project: Project, news: TenantProjectInputs): Promise<void> {
+  const holder = await sharedProjectHolder(project, news);
+  if (holder === undefined) return;
+  const fix =
+    news.adopt === undefined
+      ? "give one of the two tenants another id"
+      : "fix the adopt id in the tenant's plan, or remove adopt: to give the tenant a new project";
+  throw new AdoptionError(
+    `tenant ${news.tenantId}`,
+    `project ${project.id} (${project.name}) is not adopted: ${holder}, and two tenants never share a project ` +
+      `(deleting one would delete the other's database); ${fix}`,
+  );
+}
+
+/** Who other than the tenant of `news` holds `project` (a phrase), or undefined when nobody of the fleet does. */
+async function sharedProjectHolder(project: Project, news: TenantProjectInputs): Promise<string | undefined> {
+  const seen = managedBy.get(project.id);
+  if (seen !== undefined && seen !== news.tenantId) return `${holderLabel(seen)} of this stack manages it`;
+  if (project.name === news.projectName) return undefined;
+  const prefix = news.projectName.endsWith(news.tenantId) ? news.projectName.slice(0, -news.tenantId.length) : "";
+  const rest = prefix !== "" && project.name.startsWith(prefix) ? project.name.slice(prefix.length) : undefined;
+  const planned = await plannedNames().catch((err: unknown) => {
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new AdoptionError(`tenant ${news.tenantId}`, `nothing adopted: ${why}`);
+  });
+  if (rest !== undefined && planned.tenants.has(rest)) return `it carries tenant ${rest}'s name, so that tenant holds it`;
+  if (planned.devProject === `dev/${project.name}`) return "it is the dev project of dev.yaml";
+  if (rest !== undefined && TEMPLATE_NAME.test(rest)) return "its name is a template project's, whose branches are tenants";
+  return undefined;
+}
+
+/** How a resource name reads in a message: `tenant acme`, `the dev project`, `template project template/...`. */
+function holderLabel(tenantId: string): string {
+  if (tenantId.startsWith("dev/")) return "the dev project";
+  return tenantId.startsWith("template/") ? `template project ${tenantId}` : `tenant ${tenantId}`;
 }
 
 /** Takes over `project`: checks it matches the plan's placement, renames it, and reads its connection details. */
@@ -402,6 +465,7 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
         `${news.region} on Postgres ${news.pgVersion}; set the tenant's region/pgVersion to match, or delete or rename that project`,
     );
   }
+  managedBy.set(project.id, news.tenantId);
   const client = neon();
   const renamed = project.name === news.projectName ? project : await client.updateProject(project.id, { name: news.projectName }, ctx);
   const branches = await client.listBranches(project.id, ctx);

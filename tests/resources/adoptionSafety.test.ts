@@ -1,0 +1,105 @@
+import type { RunningEmulator } from "../../emulator";
+import { neon } from "../../provider/neon";
+import { provider, type TenantProjectInputs, type TenantProjectOutputs } from "../../provider/resources/tenantProject";
+import { mutations, stackConfig, startUnitEmulator } from "./providerRig";
+
+/**
+ * What a TenantProject may take over at create, against the in-process emulator: never a project another tenant (or
+ * the dev project) holds, never one of another organization. The plans are the unit fixture (tenants acme, globex,
+ * initech; dev project fleet-dev). Each test uses its own tenants: the provider keeps per-process memory.
+ */
+const QUOTA = {
+  active_time_seconds: 0,
+  compute_time_seconds: 360000,
+  written_data_bytes: 2 ** 30,
+  data_transfer_bytes: 5 * 2 ** 30,
+  logical_size_bytes: 2 ** 29,
+};
+const ENDPOINTS = { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 };
+
+function inputs(tenantId: string, overrides: Partial<TenantProjectInputs> = {}): TenantProjectInputs {
+  return {
+    tenantId,
+    projectName: `tenant-${tenantId}`,
+    tier: "free",
+    residency: "us",
+    region: "aws-us-east-2",
+    pgVersion: 17,
+    onRemove: "retain",
+    quota: QUOTA,
+    endpointSettings: ENDPOINTS,
+    ...overrides,
+  };
+}
+
+/** The message a promise rejects with, or a marker when it resolves. */
+async function failureOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "(it succeeded)",
+    (err: unknown) => (err as Error).message,
+  );
+}
+
+describe("TenantProject adoption safety", () => {
+  let emulator: RunningEmulator;
+  const liveProject = (id: string) => neon().getProject(id, {});
+  const made = async (name: string, org?: string) =>
+    (await neon().createProject({ name, region_id: "aws-us-east-2", pg_version: 17, ...(org && { org_id: org }) }, {}))
+      .project;
+
+  beforeAll(async () => {
+    emulator = await startUnitEmulator();
+    await provider.configure!(stackConfig(emulator));
+  });
+  afterAll(async () => emulator.close());
+
+  it("adopt: of a project carrying another planned tenant's name is refused in one line, nothing changed", async () => {
+    // The holder's resource is not seen by this process yet: the engine may run this create before registering it.
+    const globex = await made("tenant-globex");
+
+    emulator.resetStats();
+    const failure = await failureOf(provider.create!(inputs("hooli", { adopt: globex.id })));
+
+    expect(failure).toBe(
+      `tenant hooli: project ${globex.id} (tenant-globex) is not adopted: it carries tenant globex's name, so that tenant ` +
+        "holds it, and two tenants never share a project (deleting one would delete the other's database); " +
+        "fix the adopt id in the tenant's plan, or remove adopt: to give the tenant a new project",
+    );
+    expect(mutations(emulator)).toEqual({});
+    expect(await liveProject(globex.id)).toMatchObject({ name: "tenant-globex" });
+  });
+
+  it("adopt: of a project another resource of this stack manages (seen in its diff or create) is refused", async () => {
+    const acme = await provider.create!(inputs("acme"));
+    const second = await failureOf(provider.create!(inputs("hooli", { adopt: acme.id })));
+    expect(second).toContain(`tenant hooli: project ${acme.id} (tenant-acme) is not adopted: tenant acme of this stack`);
+
+    const legacy = await made("legacy-billing-db");
+    const weyland = { ...inputs("weyland"), projectId: legacy.id } as unknown as TenantProjectOutputs;
+    await provider.diff!(legacy.id, weyland, inputs("weyland"));
+
+    const failure = await failureOf(provider.create!(inputs("yutani", { adopt: legacy.id })));
+
+    expect(failure).toMatch(
+      new RegExp(`^tenant yutani: project ${legacy.id} \\(legacy-billing-db\\) is not adopted: tenant weyland of this stack manages it, `),
+    );
+    expect(await liveProject(legacy.id)).toMatchObject({ name: "legacy-billing-db" });
+  });
+
+  it("adopt: of the dev project is refused, naming it", async () => {
+    const dev = await made("fleet-dev");
+
+    const failure = await failureOf(provider.create!(inputs("soylent", { adopt: dev.id })));
+
+    expect(failure).toContain(`tenant soylent: project ${dev.id} (fleet-dev) is not adopted: it is the dev project of dev.yaml`);
+  });
+
+  it("a retained former tenant's project (its id no longer in the plans) is adopted under the new id", async () => {
+    const retained = await made("tenant-oldco");
+
+    const result = await provider.create!(inputs("newco", { adopt: retained.id }));
+
+    expect(result.id).toBe(retained.id);
+    expect(await liveProject(retained.id)).toMatchObject({ name: "tenant-newco" });
+  });
+});
