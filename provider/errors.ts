@@ -101,12 +101,22 @@ export class ReplaceRefusedError extends FleetError {
   constructor(
     readonly tenantId: string,
     readonly changes: readonly { property: string; from: unknown; to: unknown }[],
+    /**
+     * The project the tenant's plan adopts (`adopt:`). neon-fleet did not create it, so the advice never offers to
+     * replace it: a replace would leave it to `onRemove` (which may delete it) for an empty database.
+     */
+    readonly adopted?: string,
   ) {
     const what = changes.map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`).join(", ");
+    const fix =
+      adopted === undefined
+        ? "revert the plan change, or allow it for one run with " +
+          "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`"
+        : `revert the plan change (the tenant adopted project ${adopted}, and neon-fleet never replaces a project ` +
+          "adopted with adopt:)";
     super(
       `tenant ${tenantId}: changing ${what} needs a new Neon project (the tenant starts on an empty database); ` +
-        `refused, the project is left as it is: revert the plan change, or allow it for one run with ` +
-        "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`",
+        `refused, the project is left as it is: ${fix}`,
     );
   }
 }

@@ -199,7 +199,7 @@ async function check(
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
   const changes = moves.map((property) => ({ property, from: old[property], to: planned[property] }));
-  const refusal = new ReplaceRefusedError(planned.tenantId, changes);
+  const refusal = new ReplaceRefusedError(planned.tenantId, changes, planned.adopt);
   const kept = Object.fromEntries(moves.map((property) => [property, old[property]]));
   return { inputs: { ...news, ...kept, refusedChange: refusal.message } };
 }
@@ -217,9 +217,11 @@ function judgePlacementMove(
   if (allowReplace) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
-  const refusal = new ReplaceRefusedError(planned.tenantId, [
-    { property: "placement", from: placementLabel(old), to: placementLabel(planned) },
-  ]);
+  const refusal = new ReplaceRefusedError(
+    planned.tenantId,
+    [{ property: "placement", from: placementLabel(old), to: placementLabel(planned) }],
+    planned.adopt,
+  );
   return { inputs: compact({ ...old, onRemove: planned.onRemove, refusedChange: refusal.message }) };
 }
 
@@ -400,6 +402,15 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
   if (news.adopt !== undefined) {
     const project = await neon().getProject(news.adopt, ctx);
     if (!project) throw new AdoptionError(subject, `adopt: project ${news.adopt} does not exist in Neon; fix the id or remove adopt from the tenant's plan`);
+    // Scoped like the by-name lookup: another organization's project is never taken over, not even by its id.
+    if (news.org !== undefined && project.org_id !== undefined && project.org_id !== news.org) {
+      throw new AdoptionError(
+        subject,
+        `adopt: project ${project.id} is in organization ${project.org_id}, not in the tenant's organization ${news.org} ` +
+          `(its tier's org, else fleet.org); neon-fleet adopts only within the tenant's organization: fix the adopt id, ` +
+          `or transfer the project to ${news.org} in Neon first`,
+      );
+    }
     return project;
   }
   return projectNamed(news.projectName, news.org, ctx);
@@ -462,7 +473,7 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
     throw new AdoptionError(
       subject,
       `project ${project.id} (${project.name}) is in ${project.region_id} on Postgres ${project.pg_version}, but the plan says ` +
-        `${news.region} on Postgres ${news.pgVersion}; set the tenant's region/pgVersion to match, or delete or rename that project`,
+        `${news.region} on Postgres ${news.pgVersion}; set the tenant's region/pgVersion to the project's, or fix the adopt id`,
     );
   }
   managedBy.set(project.id, news.tenantId);

@@ -94,6 +94,49 @@ describe("TenantProject adoption safety", () => {
     expect(failure).toContain(`tenant soylent: project ${dev.id} (fleet-dev) is not adopted: it is the dev project of dev.yaml`);
   });
 
+  it("a same-named project in another organization is not adopted: the tenant gets a new one in its own", async () => {
+    const foreign = await made("tenant-umbrella", "org-other-team");
+
+    const result = await provider.create!(inputs("umbrella", { org: "org-fleet-one" }));
+
+    expect(result.id).not.toBe(foreign.id);
+    expect(await liveProject(result.id)).toMatchObject({ name: "tenant-umbrella", org_id: "org-fleet-one" });
+    expect(await liveProject(foreign.id)).toMatchObject({ name: "tenant-umbrella", org_id: "org-other-team" });
+    expect(result.outs).not.toHaveProperty("adopted");
+  });
+
+  it("adopt: of a project in another organization is refused, naming both organizations and no destructive fix", async () => {
+    const foreign = await made("their-analytics", "org-other-team");
+
+    emulator.resetStats();
+    const failure = await failureOf(provider.create!(inputs("initrode", { adopt: foreign.id, org: "org-fleet-one" })));
+
+    expect(failure).toBe(
+      `tenant initrode: adopt: project ${foreign.id} is in organization org-other-team, not in the tenant's ` +
+        "organization org-fleet-one (its tier's org, else fleet.org); neon-fleet adopts only within the tenant's " +
+        "organization: fix the adopt id, or transfer the project to org-fleet-one in Neon first",
+    );
+    expect(mutations(emulator)).toEqual({});
+  });
+
+  it("a refused move of an adopted tenant never advises allowReplace or deleting anything", async () => {
+    const adopted = await made("orders-db");
+    await provider.create!(inputs("massive", { adopt: adopted.id }));
+
+    const moved = await provider.check!(
+      inputs("massive", { adopt: adopted.id }),
+      inputs("massive", { adopt: adopted.id, region: "aws-us-east-1" }),
+    );
+
+    const refusal = (moved.inputs as TenantProjectInputs).refusedChange ?? "";
+    expect(refusal).toBe(
+      'tenant massive: changing region "aws-us-east-2" -> "aws-us-east-1" needs a new Neon project (the tenant starts ' +
+        "on an empty database); refused, the project is left as it is: revert the plan change (the tenant adopted " +
+        `project ${adopted.id}, and neon-fleet never replaces a project adopted with adopt:)`,
+    );
+    expect(refusal).not.toMatch(/allowReplace|delete /);
+  });
+
   it("a retained former tenant's project (its id no longer in the plans) is adopted under the new id", async () => {
     const retained = await made("tenant-oldco");
 
