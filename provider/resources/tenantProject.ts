@@ -28,7 +28,8 @@ import { organizationMove, transferProject } from "./transfer";
  * (Neon cannot move one there). Without the stack's
  * `neon-fleet:allowReplace`, `check` refuses it without failing anything: it keeps the old value and records
  * the refusal in `refusedChange`, so the change shows as an update that leaves the project untouched (a Check or
- * Diff error would abort the engine's whole run, every other tenant included). With the opt-in, `check` records
+ * Diff error would abort the engine's whole run, every other tenant included); so does a tenant whose plan still says
+ * `adopt:`, whatever the stack allows. With the opt-in, `check` records
  * the old placement in `replacing` and the resource is replaced create-first: the create renames the old project
  * aside, and the old resource's delete then does what its `onRemove` says, like any removal. No step deletes a
  * project because of a replace.
@@ -180,6 +181,10 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 /**
  * Validates the inputs offline and judges a move (region/pgVersion change of a recorded tenant): allowed, it
  * records the old placement in `replacing`; refused, it keeps the old values and says why in `refusedChange`.
+ * A tenant whose plan says `adopt:` is never replaced, even with `neon-fleet:allowReplace`: its replacement's create
+ * would follow `adopt:` back to the very project being replaced (which the old resource's delete may then delete), so
+ * the plan must first stop naming it. Refusing is clearer than a create that ignores part of its plan: the plan never
+ * says `adopt: X` of a tenant that is not on project X.
  */
 async function check(
   olds: Record<string, unknown>,
@@ -195,11 +200,11 @@ async function check(
   if (placementMove) return judgePlacementMove(old, planned, news);
   const moves = changedKeys(old, planned, replaceKeys);
   if (moves.length === 0) return checked;
-  if (allowReplace) {
+  if (allowReplace && planned.adopt === undefined) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
   const changes = moves.map((property) => ({ property, from: old[property], to: planned[property] }));
-  const refusal = new ReplaceRefusedError(planned.tenantId, changes, planned.adopt);
+  const refusal = new ReplaceRefusedError(planned.tenantId, changes, planned.adopt, allowReplace);
   const kept = Object.fromEntries(moves.map((property) => [property, old[property]]));
   return { inputs: { ...news, ...kept, refusedChange: refusal.message } };
 }
@@ -214,13 +219,14 @@ function judgePlacementMove(
   planned: TenantProjectInputs,
   news: Record<string, unknown>,
 ): pulumi.dynamic.CheckResult {
-  if (allowReplace) {
+  if (allowReplace && planned.adopt === undefined) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
   const refusal = new ReplaceRefusedError(
     planned.tenantId,
     [{ property: "placement", from: placementLabel(old), to: placementLabel(planned) }],
     planned.adopt,
+    allowReplace,
   );
   return { inputs: compact({ ...old, onRemove: planned.onRemove, refusedChange: refusal.message }) };
 }

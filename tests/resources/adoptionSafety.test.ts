@@ -137,6 +137,37 @@ describe("TenantProject adoption safety", () => {
     expect(refusal).not.toMatch(/allowReplace|delete /);
   });
 
+  it("allowReplace never replaces a tenant whose plan says adopt: (refused, saying to remove adopt:)", async () => {
+    const adopted = await made("warehouse-db");
+    const plan = inputs("vandelay", { adopt: adopted.id, onRemove: "delete" });
+    const first = await provider.create!(plan);
+    await provider.configure!(stackConfig(emulator, { "neon-fleet:allowReplace": "true" }));
+
+    const moved = (await provider.check!(plan, { ...plan, pgVersion: 16 })).inputs as TenantProjectInputs;
+
+    expect(moved).not.toHaveProperty("replacing");
+    expect(moved.pgVersion).toBe(17);
+    expect(moved.refusedChange).toBe(
+      "tenant vandelay: changing pgVersion 17 -> 16 needs a new Neon project (the tenant starts on an empty database); " +
+        "refused although neon-fleet:allowReplace is set, the project is left as it is: adopt: names project " +
+        `${adopted.id}, and a replacement must never follow it back to the project it replaces; remove adopt: from the ` +
+        "tenant's plan first (the project stays managed), or revert the plan change",
+    );
+    const outs = first.outs as TenantProjectOutputs;
+    expect(await provider.diff!(first.id, outs, moved)).toMatchObject({ changes: true, replaces: [] });
+
+    // Without adopt: the replace goes through: a new project, and the old one is left to onRemove.
+    const { adopt: _adopt, ...withoutAdopt } = plan;
+    const replacing = (await provider.check!(moved, { ...withoutAdopt, pgVersion: 16 })).inputs as TenantProjectInputs;
+    const replacement = await provider.create!(replacing);
+    await provider.delete!(first.id, outs);
+    await provider.configure!(stackConfig(emulator));
+
+    expect(replacement.id).not.toBe(adopted.id);
+    expect(await liveProject(replacement.id)).toMatchObject({ name: "tenant-vandelay", pg_version: 16 });
+    expect(await liveProject(adopted.id)).toBeUndefined();
+  });
+
   it("a retained former tenant's project (its id no longer in the plans) is adopted under the new id", async () => {
     const retained = await made("tenant-oldco");
 
