@@ -33,11 +33,19 @@ export interface BranchSpec {
   name: string;
   parentId: string;
   expiresAt?: string;
+  /** Neon's branch annotation (`annotation_value`, key -> text), returned by every listing of the branch. */
+  annotations?: Record<string, string>;
   /** The endpoint's compute and suspend settings; absent = the project's `default_endpoint_settings`. */
   endpoint?: Pick<
     EndpointUpdateRequest["endpoint"],
     "autoscaling_limit_min_cu" | "autoscaling_limit_max_cu" | "suspend_timeout_seconds"
   >;
+}
+
+/** A project's branches and, for those that carry one, their annotation value (branch id -> key -> text). */
+export interface AnnotatedBranches {
+  branches: Branch[];
+  annotations: Record<string, Record<string, string>>;
 }
 
 /** A branch created with its read-write endpoint. */
@@ -89,6 +97,8 @@ export interface NeonClient {
   /** Patches the endpoint and waits for its operations (mutations of one project run one at a time, in order). */
   updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint>;
   listBranches(projectId: string, ctx: CallContext): Promise<Branch[]>;
+  /** The project's branches with their annotations, in the same single call. */
+  listBranchesAnnotated(projectId: string, ctx: CallContext): Promise<AnnotatedBranches>;
   /** Creates a branch with a read-write endpoint and waits; after an ambiguous failure finds it by exact name. */
   createBranch(projectId: string, branch: BranchSpec, ctx: CallContext): Promise<CreatedBranch>;
   /** Renames the branch or changes its expiry (null removes it); waits for its operations. */
