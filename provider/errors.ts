@@ -115,8 +115,8 @@ export class ReplaceRefusedError extends FleetError {
         ? "revert the plan change, or allow it for one run with " +
           "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`"
         : allowed
-          ? `adopt: names project ${adopted}, and a replacement must never follow it back to the project it replaces; ` +
-            "remove adopt: from the tenant's plan first (the project stays managed), or revert the plan change"
+          ? `adopt: names project ${adopted}, and a replacement must never follow it back to the project it ` +
+            "replaces; remove adopt: from the tenant's plan first (the project stays managed), or revert the plan change"
           : `revert the plan change (the tenant adopted project ${adopted}, and neon-fleet never replaces a project ` +
             "adopted with adopt:)";
     const refused = allowed ? "refused although neon-fleet:allowReplace is set" : "refused";

@@ -32,7 +32,15 @@ import { backoff } from "./retryPolicy";
 import { transferProjects, type TransferOutcome } from "./transfers";
 import type { NeonTuning } from "./settings";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
-import type { AnnotatedBranches, BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+import type {
+  AnnotatedBranches,
+  BranchSpec,
+  CallContext,
+  CreatedBranch,
+  CreatedProject,
+  ListOptions,
+  NeonClient,
+} from "./types";
 
 /** Neon's names for the role and database of a new project, used when the caller names none. */
 const DEFAULT_ROLE = "neondb_owner";

@@ -34,7 +34,7 @@ export const devBranchInputsSchema = z.object({
   ttlSeconds: z.number().int().positive().max(MAX_BRANCH_TTL_SECONDS),
   /** Changing it resets the branch to its parent's latest state. */
   resetToken: z.string().optional(),
-  /** dev.yaml `adopt: true`: create may take over a same-named branch neon-fleet did not create. Read at create only. */
+  /** dev.yaml `adopt: true`: create may take over a same-named branch neon-fleet did not create; read at create. */
   adopt: z.boolean().optional(),
 });
 

@@ -16,7 +16,11 @@ import { neon } from "./neonAccess";
 const listings = new Map<string, Promise<void>>();
 
 /** The project named exactly `name` in organization `org` (the key's own when undefined), if there is one. */
-export async function projectNamed(name: string, org: string | undefined, ctx: CallContext): Promise<Project | undefined> {
+export async function projectNamed(
+  name: string,
+  org: string | undefined,
+  ctx: CallContext,
+): Promise<Project | undefined> {
   const key = org ?? "";
   let listing = listings.get(key);
   if (!listing) {

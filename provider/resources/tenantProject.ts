@@ -412,9 +412,9 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
     if (news.org !== undefined && project.org_id !== undefined && project.org_id !== news.org) {
       throw new AdoptionError(
         subject,
-        `adopt: project ${project.id} is in organization ${project.org_id}, not in the tenant's organization ${news.org} ` +
-          `(its tier's org, else fleet.org); neon-fleet adopts only within the tenant's organization: fix the adopt id, ` +
-          `or transfer the project to ${news.org} in Neon first`,
+        `adopt: project ${project.id} is in organization ${project.org_id}, not in the tenant's organization ` +
+          `${news.org} (its tier's org, else fleet.org); neon-fleet adopts only within the tenant's organization: ` +
+          `fix the adopt id, or transfer the project to ${news.org} in Neon first`,
       );
     }
     return project;
@@ -460,9 +460,13 @@ async function sharedProjectHolder(project: Project, news: TenantProjectInputs):
     const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
     throw new AdoptionError(`tenant ${news.tenantId}`, `nothing adopted: ${why}`);
   });
-  if (rest !== undefined && planned.tenants.has(rest)) return `it carries tenant ${rest}'s name, so that tenant holds it`;
+  if (rest !== undefined && planned.tenants.has(rest)) {
+    return `it carries tenant ${rest}'s name, so that tenant holds it`;
+  }
   if (planned.devProject === `dev/${project.name}`) return "it is the dev project of dev.yaml";
-  if (rest !== undefined && TEMPLATE_NAME.test(rest)) return "its name is a template project's, whose branches are tenants";
+  if (rest !== undefined && TEMPLATE_NAME.test(rest)) {
+    return "its name is a template project's, whose branches are tenants";
+  }
   return undefined;
 }
 
@@ -479,7 +483,8 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
     throw new AdoptionError(
       subject,
       `project ${project.id} (${project.name}) is in ${project.region_id} on Postgres ${project.pg_version}, but the plan says ` +
-        `${news.region} on Postgres ${news.pgVersion}; set the tenant's region/pgVersion to the project's, or fix the adopt id`,
+        `${news.region} on Postgres ${news.pgVersion}; ` +
+        "set the tenant's region/pgVersion to the project's, or fix the adopt id",
     );
   }
   managedBy.set(project.id, news.tenantId);

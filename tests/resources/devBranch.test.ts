@@ -34,7 +34,7 @@ describe("DevBranch provider", () => {
   });
   afterAll(async () => emulator.close());
 
-  it("a dev branch named like a hand-made branch is refused in one line naming it and the fix; no expiry set", async () => {
+  it("a dev branch named like a hand-made branch is refused in one line naming it and the fix", async () => {
     const { projectId, handMadeId } = await devProjectWithHandMadeBranch("dev-refuse", "feature-login");
 
     emulator.resetStats();
