@@ -253,7 +253,7 @@ async function diff(
   olds: TenantProjectOutputs,
   news: TenantProjectInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
-  if (placementOf(olds) === "project" && id !== "") managedBy.set(id, olds.tenantId);
+  if (placementOf(olds) === "project" && id !== "") managedBy.set(id, news.tenantId);
   const placementMoved = placementOf(olds) !== placementOf(news) ? (["placement"] as const) : [];
   const moves = [...unappliedMoves(olds, news), ...placementMoved];
   // A branch tenant's tier lives on its own endpoint (PlanQuota leaves the shared template project alone).
@@ -365,6 +365,7 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
 /**
  * Deletes the project for `onRemove: delete`, otherwise releases it (it stays in Neon). The same rule holds when the
  * resource is the old half of a replace; a project a resource of this run created or adopted is never deleted, nor
+ * one another resource of the stack still holds (states from before shared projects were refused), nor
  * one whose tenant is still in the plans but was not registered by this run (it moved to another stack, or the stack
  * is destroyed): the stack that manages it takes it over by name.
  */
@@ -376,6 +377,13 @@ async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
   }
   if (heldThisRun.has(id)) {
     const why = "the tenant's new resource took it over in this run";
+    process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: ${why}\n`);
+    return;
+  }
+  // Deletes run after the program registered everything, so every resource still holding the project was diffed.
+  const holder = managedBy.get(id);
+  if (holder !== undefined && holder !== props.tenantId) {
+    const why = `${holderLabel(holder)} still uses it (two tenants shared it); it stays with that tenant`;
     process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: ${why}\n`);
     return;
   }

@@ -97,6 +97,21 @@ describe("TenantProject adoption safety", () => {
     expect(failure).toContain(`tenant soylent: project ${dev.id} (fleet-dev) is not adopted: it is the dev project`);
   });
 
+  it("a removed tenant's delete (onRemove: delete) spares a project another tenant still holds", async () => {
+    // A state from before shared projects were refused: two tenants on one project, one of them removed.
+    const shared = await made("tenant-tyrell-shared");
+    const holder = { ...inputs("tyrell"), projectId: shared.id } as unknown as TenantProjectOutputs;
+    await provider.diff!(shared.id, holder, inputs("tyrell"));
+    const removedPlan = inputs("sirius", { onRemove: "delete" });
+    const removed = { ...removedPlan, projectId: shared.id } as unknown as TenantProjectOutputs;
+
+    emulator.resetStats();
+    await provider.delete!(shared.id, removed);
+
+    expect(mutations(emulator)).toEqual({});
+    expect(await liveProject(shared.id)).toMatchObject({ id: shared.id });
+  });
+
   it("a same-named project in another organization is not adopted: the tenant gets a new one in its own", async () => {
     const foreign = await made("tenant-umbrella", "org-other-team");
 
