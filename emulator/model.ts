@@ -100,6 +100,8 @@ const branchRecord = z.object({
    */
   roles: z.array(roleRecord).optional(),
   databases: z.array(databaseRecord).optional(),
+  /** The annotation value the create took (`annotation_value`, key -> text); absent when it took none. */
+  annotations: z.record(z.string(), z.string()).optional(),
 });
 export type BranchRecord = z.infer<typeof branchRecord>;
 

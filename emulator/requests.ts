@@ -54,6 +54,11 @@ export const branchCreateBody = z.object({
     .object({ parent_id: id.optional(), name: name.optional(), expires_at: z.string().optional(), protected: z.boolean().optional() })
     .optional(),
   endpoints: z.array(endpointOptions).optional(),
+  /** Neon's AnnotationValueData: at most 50 keys, text values. */
+  annotation_value: z
+    .record(z.string(), z.string())
+    .refine((value) => Object.keys(value).length <= 50, "annotation_value has at most 50 properties")
+    .optional(),
 });
 
 export const branchUpdateBody = z.object({

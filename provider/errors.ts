@@ -101,12 +101,28 @@ export class ReplaceRefusedError extends FleetError {
   constructor(
     readonly tenantId: string,
     readonly changes: readonly { property: string; from: unknown; to: unknown }[],
+    /**
+     * The project the tenant's plan adopts (`adopt:`). neon-fleet did not create it, so the advice never offers to
+     * replace it: a replace would leave it to `onRemove` (which may delete it) for an empty database.
+     */
+    readonly adopted?: string,
+    /** The stack set `neon-fleet:allowReplace`: only `adopt:` stands in the way. */
+    readonly allowed = false,
   ) {
     const what = changes.map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`).join(", ");
+    const fix =
+      adopted === undefined
+        ? "revert the plan change, or allow it for one run with " +
+          "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`"
+        : allowed
+          ? `adopt: names project ${adopted}, and a replacement must never follow it back to the project it ` +
+            "replaces; remove adopt: from the tenant's plan first (the project stays managed), or revert the plan change"
+          : `revert the plan change (the tenant adopted project ${adopted}, and neon-fleet never replaces a project ` +
+            "adopted with adopt:)";
+    const refused = allowed ? "refused although neon-fleet:allowReplace is set" : "refused";
     super(
       `tenant ${tenantId}: changing ${what} needs a new Neon project (the tenant starts on an empty database); ` +
-        `refused, the project is left as it is: revert the plan change, or allow it for one run with ` +
-        "`pulumi config set neon-fleet:allowReplace true`, `pulumi up`, `pulumi config rm neon-fleet:allowReplace`",
+        `${refused}, the project is left as it is: ${fix}`,
     );
   }
 }

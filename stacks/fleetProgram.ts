@@ -208,7 +208,14 @@ function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): D
     const dependsOn = parent ? [register(parent, [...chain, branch.name])] : [];
     const resource = new DevBranch(
       branch.name,
-      { projectId, name: branch.name, parent: branch.parent, ttlSeconds: branch.ttlSeconds, resetToken: branch.resetToken },
+      {
+        projectId,
+        name: branch.name,
+        parent: branch.parent,
+        ttlSeconds: branch.ttlSeconds,
+        resetToken: branch.resetToken,
+        adopt: branch.adopt,
+      },
       { dependsOn },
     );
     registered.set(branch.name, resource);

@@ -17,8 +17,11 @@ import {
 import { assertBranchRoom } from "../limits";
 import { assertUnlocked, requireBranch, requireProject, startOperations, type World } from "../world";
 
-/** The annotation Neon attaches to a branch answer; the emulator keeps none, so it is always empty. */
-const annotationOf = (branch: BranchRecord) => ({ object: { type: "console/branch", id: branch.id }, value: {} });
+/** The annotation Neon attaches to a branch answer: the value its create took (empty when none). */
+const annotationOf = (branch: BranchRecord) => ({
+  object: { type: "console/branch", id: branch.id },
+  value: branch.annotations ?? {},
+});
 
 /** A new endpoint for `branch` from the request's options over the project's `default_endpoint_settings`. */
 export function newEndpoint(
@@ -147,6 +150,7 @@ async function createBranch(world: World, { params, body, now }: RequestContext)
     name,
     isDefault: false,
     ...(expiresAt !== undefined && { expiresAt }),
+    ...(req.annotation_value !== undefined && { annotations: req.annotation_value }),
     readyAt: now + world.opMs,
     createdAt: now,
     updatedAt: now,
@@ -198,7 +202,9 @@ function listBranches(world: World, { params, query, now }: RequestContext): Rep
   const branches = world.store
     .branchesOf(project)
     .filter((b) => !search || b.name.includes(search) || b.id.includes(search));
-  return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations: {} } };
+  // Neon's map holds the branches that carry an annotation, keyed by branch id.
+  const annotations = Object.fromEntries(branches.filter((b) => b.annotations).map((b) => [b.id, annotationOf(b)]));
+  return { status: 200, body: { branches: branches.map((b) => branchView(b, now)), annotations } };
 }
 
 function countBranches(world: World, { params, query }: RequestContext): Reply {

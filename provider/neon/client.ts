@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type AnnotationsMapResponse,
   ConsumptionHistoryGranularity,
   EndpointType,
   type Branch,
@@ -31,7 +32,15 @@ import { backoff } from "./retryPolicy";
 import { transferProjects, type TransferOutcome } from "./transfers";
 import type { NeonTuning } from "./tuning";
 import { AmbiguousCallError, type CallCounters, type Transport } from "./transport";
-import type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+import type {
+  AnnotatedBranches,
+  BranchSpec,
+  CallContext,
+  CreatedBranch,
+  CreatedProject,
+  ListOptions,
+  NeonClient,
+} from "./types";
 
 /** Neon's names for the role and database of a new project, used when the caller names none. */
 const DEFAULT_ROLE = "neondb_owner";
@@ -96,8 +105,8 @@ export class FleetNeonClient implements NeonClient {
     }
   }
 
-  findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined> {
-    return this.directory.findProjectByName(name, ctx);
+  findProjectByName(name: string, ctx: CallContext, orgId?: string): Promise<Project | undefined> {
+    return this.directory.findProjectByName(name, ctx, orgId);
   }
 
   getProject(projectId: string, ctx: CallContext): Promise<Project | undefined> {
@@ -186,7 +195,11 @@ export class FleetNeonClient implements NeonClient {
   }
 
   async listBranches(projectId: string, ctx: CallContext): Promise<Branch[]> {
-    const { branches } = await this.transport.call<BranchesResponse>({
+    return (await this.listBranchesAnnotated(projectId, ctx)).branches;
+  }
+
+  async listBranchesAnnotated(projectId: string, ctx: CallContext): Promise<AnnotatedBranches> {
+    const { branches, annotations } = await this.transport.call<BranchesResponse & Partial<AnnotationsMapResponse>>({
       method: "GET",
       path: `/projects/${projectId}/branches`,
       projectId,
@@ -194,7 +207,8 @@ export class FleetNeonClient implements NeonClient {
       idempotent: true,
       send: (api) => api.listProjectBranches({ projectId }),
     });
-    return branches;
+    const values = Object.entries(annotations ?? {}).map(([id, annotation]) => [id, annotation.value] as const);
+    return { branches, annotations: Object.fromEntries(values) };
   }
 
   async createBranch(projectId: string, spec: BranchSpec, ctx: CallContext): Promise<CreatedBranch> {
@@ -482,6 +496,7 @@ export class FleetNeonClient implements NeonClient {
         api.createProjectBranch(projectId, {
           branch: { name: spec.name, parent_id: spec.parentId, expires_at: spec.expiresAt },
           endpoints: [{ type: EndpointType.ReadWrite, ...spec.endpoint }],
+          ...(spec.annotations === undefined ? {} : { annotation_value: spec.annotations }),
         }),
     });
     const expected = this.queue.queued(projectId) > 0 ? this.waiter.expectedMs(created.operations) : undefined;

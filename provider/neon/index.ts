@@ -16,7 +16,15 @@ export { isNotFound, orWhenGone } from "./apiErrors";
 export type { NeonTuning } from "./tuning";
 export type { CallCounters, NeonConnection } from "./transport";
 export type { TransferOutcome } from "./transfers";
-export type { BranchSpec, CallContext, CreatedBranch, CreatedProject, ListOptions, NeonClient } from "./types";
+export type {
+  AnnotatedBranches,
+  BranchSpec,
+  CallContext,
+  CreatedBranch,
+  CreatedProject,
+  ListOptions,
+  NeonClient,
+} from "./types";
 
 /** Neon's public API. */
 export const DEFAULT_API_HOST = "https://console.neon.tech/api/v2";

@@ -48,9 +48,9 @@ export class ProjectDirectory {
   }
 
   /** See NeonClient.findProjectByName. */
-  async findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined> {
-    if (this.cache.complete) return this.cache.named(name)[0];
-    return this.findLive(name, undefined, ctx);
+  async findProjectByName(name: string, ctx: CallContext, orgId?: string): Promise<Project | undefined> {
+    if (this.cache.complete) return this.namedIn(name, orgId);
+    return this.findLive(name, orgId, ctx);
   }
 
   /** Asks Neon (not the cache) for the project named exactly `name`: the truth after an ambiguous create. */
@@ -63,7 +63,16 @@ export class ProjectDirectory {
       more = page.projects.length === PAGE_SIZE && cursor !== undefined;
     }
     for (const match of matches) this.cache.put(match);
-    return this.cache.named(name)[0];
+    return this.namedIn(name, orgId);
+  }
+
+  /**
+   * The oldest cached project named `name` in `orgId` (else the connection's organization, else any): the cache
+   * holds every organization's pages, and a same-named project of another organization is never the one asked for.
+   */
+  private namedIn(name: string, orgId: string | undefined): Project | undefined {
+    const scope = orgId ?? this.orgId;
+    return this.cache.named(name).find((p) => scope === undefined || p.org_id === scope);
   }
 
   /** See NeonClient.listProjects. */

@@ -33,11 +33,19 @@ export interface BranchSpec {
   name: string;
   parentId: string;
   expiresAt?: string;
+  /** Neon's branch annotation (`annotation_value`, key -> text), returned by every listing of the branch. */
+  annotations?: Record<string, string>;
   /** The endpoint's compute and suspend settings; absent = the project's `default_endpoint_settings`. */
   endpoint?: Pick<
     EndpointUpdateRequest["endpoint"],
     "autoscaling_limit_min_cu" | "autoscaling_limit_max_cu" | "suspend_timeout_seconds"
   >;
+}
+
+/** A project's branches and, for those that carry one, their annotation value (branch id -> key -> text). */
+export interface AnnotatedBranches {
+  branches: Branch[];
+  annotations: Record<string, Record<string, string>>;
 }
 
 /** A branch created with its read-write endpoint. */
@@ -68,8 +76,11 @@ export interface NeonClient {
    * the project up by its exact name (so `body.name` is required) and continues with it (`adopted: true`).
    */
   createProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject>;
-  /** The project with exactly this name (Neon's search is partial), oldest first if several; from the cache once a listing completed it. */
-  findProjectByName(name: string, ctx: CallContext): Promise<Project | undefined>;
+  /**
+   * The project with exactly this name (Neon's search is partial), oldest first if several; from the cache once a
+   * listing completed it. Only projects of `orgId` (else of the connection's organization, else any) count.
+   */
+  findProjectByName(name: string, ctx: CallContext, orgId?: string): Promise<Project | undefined>;
   /**
    * The project, or undefined when it does not exist. Served from the run's listing when warm; many reads in one
    * run switch to the paged listing; ids no listing had are read one by one. A project served from a listing
@@ -86,6 +97,8 @@ export interface NeonClient {
   /** Patches the endpoint and waits for its operations (mutations of one project run one at a time, in order). */
   updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint>;
   listBranches(projectId: string, ctx: CallContext): Promise<Branch[]>;
+  /** The project's branches with their annotations, in the same single call. */
+  listBranchesAnnotated(projectId: string, ctx: CallContext): Promise<AnnotatedBranches>;
   /** Creates a branch with a read-write endpoint and waits; after an ambiguous failure finds it by exact name. */
   createBranch(projectId: string, branch: BranchSpec, ctx: CallContext): Promise<CreatedBranch>;
   /** Renames the branch or changes its expiry (null removes it); waits for its operations. */

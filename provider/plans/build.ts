@@ -150,6 +150,7 @@ function resolveDev(dev: DevFile, tiers: Record<string, ResolvedTier>, pgVersion
       parent: b.parent ?? "main",
       ttlSeconds: b.ttl,
       ...(b.resetToken === undefined ? {} : { resetToken: b.resetToken }),
+      ...(b.adopt === true ? { adopt: true } : {}),
     })),
   };
 }

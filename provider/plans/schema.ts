@@ -392,6 +392,11 @@ export const devBranchSchema = strict({
   resetToken: z.string(must("be a string")).min(1, must("not be empty")).optional().meta({
     description: "Changing it resets the branch to its parent's latest state",
   }),
+  adopt: z.boolean(must("be true or false")).optional().meta({
+    description:
+      "true: take over a branch of this name that neon-fleet did not create (it gets the ttl's expiry, after which " +
+      "Neon deletes it); without it such a branch is refused",
+  }),
 });
 
 /** dev.yaml. */

@@ -78,6 +78,8 @@ export interface ResolvedDevBranch {
   parent: string;
   ttlSeconds: number;
   resetToken?: string;
+  /** Take over a hand-made branch of this name (dev.yaml `adopt: true`). */
+  adopt?: boolean;
 }
 
 /** The dev project of dev.yaml. */

@@ -2,7 +2,7 @@ import type { Branch } from "@neondatabase/api-client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AdoptionError } from "../errors";
-import { orWhenGone, type CallContext } from "../neon";
+import { orWhenGone, type AnnotatedBranches, type CallContext } from "../neon";
 import { MAX_BRANCH_TTL_SECONDS } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { devBranchStillPlanned } from "./plannedFleet";
@@ -14,6 +14,11 @@ import { configureFromStack } from "./stackConnection";
  * DevBranch: an ephemeral branch of the dev project with its own read-write endpoint. It expires `ttl`
  * after creation (Neon deletes it then); a changed `resetToken` restores it from its parent in place (same
  * branch id); a branch Neon already deleted is recreated by an update and reads as gone on refresh.
+ *
+ * Every branch it creates carries Neon's branch annotation `managed-by: neon-fleet`, which every branch listing
+ * returns. A create that finds a branch of its name already there (a lost state, an ambiguous create) takes it
+ * over only when it carries that annotation, or when dev.yaml says `adopt: true` for it: taking a branch over gives
+ * it an expiry, and Neon deletes it then, so a hand-made branch that happens to share the name is refused instead.
  */
 
 
@@ -29,6 +34,8 @@ export const devBranchInputsSchema = z.object({
   ttlSeconds: z.number().int().positive().max(MAX_BRANCH_TTL_SECONDS),
   /** Changing it resets the branch to its parent's latest state. */
   resetToken: z.string().optional(),
+  /** dev.yaml `adopt: true`: create may take over a same-named branch neon-fleet did not create; read at create. */
+  adopt: z.boolean().optional(),
 });
 
 /** Inputs of a DevBranch. */
@@ -41,6 +48,9 @@ export type DevBranchOutputs = DevBranchInputs & {
   connectionUri: string;
   expiresAt: string;
 };
+
+/** The annotation every branch this resource creates carries: how a later create recognises it as neon-fleet's. */
+export const CREATED_BY_NEON_FLEET = { "managed-by": "neon-fleet" } as const;
 
 /** Another project, name or parent is another branch; deleted first since the new one may reuse the name. */
 const replaceKeys = ["projectId", "name", "parent"] as const;
@@ -116,18 +126,33 @@ async function remove(_id: string, props: DevBranchOutputs): Promise<void> {
 async function createOrAdopt(news: DevBranchInputs): Promise<DevBranchOutputs> {
   const ctx = ctxOf(news);
   const client = neon();
-  const branches = await branchesOf(news.projectId, ctx);
+  const none: AnnotatedBranches = { branches: [], annotations: {} };
+  const { branches, annotations } = await orWhenGone(client.listBranchesAnnotated(news.projectId, ctx), none);
   const expiresAt = expiryFrom(news.ttlSeconds);
   const existing = branches.find((b) => b.name === news.name);
   if (existing) {
-    // Left by an earlier run whose state was lost, or by an ambiguous create: take it over, restart its TTL.
+    if (!createdByNeonFleet(annotations[existing.id]) && news.adopt !== true) {
+      throw new AdoptionError(
+        `dev branch ${news.name}`,
+        `a branch of that name (${existing.id}) already exists in dev project ${news.projectId} and neon-fleet did ` +
+          "not create it; taking it over would set an expiry and Neon would then delete it: rename the branch in " +
+          "dev.yaml, or add `adopt: true` to it there to take the existing branch over",
+      );
+    }
+    // Left by an earlier run whose state was lost, by an ambiguous create, or adopted: take it over, restart its TTL.
     await client.updateBranch(news.projectId, existing.id, { expiresAt }, ctx);
     const connectionUri = await client.connectionUri(news.projectId, { branchId: existing.id, pooled: false }, ctx);
     return compact({ ...news, branchId: existing.id, host: new URL(connectionUri).hostname, connectionUri, expiresAt });
   }
   const parentId = parentOf(news, branches).id;
-  const created = await client.createBranch(news.projectId, { name: news.name, parentId, expiresAt }, ctx);
+  const spec = { name: news.name, parentId, expiresAt, annotations: { ...CREATED_BY_NEON_FLEET } };
+  const created = await client.createBranch(news.projectId, spec, ctx);
   return compact({ ...news, branchId: created.branch.id, host: created.host, connectionUri: created.connectionUri, expiresAt });
+}
+
+/** True when a branch's annotation says neon-fleet created it. */
+function createdByNeonFleet(annotation: Record<string, string> | undefined): boolean {
+  return Object.entries(CREATED_BY_NEON_FLEET).every(([key, value]) => annotation?.[key] === value);
 }
 
 function parentOf(news: DevBranchInputs, branches: Branch[]): Branch {

@@ -6,7 +6,7 @@ import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
 import type { CallContext, CreatedProject } from "../neon";
 import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import { neon } from "./neonAccess";
-import { tenantStillPlanned } from "./plannedFleet";
+import { plannedNames, tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from "./properties";
@@ -28,7 +28,8 @@ import { organizationMove, transferProject } from "./transfer";
  * (Neon cannot move one there). Without the stack's
  * `neon-fleet:allowReplace`, `check` refuses it without failing anything: it keeps the old value and records
  * the refusal in `refusedChange`, so the change shows as an update that leaves the project untouched (a Check or
- * Diff error would abort the engine's whole run, every other tenant included). With the opt-in, `check` records
+ * Diff error would abort the engine's whole run, every other tenant included); so does a tenant whose plan still says
+ * `adopt:`, whatever the stack allows. With the opt-in, `check` records
  * the old placement in `replacing` and the resource is replaced create-first: the create renames the old project
  * aside, and the old resource's delete then does what its `onRemove` says, like any removal. No step deletes a
  * project because of a replace.
@@ -155,6 +156,15 @@ let allowReplace = false;
 const heldThisRun = new Set<string>();
 
 /**
+ * Project id -> the TenantProject that this process saw manage it (its Diff's old outputs, its read, create or adoption
+ * in this run): a create refuses to adopt a project another resource of the stack holds. Only an extra net: the
+ * engine starts a create as soon as that resource is registered, while resources the program registers later are
+ * diffed later (step generation is serial, steps run in parallel), and a resource being removed is never diffed,
+ * so this map can miss holders; `sharedProjectHolder` therefore judges first by what Neon itself says (the name).
+ */
+const managedBy = new Map<string, string>();
+
+/**
  * Tenants the program of this run registered (their `check` ran in this process). A delete of one of them is the old
  * half of a replace; a delete of any other tenant still in the plans means it left this stack (a shard or bucket
  * change, a placement edit, `pulumi destroy`), so the project is released whatever `onRemove` says. `destroy` runs
@@ -171,6 +181,10 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 /**
  * Validates the inputs offline and judges a move (region/pgVersion change of a recorded tenant): allowed, it
  * records the old placement in `replacing`; refused, it keeps the old values and says why in `refusedChange`.
+ * A tenant whose plan says `adopt:` is never replaced, even with `neon-fleet:allowReplace`: its replacement's create
+ * would follow `adopt:` back to the very project being replaced (which the old resource's delete may then delete), so
+ * the plan must first stop naming it. Refusing is clearer than a create that ignores part of its plan: the plan never
+ * says `adopt: X` of a tenant that is not on project X.
  */
 async function check(
   olds: Record<string, unknown>,
@@ -186,11 +200,11 @@ async function check(
   if (placementMove) return judgePlacementMove(old, planned, news);
   const moves = changedKeys(old, planned, replaceKeys);
   if (moves.length === 0) return checked;
-  if (allowReplace) {
+  if (allowReplace && planned.adopt === undefined) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
   const changes = moves.map((property) => ({ property, from: old[property], to: planned[property] }));
-  const refusal = new ReplaceRefusedError(planned.tenantId, changes);
+  const refusal = new ReplaceRefusedError(planned.tenantId, changes, planned.adopt, allowReplace);
   const kept = Object.fromEntries(moves.map((property) => [property, old[property]]));
   return { inputs: { ...news, ...kept, refusedChange: refusal.message } };
 }
@@ -205,12 +219,15 @@ function judgePlacementMove(
   planned: TenantProjectInputs,
   news: Record<string, unknown>,
 ): pulumi.dynamic.CheckResult {
-  if (allowReplace) {
+  if (allowReplace && planned.adopt === undefined) {
     return { inputs: { ...news, replacing: compact({ region: old.region, pgVersion: old.pgVersion, org: old.org }) } };
   }
-  const refusal = new ReplaceRefusedError(planned.tenantId, [
-    { property: "placement", from: placementLabel(old), to: placementLabel(planned) },
-  ]);
+  const refusal = new ReplaceRefusedError(
+    planned.tenantId,
+    [{ property: "placement", from: placementLabel(old), to: placementLabel(planned) }],
+    planned.adopt,
+    allowReplace,
+  );
   return { inputs: compact({ ...old, onRemove: planned.onRemove, refusedChange: refusal.message }) };
 }
 
@@ -236,6 +253,7 @@ async function diff(
   olds: TenantProjectOutputs,
   news: TenantProjectInputs,
 ): Promise<pulumi.dynamic.DiffResult> {
+  if (placementOf(olds) === "project" && id !== "") managedBy.set(id, news.tenantId);
   const placementMoved = placementOf(olds) !== placementOf(news) ? (["placement"] as const) : [];
   const moves = [...unappliedMoves(olds, news), ...placementMoved];
   // A branch tenant's tier lives on its own endpoint (PlanQuota leaves the shared template project alone).
@@ -261,6 +279,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
   const ctx: CallContext = { tenantId: news.tenantId };
   if (news.placement === "branch") return createBranchTenant(news, ctx);
   const existing = await projectToAdopt(news, ctx);
+  if (existing) await refuseSharedProject(existing, news);
   const replacingIt = existing && news.replacing !== undefined && placedAt(existing, news.replacing);
   const movedByName = existing && news.adopt === undefined && !placedAt(existing, news);
   if (existing && !placedAt(existing, news) && (replacingIt || (movedByName && allowReplace))) {
@@ -288,6 +307,7 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
     ctx,
   );
   heldThisRun.add(created.project.id);
+  managedBy.set(created.project.id, news.tenantId);
   return { id: created.project.id, outs: outputs(news, created) };
 }
 
@@ -300,6 +320,7 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
   }
   const project = await neon().getProject(id, { tenantId: props.tenantId });
   if (!project) return gone();
+  managedBy.set(id, props.tenantId);
   return {
     id,
     props: lean({
@@ -344,6 +365,7 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
 /**
  * Deletes the project for `onRemove: delete`, otherwise releases it (it stays in Neon). The same rule holds when the
  * resource is the old half of a replace; a project a resource of this run created or adopted is never deleted, nor
+ * one another resource of the stack still holds (states from before shared projects were refused), nor
  * one whose tenant is still in the plans but was not registered by this run (it moved to another stack, or the stack
  * is destroyed): the stack that manages it takes it over by name.
  */
@@ -355,6 +377,13 @@ async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
   }
   if (heldThisRun.has(id)) {
     const why = "the tenant's new resource took it over in this run";
+    process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: ${why}\n`);
+    return;
+  }
+  // Deletes run after the program registered everything, so every resource still holding the project was diffed.
+  const holder = managedBy.get(id);
+  if (holder !== undefined && holder !== props.tenantId) {
+    const why = `${holderLabel(holder)} still uses it (two tenants shared it); it stays with that tenant`;
     process.stderr.write(`tenant ${props.tenantId}: project ${id} not deleted: ${why}\n`);
     return;
   }
@@ -387,9 +416,72 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
   if (news.adopt !== undefined) {
     const project = await neon().getProject(news.adopt, ctx);
     if (!project) throw new AdoptionError(subject, `adopt: project ${news.adopt} does not exist in Neon; fix the id or remove adopt from the tenant's plan`);
+    // Scoped like the by-name lookup: another organization's project is never taken over, not even by its id.
+    if (news.org !== undefined && project.org_id !== undefined && project.org_id !== news.org) {
+      throw new AdoptionError(
+        subject,
+        `adopt: project ${project.id} is in organization ${project.org_id}, not in the tenant's organization ` +
+          `${news.org} (its tier's org, else fleet.org); neon-fleet adopts only within the tenant's organization: ` +
+          `fix the adopt id, or transfer the project to ${news.org} in Neon first`,
+      );
+    }
     return project;
   }
-  return projectNamed(news.projectName, ctx);
+  return projectNamed(news.projectName, news.org, ctx);
+}
+
+/** What a template project's name holds after the fleet's prefix: `template-<tier>-<region>-<n>`. */
+const TEMPLATE_NAME = /^template-.+-\d+$/;
+
+/**
+ * Refuses to adopt a project that belongs to someone else of the fleet: two tenants on one project share a database,
+ * and removing one (`onRemove: delete`) deletes the other's. Judged by what Neon says, since the engine may run this
+ * create before the holder's resource is even registered (see managedBy): every project neon-fleet creates or adopts
+ * carries its holder's deterministic name (`<prefix><tenant id>`, kept by the update that renames drift back), the
+ * dev project carries dev.yaml's name, template projects `<prefix>template-...`. A name of a tenant the plans no
+ * longer hold is a retained former tenant's project: adopting it is how it comes back (under a new id too); a delete
+ * of that old tenant in the same run leaves it alone (heldThisRun). Then this process's own sightings (managedBy).
+ * @throws AdoptionError naming the tenant, the project, who holds it and the fix
+ */
+async function refuseSharedProject(project: Project, news: TenantProjectInputs): Promise<void> {
+  const holder = await sharedProjectHolder(project, news);
+  if (holder === undefined) return;
+  const fix =
+    news.adopt === undefined
+      ? "give one of the two tenants another id"
+      : "fix the adopt id in the tenant's plan, or remove adopt: to give the tenant a new project";
+  throw new AdoptionError(
+    `tenant ${news.tenantId}`,
+    `project ${project.id} (${project.name}) is not adopted: ${holder}, and two tenants never share a project ` +
+      `(deleting one would delete the other's database); ${fix}`,
+  );
+}
+
+/** Who other than the tenant of `news` holds `project` (a phrase), or undefined when nobody of the fleet does. */
+async function sharedProjectHolder(project: Project, news: TenantProjectInputs): Promise<string | undefined> {
+  const seen = managedBy.get(project.id);
+  if (seen !== undefined && seen !== news.tenantId) return `${holderLabel(seen)} of this stack manages it`;
+  if (project.name === news.projectName) return undefined;
+  const prefix = news.projectName.endsWith(news.tenantId) ? news.projectName.slice(0, -news.tenantId.length) : "";
+  const rest = prefix !== "" && project.name.startsWith(prefix) ? project.name.slice(prefix.length) : undefined;
+  const planned = await plannedNames().catch((err: unknown) => {
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new AdoptionError(`tenant ${news.tenantId}`, `nothing adopted: ${why}`);
+  });
+  if (rest !== undefined && planned.tenants.has(rest)) {
+    return `it carries tenant ${rest}'s name, so that tenant holds it`;
+  }
+  if (planned.devProject === `dev/${project.name}`) return "it is the dev project of dev.yaml";
+  if (rest !== undefined && TEMPLATE_NAME.test(rest)) {
+    return "its name is a template project's, whose branches are tenants";
+  }
+  return undefined;
+}
+
+/** How a resource name reads in a message: `tenant acme`, `the dev project`, `template project template/...`. */
+function holderLabel(tenantId: string): string {
+  if (tenantId.startsWith("dev/")) return "the dev project";
+  return tenantId.startsWith("template/") ? `template project ${tenantId}` : `tenant ${tenantId}`;
 }
 
 /** Takes over `project`: checks it matches the plan's placement, renames it, and reads its connection details. */
@@ -399,9 +491,11 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
     throw new AdoptionError(
       subject,
       `project ${project.id} (${project.name}) is in ${project.region_id} on Postgres ${project.pg_version}, but the plan says ` +
-        `${news.region} on Postgres ${news.pgVersion}; set the tenant's region/pgVersion to match, or delete or rename that project`,
+        `${news.region} on Postgres ${news.pgVersion}; ` +
+        "set the tenant's region/pgVersion to the project's, or fix the adopt id",
     );
   }
+  managedBy.set(project.id, news.tenantId);
   const client = neon();
   const renamed = project.name === news.projectName ? project : await client.updateProject(project.id, { name: news.projectName }, ctx);
   const branches = await client.listBranches(project.id, ctx);

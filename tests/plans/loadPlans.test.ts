@@ -50,7 +50,7 @@ describe("resolving plans into a fleet", () => {
     expect(tenants.custom!.source).toEqual({ file: path.relative(process.cwd(), path.join(PRECEDENCE, "tenants", "b-plain.yaml")), line: 3 });
   });
 
-  it("resolves the dev project with the fleet's Postgres version and its branches' defaults", async () => {
+  it("resolves the dev project with the fleet's Postgres version and its branches' defaults and adopt", async () => {
     const { dev } = await loadPlans(PRECEDENCE);
     expect(dev).toMatchObject({
       projectName: "fleet-dev",
@@ -60,9 +60,10 @@ describe("resolving plans into a fleet", () => {
       endpointSettings: { suspend_timeout_seconds: 300 },
       branches: [
         { name: "feature-login", parent: "main", ttlSeconds: 7 * 86400, resetToken: "2026-11-20" },
-        { name: "login-migration", parent: "feature-login", ttlSeconds: 86400 },
+        { name: "login-migration", parent: "feature-login", ttlSeconds: 86400, adopt: true },
       ],
     });
+    expect(dev?.branches[0]).not.toHaveProperty("adopt");
   });
 
   it("gives every tenant its own quota object, so changing one never changes another", async () => {
