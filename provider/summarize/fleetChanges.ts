@@ -9,14 +9,17 @@ const TYPES = {
   tenantProject: "pulumi-nodejs:dynamic/neon:TenantProject",
   planQuota: "pulumi-nodejs:dynamic/neon:PlanQuota",
   devBranch: "pulumi-nodejs:dynamic/neon:DevBranch",
+  removalBrake: "pulumi-nodejs:dynamic/neon:RemovalBrake",
 } as const;
 
 /**
  * What happens to one tenant, all of its resources taken together. `retain` is a removal from plans that
  * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data; `refused` is a plan change
- * that needs a replace the stack did not allow: the project is left as it is (other changes still apply).
+ * that needs a replace the stack did not allow: the project is left as it is (other changes still apply). `move` is
+ * a removal from this stack of a tenant still in the plans (a residency or region edit, a shard or bucket change): the
+ * project is kept whatever `onRemove` says, and the stack now managing the tenant takes it over by name.
  */
-export type TenantAction = "refused" | "replace" | "delete" | "retain" | "create" | "update" | "same";
+export type TenantAction = "refused" | "move" | "replace" | "delete" | "retain" | "create" | "update" | "same";
 
 /** The fleet-level change of one tenant (its TenantProject and PlanQuota steps merged). */
 export interface TenantChange {
@@ -38,6 +41,8 @@ export interface TenantChange {
   refusal?: string;
   /** A point-in-time restore the step applies (a restore token new to the tenant's inputs). */
   restore?: TenantRestore;
+  /** For `move`: the region the plans now place the tenant in (another stack's). */
+  movesTo?: string;
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -86,6 +91,13 @@ export interface FleetChanges {
   templateProjects: TenantChange[];
   branches: BranchChange[];
   others: OtherChange[];
+  /**
+   * Mass removals the stack's brake refused (the RemovalBrake's Check failure): the preview stopped before any step,
+   * so the removed tenants themselves are not listed.
+   */
+  massRemovalRefusals: string[];
+  /** Tenants leaving for other stacks beyond those the brake names (it names at most 1,000). */
+  unnamedMoves: number;
   /** Schema migrations pending on tenants and dev branches (TenantSchema steps), if any. */
   schema?: SchemaChange;
   diagnostics: FleetDiagnostic[];
@@ -111,7 +123,7 @@ const STEP_ACTIONS: Record<string, StepAction> = {
 };
 
 const TENANT_PRECEDENCE: readonly TenantAction[] = [
-  "same", "update", "create", "retain", "delete", "replace", "refused",
+  "same", "update", "create", "retain", "delete", "move", "replace", "refused",
 ];
 const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
 
@@ -120,10 +132,16 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const tenants = new Map<string, TenantAccumulator>();
   const branches = new Map<string, BranchAccumulator>();
   const others: OtherChange[] = [];
+  const moves = new Map<string, string>();
+  let movesCounted = 0;
   for (const step of doc.steps ?? []) {
     const { type, name } = parseUrn(step.urn);
     const action = STEP_ACTIONS[step.op];
-    if (type === TYPES.tenantProject || type === TYPES.planQuota) {
+    if (type === TYPES.removalBrake) {
+      const brake = readBrake(step);
+      for (const move of brake.moving) moves.set(move.tenantId, move.region);
+      movesCounted = Math.max(movesCounted, brake.moves);
+    } else if (type === TYPES.tenantProject || type === TYPES.planQuota) {
       if (action) accumulate(tenants, name, () => newTenant(name)).add(step, type, action);
     } else if (type === TYPES.devBranch) {
       if (action) accumulate(branches, name, () => newBranch(name)).add(step, action);
@@ -136,18 +154,51 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const diagnostics = readDiagnostics(doc.diagnostics ?? []);
   const schema = readSchemaChange(doc.steps ?? []);
   const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
-  const all = [...tenants.values()].map((t) => t.result(failedNames.has(t.id)));
+  const all = [...tenants.values()].map((t) => asMove(t.result(failedNames.has(t.id)), moves));
+  const massRemovalRefusals = (doc.diagnostics ?? [])
+    .filter((d) => d.severity === "error" && d.urn && parseUrn(d.urn).type === TYPES.removalBrake)
+    .map((d) => brakeRefusal(withoutTrace(d.message ?? "")));
   return {
     tenants: all.filter((t) => !isDevProject(t.id) && !isTemplateProject(t.id)),
     devProjects: all.filter((t) => isDevProject(t.id)),
     templateProjects: all.filter((t) => isTemplateProject(t.id)),
     branches: [...branches.values()].map((b) => b.result()),
     others,
+    massRemovalRefusals,
+    unnamedMoves: Math.max(0, movesCounted - moves.size),
     ...(schema ? { schema } : {}),
     diagnostics,
     resourceCounts: doc.changeSummary ?? {},
     durationNanos: doc.duration ?? undefined,
   };
+}
+
+/** What the brake's checked inputs say about tenants leaving for other stacks (see provider/resources/removalBrake.ts). */
+function readBrake(step: PreviewStep): { moving: { tenantId: string; region: string }[]; moves: number } {
+  const inputs = step.newState?.inputs ?? {};
+  const listed = Array.isArray(inputs.moving) ? (inputs.moving as unknown[]) : [];
+  const moving = listed.filter(
+    (m): m is { tenantId: string; region: string } =>
+      typeof m === "object" && m !== null && typeof (m as { tenantId?: unknown }).tenantId === "string" &&
+      typeof (m as { region?: unknown }).region === "string",
+  );
+  return { moving, moves: typeof inputs.moves === "number" ? inputs.moves : moving.length };
+}
+
+/**
+ * The refusal of a brake's failed Check without what the engine puts around it (the CLI: `... property tenants value
+ * ... has a problem: <reason>`; the engine double: `tenants: <reason>`).
+ */
+function brakeRefusal(message: string): string {
+  const start = message.indexOf("mass removal refused");
+  return (start >= 0 ? message.slice(start) : message.replace(/^\s*error: /, "")).trim();
+}
+
+/** A removal of a tenant the brake named as leaving for another stack is a move: its project is kept. */
+function asMove(tenant: TenantChange, moves: ReadonlyMap<string, string>): TenantChange {
+  const to = moves.get(tenant.id);
+  if (to === undefined || (tenant.action !== "delete" && tenant.action !== "retain")) return tenant;
+  return { ...tenant, action: "move", movesTo: to };
 }
 
 /** The stack program names the dev project's resources `dev/<project name>`; a tenant id cannot contain `/`. */
