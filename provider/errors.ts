@@ -122,11 +122,13 @@ export class MassRemovalError extends FleetError {
     readonly limit: number,
     readonly moving: number,
   ) {
-    const moves = moving > 0 ? ` (${moving} more leave for other stacks, keeping their projects, and are not counted)` : "";
+    const moves =
+      moving > 0 ? ` (${moving} more leave for other stacks, keeping their projects, and are not counted)` : "";
     super(
       `mass removal refused: this run would remove ${removing} of the stack's ${tenants} tenants from the plans, ` +
-        `more than max(5, 10%) = ${limit}${moves}; nothing was changed. If that is intended, allow it for one run with ` +
-        "`pulumi config set neon-fleet:allowMassRemoval true`, `pulumi up`, `pulumi config rm neon-fleet:allowMassRemoval`",
+        `more than max(5, 10%) = ${limit}${moves}; nothing was changed. If that is intended, allow it for one run ` +
+        "with `pulumi config set neon-fleet:allowMassRemoval true`, `pulumi up`, " +
+        "`pulumi config rm neon-fleet:allowMassRemoval`",
     );
   }
 }

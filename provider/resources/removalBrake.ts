@@ -73,7 +73,10 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
 }
 
 /** Offline: compares the old digest with the new one; fails the run on a mass removal, names the moves. */
-async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
   const checked = checkProperties(removalBrakeInputsSchema, news);
   if ((checked.failures?.length ?? 0) > 0) return checked;
   const planned = news as RemovalBrakeInputs;
@@ -96,7 +99,11 @@ async function check(olds: Record<string, unknown>, news: Record<string, unknown
 }
 
 /** A new digest is a new baseline: an update, which only records it. */
-async function diff(_id: string, olds: RemovalBrakeOutputs, news: RemovalBrakeInputs): Promise<pulumi.dynamic.DiffResult> {
+async function diff(
+  _id: string,
+  olds: RemovalBrakeOutputs,
+  news: RemovalBrakeInputs,
+): Promise<pulumi.dynamic.DiffResult> {
   const changes = olds.fingerprint !== fingerprint(news.digest) || olds.tenants !== news.tenants;
   return { changes, replaces: [], deleteBeforeReplace: false };
 }

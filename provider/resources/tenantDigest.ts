@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 
 /**
  * A compact, order-free record of a set of tenant ids: each id's 32-bit hash (the first four bytes of its SHA-256),
- * sorted, stored as gaps in LEB128 varints, base64. About 3 bytes a tenant at 100,000 tenants (the gaps average
- * 43,000: two or three varint bytes), so a stack's whole tenant list fits in one small state property. Two ids sharing a
- * hash (about one pair in 100,000 ids) count as one: the set is for counting removals, where one miss is harmless.
+ * sorted, stored as gaps in LEB128 varints, base64: 3.6 characters a tenant at 100,000 tenants (the gaps average
+ * 43,000: two or three varint bytes), so a stack's whole tenant list fits in one small state property. Two ids
+ * sharing a hash (about one pair in 100,000 ids) count as one: the set is for counting removals, where one miss is
+ * harmless.
  */
 
 /** The 32-bit hash of a tenant id the digest stores. */

@@ -43,6 +43,8 @@ export interface TenantChange {
   restore?: TenantRestore;
   /** For `move`: the region the plans now place the tenant in (another stack's). */
   movesTo?: string;
+  /** For `move`, when the previews of both stacks were summarized together: the stack the tenant moves to. */
+  movesToStack?: string;
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -84,6 +86,8 @@ export interface FleetDiagnostic {
 
 /** A preview document read as changes to the fleet. */
 export interface FleetChanges {
+  /** The stack the preview is of (from its URNs), when it has any step. */
+  stack?: string;
   tenants: TenantChange[];
   /** The dev project (TenantProject and PlanQuota named `dev/<project name>`), when the preview shows it. */
   devProjects: TenantChange[];
@@ -158,7 +162,9 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const massRemovalRefusals = (doc.diagnostics ?? [])
     .filter((d) => d.severity === "error" && d.urn && parseUrn(d.urn).type === TYPES.removalBrake)
     .map((d) => brakeRefusal(withoutTrace(d.message ?? "")));
+  const firstUrn = doc.steps?.[0]?.urn;
   return {
+    ...(firstUrn ? { stack: firstUrn.split("::")[0]!.replace(/^urn:pulumi:/, "") } : {}),
     tenants: all.filter((t) => !isDevProject(t.id) && !isTemplateProject(t.id)),
     devProjects: all.filter((t) => isDevProject(t.id)),
     templateProjects: all.filter((t) => isTemplateProject(t.id)),
@@ -173,7 +179,57 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   };
 }
 
-/** What the brake's checked inputs say about tenants leaving for other stacks (see provider/resources/removalBrake.ts). */
+/**
+ * The previews of several stacks (one pull request previewed stack by stack) as one set of changes. A tenant that one
+ * stack's brake names as leaving and another stack creates is one move, to that stack: its create is not listed apart
+ * (the create takes the project over by name).
+ */
+export function mergeFleetChanges(all: readonly FleetChanges[]): FleetChanges {
+  if (all.length === 1) return all[0]!;
+  const arrivals = new Map<string, string>();
+  for (const changes of all) {
+    for (const t of changes.tenants) if (t.action === "create" && changes.stack) arrivals.set(t.id, changes.stack);
+  }
+  const moving = new Set(all.flatMap((c) => c.tenants.filter((t) => t.action === "move").map((t) => t.id)));
+  const tenants = all.flatMap((changes) =>
+    changes.tenants.flatMap((t): TenantChange[] => {
+      if (t.action === "create" && moving.has(t.id) && arrivals.get(t.id) === changes.stack) return [];
+      const to = t.action === "move" ? arrivals.get(t.id) : undefined;
+      return [to !== undefined && to !== changes.stack ? { ...t, movesToStack: to } : t];
+    }),
+  );
+  const inStack = (changes: FleetChanges, message: string) =>
+    changes.stack ? `stack ${changes.stack}: ${message}` : message;
+  const resourceCounts: Record<string, number> = {};
+  for (const [op, n] of all.flatMap((c) => Object.entries(c.resourceCounts))) {
+    resourceCounts[op] = (resourceCounts[op] ?? 0) + n;
+  }
+  const schemas = all.map((c) => c.schema).filter((x): x is SchemaChange => x !== undefined);
+  return {
+    tenants,
+    devProjects: all.flatMap((c) => c.devProjects),
+    templateProjects: all.flatMap((c) => c.templateProjects),
+    branches: all.flatMap((c) => c.branches),
+    others: all.flatMap((c) => c.others),
+    massRemovalRefusals: all.flatMap((c) => c.massRemovalRefusals.map((m) => inStack(c, m))),
+    unnamedMoves: all.reduce((sum, c) => sum + c.unnamedMoves, 0),
+    ...(schemas.length > 0 ? { schema: mergeSchemas(schemas) } : {}),
+    diagnostics: all.flatMap((c) => c.diagnostics.map((d) => ({ ...d, message: inStack(c, d.message) }))),
+    resourceCounts,
+    durationNanos: Math.max(...all.map((c) => c.durationNanos ?? 0)) || undefined,
+  };
+}
+
+function mergeSchemas(schemas: readonly SchemaChange[]): SchemaChange {
+  return {
+    pending: [...new Set(schemas.flatMap((s) => s.pending))].sort(),
+    tenants: schemas.reduce((sum, s) => sum + s.tenants, 0),
+    devBranches: schemas.reduce((sum, s) => sum + s.devBranches, 0),
+    canary: [...new Set(schemas.flatMap((s) => s.canary))],
+  };
+}
+
+/** What the brake's checked inputs say about tenants leaving for other stacks (provider/resources/removalBrake.ts). */
 function readBrake(step: PreviewStep): { moving: { tenantId: string; region: string }[]; moves: number } {
   const inputs = step.newState?.inputs ?? {};
   const listed = Array.isArray(inputs.moving) ? (inputs.moving as unknown[]) : [];

@@ -14,7 +14,7 @@ export interface RenderOptions {
 /** The defaults: under GitHub's comment limit with room to spare, one screen before the first fold. */
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline: 20 };
 
-/** Actions listed in the top section, in this order: a refused replace, a move to another stack, a replace, a delete. */
+/** Listed at the top, in this order: a refused replace, a move to another stack, a replace, a delete. */
 const DANGEROUS: readonly TenantAction[] = ["refused", "move", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
@@ -102,7 +102,9 @@ function dangerousSection(
 ): void {
   if (tenants.length + restores.length + stack.refusals.length + stack.unnamedMoves === 0) return;
   // The brake's own one-line message, its backticks kept: the commands it names can be copied from the comment.
-  const refusalLines = stack.refusals.map((message) => `**mass removal refused**: ${message.replace(/^mass removal refused: /, "")}`);
+  const refusalLines = stack.refusals.map(
+    (message) => `**mass removal refused**: ${message.replace(/^mass removal refused: /, "")}`,
+  );
   const restoreLines = sortById(restores).map((t) => {
     const failed = t.failed ? " (failed, see errors)" : "";
     return `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${failed}`;
@@ -141,9 +143,11 @@ function dangerousSection(
  */
 function moveText(t: TenantChange): string {
   const kept = "project kept (released here whatever `onRemove` says), that stack takes it over by name";
-  if (t.movesTo === t.region) return `(${t.tier}) moves to another stack managing ${t.region}: ${kept}`;
+  const stack = t.movesToStack ? `stack ${t.movesToStack}` : `the stack managing ${t.movesTo}`;
+  const sameRegion = t.movesToStack ? stack : `another stack managing ${t.region}`;
+  if (t.movesTo === t.region) return `(${t.tier}) moves to ${sameRegion}: ${kept}`;
   return (
-    `(${t.tier}) moves to the stack managing ${t.movesTo} (region ${t.region} -> ${t.movesTo}): ${kept}; ` +
+    `(${t.tier}) moves to ${stack} (region ${t.region} -> ${t.movesTo}): ${kept}; ` +
     "the region move itself is refused unless that stack sets `neon-fleet:allowReplace`"
   );
 }

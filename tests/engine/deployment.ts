@@ -219,7 +219,8 @@ export class Deployment implements MonitorHandler {
     const wire = (p: PropertyMap): PropertyMap => (this.ctx.dryRun ? forProvider(p) : withoutUnknowns(forProvider(p)));
     const checked = await host.check(reg.urn, targeted ? {} : wire(old?.inputs ?? {}), wire(goal));
     if (checked.failures.length) {
-      throw new ProviderCallError(checked.failures.map((f) => `${f.property ? `${f.property}: ` : ""}${f.reason}`).join("; "));
+      const reasons = checked.failures.map((f) => `${f.property ? `${f.property}: ` : ""}${f.reason}`);
+      throw new ProviderCallError(reasons.join("; "));
     }
     const inputs = annotateSecrets(checked.inputs, goal, []);
     const next: ResourceState = { ...baseState(reg), provider: providerRef, inputs, outputs: {} };

@@ -150,6 +150,29 @@ describe("a tenant whose residency edit moves it to another stack, seen from the
   });
 });
 
+describe("the previews of the stack a tenant leaves and of the stack it joins, summarized together", () => {
+  const leaving = new PreviewBuilder().brake([{ tenantId: "acme", region: "aws-eu-central-1" }]);
+  leaving.remove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
+  const joining = new PreviewBuilder().create({ id: "acme", tier: TIERS.pro, residency: "eu", region: "aws-eu-central-1" });
+  joining.create({ id: "newco", tier: TIERS.free, residency: "eu", region: "aws-eu-central-1" });
+  const inStack = (json: string, stack: string) => json.replaceAll("urn:pulumi:us::", `urn:pulumi:${stack}::`).replaceAll("neon-fleet-us", `neon-fleet-${stack}`);
+  const files = [writePreview("leaving-us.json", leaving), path.join(work, "joining-eu.json")];
+  writeFileSync(files[1]!, inStack(joining.json(), "eu"));
+
+  it("name one move to the joining stack instead of a delete and a create", () => {
+    const { stdout, status } = spawnSync(process.execPath, [bin, "summarize", ...files], { encoding: "utf8" });
+
+    expect(status).toBe(0);
+    expect(stdout.split("\n")[0]).toBe("**neon-fleet preview: 1 to create, 1 to move to other stacks**");
+    expect(stdout).toContain(
+      "- **acme** (pro) moves to stack eu (region aws-us-east-2 -> aws-eu-central-1): project kept (released here " +
+        "whatever `onRemove` says), that stack takes it over by name; the region move itself is refused unless that " +
+        "stack sets `neon-fleet:allowReplace`",
+    );
+    expect(stdout).toContain("### To create (1)\n\n- newco (free, aws-eu-central-1)");
+  });
+});
+
 describe("a mass removal the stack's brake refused", () => {
   const reason =
     "mass removal refused: this run would remove 40 of the stack's 50 tenants from the plans, more than max(5, 10%) = 5;" +
