@@ -13,11 +13,12 @@ import { decodeTenantDigest, tenantHash } from "./tenantDigest";
  * manages (tenantDigest.ts, about 3 bytes a tenant). The program cannot read the stack's state, but this resource's
  * `check` gets the digest of the last run as its old inputs: it counts the tenants that were here and are gone
  * from the plans, and fails when they are more than max(5, 10%) of the stack's tenants, unless the stack sets
- * `neon-fleet:allowMassRemoval: true`. A Check failure ends the engine's run before any step is applied
- * (pkg/resource/deploy/step_generator.go GenerateSteps returns the Check error; deployment_executor.go
- * handleSingleEvent then stops the deployment, pulumi/pulumi#16133), in `preview` as in `up`, and the program awaits
- * this resource's registration before it registers anything else (stacks/fleetProgram.ts), so no other resource has
- * a step yet and the removals themselves (deletes) only come after the program ends.
+ * `neon-fleet:allowMassRemoval: true`. A Check failure ends the engine's run before any step is applied, in
+ * `preview` as in `up`: pkg/resource/deploy/step_generator.go GenerateSteps returns the Check error, and the main
+ * loop of deployment_executor.go Execute cancels and returns at the first error of handleSingleEvent, taking no further
+ * event; deletes only come from performPostSteps, after the program's last event (pulumi/pulumi#16133). The program
+ * awaits this resource's registration before it registers anything else (stacks/fleetProgram.ts), so no other
+ * resource even reaches the engine. tests/engine/conformance.test.ts checks the engine double does the same.
  *
  * A tenant that left this stack but is still in the plans (a residency or region edit, a `neon-fleet:shard` or
  * `bucket` change) is a move, not a removal: the delete keeps its project (plannedFleet.ts) and the stack now
