@@ -1,16 +1,20 @@
 import { readFile } from "fs/promises";
 import type { Command } from "commander";
 import { PreviewFileError } from "../provider/errors";
-import { summarizePreview } from "../tools/summarize";
+import { summarizePreviews } from "../tools/summarize";
 
-/** Registers `neon-fleet summarize PREVIEW_JSON`: the pull-request summary of a preview (README "CI"). */
+/**
+ * Registers `neon-fleet summarize PREVIEW_JSON...`: the pull-request summary of a preview, or of several stacks'
+ * previews as one (README "CI").
+ */
 export function registerSummarize(program: Command): void {
   program
     .command("summarize")
     .description("print a Markdown fleet summary of a `pulumi preview --json` document")
-    .argument("<PREVIEW_JSON>", "the preview document, or - to read it from stdin")
-    .action(async (file: string) => {
-      process.stdout.write(summarizePreview(await readPreview(file), file));
+    .argument("<PREVIEW_JSON...>", "the preview document (- for stdin); several stacks' previews make one summary")
+    .action(async (files: string[]) => {
+      const previews = await Promise.all(files.map(async (file) => ({ text: await readPreview(file), file })));
+      process.stdout.write(summarizePreviews(previews));
     });
 }
 

@@ -127,6 +127,28 @@ export class ReplaceRefusedError extends FleetError {
   }
 }
 
+/**
+ * An `up` or `preview` that would remove more tenants from a stack than the brake allows (more than max(5, 10%) of
+ * them) without the stack's opt-in. The brake's Check fails with it, which stops the run before any change.
+ */
+export class MassRemovalError extends FleetError {
+  constructor(
+    readonly removing: number,
+    readonly tenants: number,
+    readonly limit: number,
+    readonly moving: number,
+  ) {
+    const moves =
+      moving > 0 ? ` (${moving} more leave for other stacks, keeping their projects, and are not counted)` : "";
+    super(
+      `mass removal refused: this run would remove ${removing} of the stack's ${tenants} tenants from the plans, ` +
+        `more than max(5, 10%) = ${limit}${moves}; nothing was changed. If that is intended, allow it for one run ` +
+        "with `pulumi config set neon-fleet:allowMassRemoval true`, `pulumi up`, " +
+        "`pulumi config rm neon-fleet:allowMassRemoval`",
+    );
+  }
+}
+
 /** A tenant (or dev branch) that cannot take over the existing Neon object its plan points at. */
 export class AdoptionError extends FleetError {
   constructor(

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
 import { residencyOf } from "../provider/plans";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant, ResolvedTier } from "../provider/plans";
-import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../provider/resources";
+import { DevBranch, PlanQuota, RemovalBrake, TenantProject, TenantSchema } from "../provider/resources";
+import { encodeTenantDigest } from "../provider/resources/tenantDigest";
 import { managesDev, managesTenant, type Shard } from "./shard";
 import { templateSeries, type TemplateSeries } from "./templates";
 
@@ -47,6 +48,7 @@ const REGISTRATIONS_PER_YIELD = 50;
  */
 export async function registerFleet(fleet: Fleet, options: ProgramOptions): Promise<FleetOutputs> {
   const tenants = fleet.tenants.filter((t) => managesTenant(options.shard, t));
+  await registerRemovalBrake(tenants);
   const connections: Record<string, pulumi.Output<string>> = {};
   const series = templateSeries(fleet, tenants);
   const templatesOf = new Map(series.map((s) => [s.key, registerTemplates(s, fleet)]));
@@ -77,6 +79,16 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
     devBranches: withDev ? dev.branches.length : 0,
     ...(options.exportConnections ? { connections: pulumi.secret(pulumi.all(connections)) } : {}),
   };
+}
+
+/**
+ * Registers the stack's RemovalBrake and waits until the engine has handled it (its registration is answered once
+ * its Check, Diff and, in an update, its step are done) before anything else is registered: when its Check refuses
+ * a mass removal, the run ends with no other resource even registered (see provider/resources/removalBrake.ts).
+ */
+async function registerRemovalBrake(tenants: readonly ResolvedTenant[]): Promise<void> {
+  const brake = new RemovalBrake({ tenants: tenants.length, digest: encodeTenantDigest(tenants.map((t) => t.id)) });
+  await new Promise<void>((resolve) => brake.urn.apply(() => resolve()));
 }
 
 function registerTenant(tenant: ResolvedTenant): TenantProject {

@@ -18,6 +18,8 @@ import { stackValue } from "./stackConnection";
 /** Names the plans hold: tenant ids, the dev project's name and its branch names. */
 export interface PlannedNames {
   readonly tenants: ReadonlySet<string>;
+  /** The region each tenant of the plans is placed in (where a tenant that left this stack went). */
+  readonly tenantRegions: ReadonlyMap<string, string>;
   /** `dev/<project name>` when dev.yaml exists (the resource name of the dev project). */
   readonly devProject?: string;
   readonly devBranches: ReadonlySet<string>;
@@ -50,6 +52,7 @@ async function readPlanned(dir: string): Promise<PlannedNames> {
     const fleet = await loadPlans(dir);
     return {
       tenants: new Set(fleet.tenants.map((t) => t.id)),
+      tenantRegions: new Map(fleet.tenants.map((t) => [t.id, t.region])),
       ...(fleet.dev ? { devProject: `dev/${fleet.dev.projectName}` } : {}),
       devBranches: new Set(fleet.dev?.branches.map((b) => b.name) ?? []),
     };

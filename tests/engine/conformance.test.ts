@@ -59,6 +59,20 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(box.cloud()).toEqual({ "a-k1": "1", "b-k1": "1", "c-k1": "1" });
   }, TEST_MS);
 
+  it("a failing Check of the first registered resource ends preview and up before any other step: no other Check, no create, update or delete (deployment_executor.go handleSingleEvent, step_generator.go GenerateSteps)", async () => {
+    await box.run("up", [{ name: "a", value: "1" }, { name: "b", value: "1" }, { name: "gone", value: "1" }]);
+    const spec = [{ name: "first", value: "check-fails" }, { name: "a", value: "2" }, { name: "b", value: "2" }];
+
+    const preview = await box.run("preview", spec);
+    const up = await box.run("up", spec, { continueOnError: true });
+
+    expect([preview.ok, up.ok]).toEqual([false, false]);
+    expect(up.failures).toEqual([{ urn: urn("first"), message: "value: first is not a valid value" }]);
+    expect(preview.calls).toEqual(["check first"]);
+    expect(up.calls).toEqual(["check first"]);
+    expect(box.cloud()).toEqual({ "a-k1": "1", "b-k1": "1", "gone-k1": "1" });
+  }, TEST_MS);
+
   it("without --continue-on-error the first failed Create cancels the rest and no deletes run; with it dependents pass Check with the failed outputs missing, then are skipped (step_executor.go cancelDueToError, deployment_executor.go handleSingleEvent)", async () => {
     await box.run("up", [{ name: "gone", value: "1" }]);
     const spec = [

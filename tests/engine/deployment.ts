@@ -176,24 +176,7 @@ export class Deployment implements MonitorHandler {
    * with KeepUnknowns off: a failed resource's outputs reach its dependents' Check as missing properties.
    */
   private async step(host: ProviderHost, reg: Registration, providerRef: string): Promise<RegistrationResult> {
-    const decided = await this.ctx.loop.run(async () => {
-      if (this.ctx.cancelled) throw new CancelledError();
-      const old = this.oldState(reg);
-      const targeted = old !== undefined && this.ctx.replaceTargets.has(reg.urn);
-      const goal = applyIgnoreChanges(old?.inputs ?? {}, reg.inputs, old ? reg.ignoreChanges : []);
-      const wire = (p: PropertyMap): PropertyMap => (this.ctx.dryRun ? forProvider(p) : withoutUnknowns(forProvider(p)));
-      const checked = await host.check(reg.urn, targeted ? {} : wire(old?.inputs ?? {}), wire(goal));
-      if (checked.failures.length) {
-        throw new ProviderCallError(checked.failures.map((f) => `${f.property ? `${f.property}: ` : ""}${f.reason}`).join("; "));
-      }
-      const inputs = annotateSecrets(checked.inputs, goal, []);
-      const next: ResourceState = { ...baseState(reg), provider: providerRef, inputs, outputs: {} };
-      if (!old) return { old, next };
-      const diff = targeted
-        ? TARGETED_REPLACE
-        : await host.diff(reg.urn, old.id ?? "", wire(old.outputs), wire(inputs), wire(old.inputs), reg.ignoreChanges);
-      return { old, next: { ...next, id: old.id }, diff };
-    });
+    const decided = await this.ctx.loop.run(() => this.cancelOnError(() => this.checkAndDiff(host, reg, providerRef)));
     if (this.ctx.continueOnError && this.dependsOnFailed(reg)) return this.skip(reg);
     const { old, next, diff } = decided;
     if (!old || !diff) return this.create(host, next, reg);
@@ -208,6 +191,44 @@ export class Deployment implements MonitorHandler {
       return this.replace(host, old, next, reg, changes, reg.deleteBeforeReplace ?? diff.deleteBeforeReplace);
     }
     return this.update(host, old, next, reg, changes);
+  }
+
+  /**
+   * A Check or Diff error cancels the run before the loop frees its slot, so no registration queued behind it gets
+   * a Check: the engine returns from handleSingleEvent with the error and processes no further event
+   * (deployment_executor.go).
+   */
+  private async cancelOnError<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      this.ctx.cancel();
+      throw e;
+    }
+  }
+
+  private async checkAndDiff(
+    host: ProviderHost,
+    reg: Registration,
+    providerRef: string,
+  ): Promise<{ old?: ResourceState; next: ResourceState; diff?: DiffResult }> {
+    if (this.ctx.cancelled) throw new CancelledError();
+    const old = this.oldState(reg);
+    const targeted = old !== undefined && this.ctx.replaceTargets.has(reg.urn);
+    const goal = applyIgnoreChanges(old?.inputs ?? {}, reg.inputs, old ? reg.ignoreChanges : []);
+    const wire = (p: PropertyMap): PropertyMap => (this.ctx.dryRun ? forProvider(p) : withoutUnknowns(forProvider(p)));
+    const checked = await host.check(reg.urn, targeted ? {} : wire(old?.inputs ?? {}), wire(goal));
+    if (checked.failures.length) {
+      const reasons = checked.failures.map((f) => `${f.property ? `${f.property}: ` : ""}${f.reason}`);
+      throw new ProviderCallError(reasons.join("; "));
+    }
+    const inputs = annotateSecrets(checked.inputs, goal, []);
+    const next: ResourceState = { ...baseState(reg), provider: providerRef, inputs, outputs: {} };
+    if (!old) return { old, next };
+    const diff = targeted
+      ? TARGETED_REPLACE
+      : await host.diff(reg.urn, old.id ?? "", wire(old.outputs), wire(inputs), wire(old.inputs), reg.ignoreChanges);
+    return { old, next: { ...next, id: old.id }, diff };
   }
 
   /** Runs a Create/Update/Delete within --parallel, unless the run was cancelled meanwhile; records the checkpoints. */

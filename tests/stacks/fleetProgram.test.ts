@@ -2,9 +2,13 @@ import path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlans, type Fleet, type ResolvedDevBranch } from "../../provider/plans";
 import { registerFleet, type FleetOutputs } from "../../stacks/fleetProgram";
+import { decodeTenantDigest, tenantHash } from "../../provider/resources/tenantDigest";
 import type { Shard } from "../../stacks/shard";
 
 const SMALL = path.join(__dirname, "..", "fixtures", "fleet", "small");
+
+/** The inputs of every resource the mocks saw, by name (the last run of `register`). */
+const registeredInputs = new Map<string, Record<string, unknown>>();
 
 /** One registration as the SDK sends it to the engine: resource type, name and the URNs it depends on. */
 interface Registration {
@@ -29,7 +33,7 @@ type Monitor = { registerResource(req: RegisterRequest, callback: unknown): unkn
 async function register(fleet: Fleet, shard: Shard = {}): Promise<{ outputs: FleetOutputs; seen: Registration[] }> {
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, projectId: `${args.name}-project` } }),
+      newResource: (args) => (registeredInputs.set(args.name, args.inputs), { id: `${args.name}-id`, state: { ...args.inputs, projectId: `${args.name}-project` } }),
       call: (args) => args.inputs,
     },
     "neon-fleet",
@@ -47,7 +51,7 @@ async function register(fleet: Fleet, shard: Shard = {}): Promise<{ outputs: Fle
   };
   const outputs = await registerFleet(fleet, { shard, exportConnections: false });
   // Registrations go out asynchronously; wait until every constructed resource has reached the monitor.
-  const expected = 2 * outputs.tenants + (outputs.devBranches > 0 ? 2 + outputs.devBranches : 0);
+  const expected = 1 + 2 * outputs.tenants + (outputs.devBranches > 0 ? 2 + outputs.devBranches : 0);
   for (let i = 0; i < 250 && seen.length < expected; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   return { outputs, seen };
 }
@@ -94,7 +98,11 @@ describe("the stack program under Pulumi's mocks", () => {
   it("registers only the tenants of its shard, and the dev project only in the stack of its region", async () => {
     const eu = await register(fleet, { names: new Set(["eu"]) });
     expect(eu.outputs).toMatchObject({ tenants: 1, tenantsByRegion: { "aws-eu-central-1": 1 }, devBranches: 0 });
-    expect(eu.seen.map((r) => `${r.type} ${r.name}`).sort()).toEqual(["PlanQuota globex", "TenantProject globex"]);
+    expect(eu.seen.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      "PlanQuota globex",
+      "RemovalBrake removal-brake",
+      "TenantProject globex",
+    ]);
 
     const us = await register(fleet, { names: new Set(["us"]) });
     expect(us.outputs).toMatchObject({ tenants: 2, tenantsByTier: { pro: 1, enterprise: 1 }, devBranches: 2 });
@@ -103,5 +111,15 @@ describe("the stack program under Pulumi's mocks", () => {
       "dev/fleet-dev",
       "initech",
     ]);
+  });
+
+  it("registers the removal brake before anything else, with the count and digest of the shard's tenants", async () => {
+    const { seen } = await register(fleet, { names: new Set(["us"]) });
+
+    expect(`${seen[0]!.type} ${seen[0]!.name}`).toBe("RemovalBrake removal-brake");
+    expect(seen.filter((r) => r.type === "RemovalBrake")).toHaveLength(1);
+    const inputs = registeredInputs.get("removal-brake")!;
+    expect(inputs.tenants).toBe(2);
+    expect(decodeTenantDigest(inputs.digest as string)).toEqual(new Set(["acme", "initech"].map(tenantHash)));
   });
 });

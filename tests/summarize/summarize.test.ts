@@ -112,6 +112,84 @@ describe("a refused replace among other changes", () => {
   });
 });
 
+describe("a tenant whose residency edit moves it to another stack, seen from the stack it leaves", () => {
+  const preview = new PreviewBuilder();
+  preview.brake([{ tenantId: "acme", region: "aws-eu-central-1" }, { tenantId: "globex", region: "aws-us-east-2" }]);
+  preview.remove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
+  preview.remove({ id: "globex", tier: TIERS.free, residency: "us", region: "aws-us-east-2" });
+  preview.remove({ id: "gone", tier: TIERS.free, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
+  const text = summarizePreview(preview.json(), "preview.json");
+
+  it("is named as a move at the top, project kept, not as a delete", () => {
+    const lines = text.split("\n");
+
+    expect(lines[0]).toBe("**neon-fleet preview: 1 to delete (destroys data), 2 to move to other stacks**");
+    expect(lines[2]).toBe("### Destroys data or refused (3)");
+    expect(lines[4]).toBe(
+      "- **acme** (pro) moves to the stack managing aws-eu-central-1 (region aws-us-east-2 -> aws-eu-central-1): " +
+        "project kept (released here whatever `onRemove` says), that stack takes it over by name; " +
+        "the region move itself is refused unless that stack sets `neon-fleet:allowReplace`",
+    );
+    expect(lines[5]).toBe(
+      "- **globex** (free) moves to another stack managing aws-us-east-2: project kept (released here whatever " +
+        "`onRemove` says), that stack takes it over by name",
+    );
+    expect(lines[6]).toContain("- **gone** (free, aws-us-east-2) delete: `onRemove: delete`");
+    expect(text).not.toContain("### Retained");
+    expect(text).not.toContain("removal-brake");
+  });
+
+  it("counts the moves the brake did not name (past 1,000)", () => {
+    const many = new PreviewBuilder().brake([{ tenantId: "acme", region: "aws-eu-central-1" }], 1_500);
+    many.remove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2" });
+
+    const summary = summarizePreview(many.json(), "preview.json");
+
+    expect(summary.split("\n")[0]).toBe("**neon-fleet preview: 1,500 to move to other stacks**");
+    expect(summary).toContain("- 1,499 more tenants move to other stacks");
+  });
+});
+
+describe("the previews of the stack a tenant leaves and of the stack it joins, summarized together", () => {
+  const leaving = new PreviewBuilder().brake([{ tenantId: "acme", region: "aws-eu-central-1" }]);
+  leaving.remove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
+  const joining = new PreviewBuilder().create({ id: "acme", tier: TIERS.pro, residency: "eu", region: "aws-eu-central-1" });
+  joining.create({ id: "newco", tier: TIERS.free, residency: "eu", region: "aws-eu-central-1" });
+  const inStack = (json: string, stack: string) => json.replaceAll("urn:pulumi:us::", `urn:pulumi:${stack}::`).replaceAll("neon-fleet-us", `neon-fleet-${stack}`);
+  const files = [writePreview("leaving-us.json", leaving), path.join(work, "joining-eu.json")];
+  writeFileSync(files[1]!, inStack(joining.json(), "eu"));
+
+  it("name one move to the joining stack instead of a delete and a create", () => {
+    const { stdout, status } = spawnSync(process.execPath, [bin, "summarize", ...files], { encoding: "utf8" });
+
+    expect(status).toBe(0);
+    expect(stdout.split("\n")[0]).toBe("**neon-fleet preview: 1 to create, 1 to move to other stacks**");
+    expect(stdout).toContain(
+      "- **acme** (pro) moves to stack eu (region aws-us-east-2 -> aws-eu-central-1): project kept (released here " +
+        "whatever `onRemove` says), that stack takes it over by name; the region move itself is refused unless that " +
+        "stack sets `neon-fleet:allowReplace`",
+    );
+    expect(stdout).toContain("### To create (1)\n\n- newco (free, aws-eu-central-1)");
+  });
+});
+
+describe("a mass removal the stack's brake refused", () => {
+  const reason =
+    "mass removal refused: this run would remove 40 of the stack's 50 tenants from the plans, more than max(5, 10%) = 5;" +
+    " nothing was changed. If that is intended, allow it for one run with " +
+    "`pulumi config set neon-fleet:allowMassRemoval true`, `pulumi up`, `pulumi config rm neon-fleet:allowMassRemoval`";
+  const text = summarizePreview(new PreviewBuilder().brakeRefusal(reason).json(), "preview.json");
+
+  it("is in the verdict and first in the dangerous section, with the count and the opt-in", () => {
+    const lines = text.split("\n");
+    const dangerous = lines.indexOf("### Destroys data or refused (1)");
+
+    expect(lines[0]).toBe("**neon-fleet preview: 1 error (preview failed), mass removal refused**");
+    expect(dangerous).toBeGreaterThan(0);
+    expect(lines[dangerous + 2]).toBe(`- **mass removal refused**: ${reason.slice("mass removal refused: ".length)}`);
+  });
+});
+
 describe("a preview written by the Pulumi CLI", () => {
   const mixed = path.join(fixtures, "mixed.json");
 

@@ -9,14 +9,17 @@ const TYPES = {
   tenantProject: "pulumi-nodejs:dynamic/neon:TenantProject",
   planQuota: "pulumi-nodejs:dynamic/neon:PlanQuota",
   devBranch: "pulumi-nodejs:dynamic/neon:DevBranch",
+  removalBrake: "pulumi-nodejs:dynamic/neon:RemovalBrake",
 } as const;
 
 /**
  * What happens to one tenant, all of its resources taken together. `retain` is a removal from plans that
  * leaves the Neon project in place; `delete` and `replace` destroy the tenant's data; `refused` is a plan change
- * that needs a replace the stack did not allow: the project is left as it is (other changes still apply).
+ * that needs a replace the stack did not allow: the project is left as it is (other changes still apply). `move` is
+ * a removal from this stack of a tenant still in the plans (a residency or region edit, a shard or bucket change): the
+ * project is kept whatever `onRemove` says, and the stack now managing the tenant takes it over by name.
  */
-export type TenantAction = "refused" | "replace" | "delete" | "retain" | "create" | "update" | "same";
+export type TenantAction = "refused" | "move" | "replace" | "delete" | "retain" | "create" | "update" | "same";
 
 /** The fleet-level change of one tenant (its TenantProject and PlanQuota steps merged). */
 export interface TenantChange {
@@ -40,6 +43,10 @@ export interface TenantChange {
   restore?: TenantRestore;
   /** A transfer to another Neon organization (in place: same project, data and connection strings). */
   orgMove?: { from: string; to: string };
+  /** For `move`: the region the plans now place the tenant in (another stack's). */
+  movesTo?: string;
+  /** For `move`, when the previews of both stacks were summarized together: the stack the tenant moves to. */
+  movesToStack?: string;
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -81,6 +88,8 @@ export interface FleetDiagnostic {
 
 /** A preview document read as changes to the fleet. */
 export interface FleetChanges {
+  /** The stack the preview is of (from its URNs), when it has any step. */
+  stack?: string;
   tenants: TenantChange[];
   /** The dev project (TenantProject and PlanQuota named `dev/<project name>`), when the preview shows it. */
   devProjects: TenantChange[];
@@ -88,6 +97,13 @@ export interface FleetChanges {
   templateProjects: TenantChange[];
   branches: BranchChange[];
   others: OtherChange[];
+  /**
+   * Mass removals the stack's brake refused (the RemovalBrake's Check failure): the preview stopped before any step,
+   * so the removed tenants themselves are not listed.
+   */
+  massRemovalRefusals: string[];
+  /** Tenants leaving for other stacks beyond those the brake names (it names at most 1,000). */
+  unnamedMoves: number;
   /** Schema migrations pending on tenants and dev branches (TenantSchema steps), if any. */
   schema?: SchemaChange;
   diagnostics: FleetDiagnostic[];
@@ -113,7 +129,7 @@ const STEP_ACTIONS: Record<string, StepAction> = {
 };
 
 const TENANT_PRECEDENCE: readonly TenantAction[] = [
-  "same", "update", "create", "retain", "delete", "replace", "refused",
+  "same", "update", "create", "retain", "delete", "move", "replace", "refused",
 ];
 const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
 
@@ -122,10 +138,16 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const tenants = new Map<string, TenantAccumulator>();
   const branches = new Map<string, BranchAccumulator>();
   const others: OtherChange[] = [];
+  const moves = new Map<string, string>();
+  let movesCounted = 0;
   for (const step of doc.steps ?? []) {
     const { type, name } = parseUrn(step.urn);
     const action = STEP_ACTIONS[step.op];
-    if (type === TYPES.tenantProject || type === TYPES.planQuota) {
+    if (type === TYPES.removalBrake) {
+      const brake = readBrake(step);
+      for (const move of brake.moving) moves.set(move.tenantId, move.region);
+      movesCounted = Math.max(movesCounted, brake.moves);
+    } else if (type === TYPES.tenantProject || type === TYPES.planQuota) {
       if (action) accumulate(tenants, name, () => newTenant(name)).add(step, type, action);
     } else if (type === TYPES.devBranch) {
       if (action) accumulate(branches, name, () => newBranch(name)).add(step, action);
@@ -138,18 +160,103 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const diagnostics = readDiagnostics(doc.diagnostics ?? []);
   const schema = readSchemaChange(doc.steps ?? []);
   const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
-  const all = [...tenants.values()].map((t) => t.result(failedNames.has(t.id)));
+  const all = [...tenants.values()].map((t) => asMove(t.result(failedNames.has(t.id)), moves));
+  const massRemovalRefusals = (doc.diagnostics ?? [])
+    .filter((d) => d.severity === "error" && d.urn && parseUrn(d.urn).type === TYPES.removalBrake)
+    .map((d) => brakeRefusal(withoutTrace(d.message ?? "")));
+  const firstUrn = doc.steps?.[0]?.urn;
   return {
+    ...(firstUrn ? { stack: firstUrn.split("::")[0]!.replace(/^urn:pulumi:/, "") } : {}),
     tenants: all.filter((t) => !isDevProject(t.id) && !isTemplateProject(t.id)),
     devProjects: all.filter((t) => isDevProject(t.id)),
     templateProjects: all.filter((t) => isTemplateProject(t.id)),
     branches: [...branches.values()].map((b) => b.result()),
     others,
+    massRemovalRefusals,
+    unnamedMoves: Math.max(0, movesCounted - moves.size),
     ...(schema ? { schema } : {}),
     diagnostics,
     resourceCounts: doc.changeSummary ?? {},
     durationNanos: doc.duration ?? undefined,
   };
+}
+
+/**
+ * The previews of several stacks (one pull request previewed stack by stack) as one set of changes. A tenant that one
+ * stack's brake names as leaving and another stack creates is one move, to that stack: its create is not listed apart
+ * (the create takes the project over by name).
+ */
+export function mergeFleetChanges(all: readonly FleetChanges[]): FleetChanges {
+  if (all.length === 1) return all[0]!;
+  const arrivals = new Map<string, string>();
+  for (const changes of all) {
+    for (const t of changes.tenants) if (t.action === "create" && changes.stack) arrivals.set(t.id, changes.stack);
+  }
+  const moving = new Set(all.flatMap((c) => c.tenants.filter((t) => t.action === "move").map((t) => t.id)));
+  const tenants = all.flatMap((changes) =>
+    changes.tenants.flatMap((t): TenantChange[] => {
+      if (t.action === "create" && moving.has(t.id) && arrivals.get(t.id) === changes.stack) return [];
+      const to = t.action === "move" ? arrivals.get(t.id) : undefined;
+      return [to !== undefined && to !== changes.stack ? { ...t, movesToStack: to } : t];
+    }),
+  );
+  const inStack = (changes: FleetChanges, message: string) =>
+    changes.stack ? `stack ${changes.stack}: ${message}` : message;
+  const resourceCounts: Record<string, number> = {};
+  for (const [op, n] of all.flatMap((c) => Object.entries(c.resourceCounts))) {
+    resourceCounts[op] = (resourceCounts[op] ?? 0) + n;
+  }
+  const schemas = all.map((c) => c.schema).filter((x): x is SchemaChange => x !== undefined);
+  return {
+    tenants,
+    devProjects: all.flatMap((c) => c.devProjects),
+    templateProjects: all.flatMap((c) => c.templateProjects),
+    branches: all.flatMap((c) => c.branches),
+    others: all.flatMap((c) => c.others),
+    massRemovalRefusals: all.flatMap((c) => c.massRemovalRefusals.map((m) => inStack(c, m))),
+    unnamedMoves: all.reduce((sum, c) => sum + c.unnamedMoves, 0),
+    ...(schemas.length > 0 ? { schema: mergeSchemas(schemas) } : {}),
+    diagnostics: all.flatMap((c) => c.diagnostics.map((d) => ({ ...d, message: inStack(c, d.message) }))),
+    resourceCounts,
+    durationNanos: Math.max(...all.map((c) => c.durationNanos ?? 0)) || undefined,
+  };
+}
+
+function mergeSchemas(schemas: readonly SchemaChange[]): SchemaChange {
+  return {
+    pending: [...new Set(schemas.flatMap((s) => s.pending))].sort(),
+    tenants: schemas.reduce((sum, s) => sum + s.tenants, 0),
+    devBranches: schemas.reduce((sum, s) => sum + s.devBranches, 0),
+    canary: [...new Set(schemas.flatMap((s) => s.canary))],
+  };
+}
+
+/** What the brake's checked inputs say about tenants leaving for other stacks (provider/resources/removalBrake.ts). */
+function readBrake(step: PreviewStep): { moving: { tenantId: string; region: string }[]; moves: number } {
+  const inputs = step.newState?.inputs ?? {};
+  const listed = Array.isArray(inputs.moving) ? (inputs.moving as unknown[]) : [];
+  const moving = listed.filter(
+    (m): m is { tenantId: string; region: string } =>
+      typeof m === "object" && m !== null && typeof (m as { tenantId?: unknown }).tenantId === "string" &&
+      typeof (m as { region?: unknown }).region === "string",
+  );
+  return { moving, moves: typeof inputs.moves === "number" ? inputs.moves : moving.length };
+}
+
+/**
+ * The refusal of a brake's failed Check without what the engine puts around it (the CLI: `... property tenants value
+ * ... has a problem: <reason>`; the engine double: `tenants: <reason>`).
+ */
+function brakeRefusal(message: string): string {
+  const start = message.indexOf("mass removal refused");
+  return (start >= 0 ? message.slice(start) : message.replace(/^\s*error: /, "")).trim();
+}
+
+/** A removal of a tenant the brake named as leaving for another stack is a move: its project is kept. */
+function asMove(tenant: TenantChange, moves: ReadonlyMap<string, string>): TenantChange {
+  const to = moves.get(tenant.id);
+  if (to === undefined || (tenant.action !== "delete" && tenant.action !== "retain")) return tenant;
+  return { ...tenant, action: "move", movesTo: to };
 }
 
 /** The stack program names the dev project's resources `dev/<project name>`; a tenant id cannot contain `/`. */

@@ -14,8 +14,8 @@ export interface RenderOptions {
 /** The defaults: under GitHub's comment limit with room to spare, one screen before the first fold. */
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline: 20 };
 
-/** Actions listed in the top section, in this order: a refused replace, a replace, a delete. */
-const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
+/** Listed at the top, in this order: a refused replace, a move to another stack, a replace, a delete. */
+const DANGEROUS: readonly TenantAction[] = ["refused", "move", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
 const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, orgMoves: 4_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
@@ -34,7 +34,9 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const devDangerous = changes.devProjects.filter((p) => DANGEROUS.includes(p.action));
   const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
   const restores = changes.tenants.filter((t) => t.restore !== undefined);
-  dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
+  const dangerousLists = { refusals: changes.massRemovalRefusals, unnamedMoves: changes.unnamedMoves };
+  const dangerousTenants = [...devDangerous, ...dangerous];
+  dangerousSection(doc, dangerousTenants, restores, dangerousLists, options.inline, budget(FOLD_BUDGET.dangerous));
   orgMovesSection(doc, changes.tenants, budget(FOLD_BUDGET.orgMoves));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
@@ -53,13 +55,16 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
   const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
   const orgMoves = changes.tenants.filter((t) => t.orgMove !== undefined).length;
+  const moves = n("move") + changes.unnamedMoves;
   const parts = [
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
+    changes.massRemovalRefusals.length > 0 && "mass removal refused",
     n("update") > 0 && `${count(n("update"))} to update`,
     n("create") > 0 && `${count(n("create"))} to create`,
     n("retain") > 0 && `${count(n("retain"))} retained`,
     n("delete") > 0 && `${count(n("delete"))} to delete (destroys data)`,
     n("replace") > 0 && `${count(n("replace"))} ${n("replace") === 1 ? "replace" : "replaces"} (destroys data)`,
+    moves > 0 && `${count(moves)} to move to other stacks`,
     n("refused") > 0 && `${count(n("refused"))} ${n("refused") === 1 ? "replace" : "replaces"} refused`,
     restores > 0 && `${count(restores)} ${restores === 1 ? "restore" : "restores"} to a point in time`,
     orgMoves > 0 && `${count(orgMoves)} moving organization`,
@@ -86,36 +91,51 @@ function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDia
 }
 
 /**
- * Refused replaces first (their message says what to do), then restores, then replaces and deletes, each by tenant
- * id. A restore loses nothing (Neon keeps the writes after the restore point on a backup branch), but the tenant's
+ * Mass removals the brake refused first, then refused replaces (their message says what to do), moves to other
+ * stacks, restores, replaces and deletes, each by tenant id. A restore loses nothing (Neon keeps the writes after the restore point on a backup branch), but the tenant's
  * live data goes back in time, so a reviewer must see it here.
  */
 function dangerousSection(
   doc: BoundedDocument,
   tenants: readonly TenantChange[],
   restores: readonly TenantChange[],
+  stack: { refusals: readonly string[]; unnamedMoves: number },
   inline: number,
   budget: number,
 ): void {
-  if (tenants.length + restores.length === 0) return;
+  if (tenants.length + restores.length + stack.refusals.length + stack.unnamedMoves === 0) return;
+  // The brake's own one-line message, its backticks kept: the commands it names can be copied from the comment.
+  const refusalLines = stack.refusals.map(
+    (message) => `**mass removal refused**: ${message.replace(/^mass removal refused: /, "")}`,
+  );
   const restoreLines = sortById(restores).map((t) => {
     const failed = t.failed ? " (failed, see errors)" : "";
     return `${t.id}: restore to ${t.restore!.to}, writes after it move to branch ${t.restore!.backupBranch}${failed}`;
   });
   const sorted = sortById(tenants).sort((a, b) => DANGEROUS.indexOf(a.action) - DANGEROUS.indexOf(b.action));
-  const refusedCount = sorted.filter((t) => t.action === "refused").length;
+  const refusedCount = sorted.filter((t) => t.action === "refused" || t.action === "move").length;
   const destroyLines = sorted.map((t) => {
     const what =
       t.action === "refused"
         ? `replace refused, project left as it is: ${code(t.refusal ?? "")}`
+        : t.action === "move"
+          ? moveText(t)
         : t.action === "replace"
           ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
           : "delete: `onRemove: delete`, the Neon project and its data are deleted";
-    return `**${t.id}** (${t.tier}, ${t.region}) ${what}${t.failed ? " (failed, see errors)" : ""}`;
+    const where = t.action === "move" ? "" : ` (${t.tier}, ${t.region})`;
+    return `**${t.id}**${where} ${what}${t.failed ? " (failed, see errors)" : ""}`;
   });
-  const refused = tenants.some((t) => t.action === "refused");
+  const unnamed = stack.unnamedMoves > 0 ? [`${count(stack.unnamedMoves)} more tenants move to other stacks`] : [];
+  const refused = stack.refusals.length > 0 || tenants.some((t) => t.action === "refused" || t.action === "move");
   const title = refused ? "Destroys data or refused" : "Destroys data";
-  const lines = [...destroyLines.slice(0, refusedCount), ...restoreLines, ...destroyLines.slice(refusedCount)];
+  const lines = [
+    ...refusalLines,
+    ...destroyLines.slice(0, refusedCount),
+    ...unnamed,
+    ...restoreLines,
+    ...destroyLines.slice(refusedCount),
+  ];
   const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
   doc.add(`### ${title} (${count(lines.length)})\n\n${list}`);
 }
@@ -132,6 +152,21 @@ function orgMovesSection(doc: BoundedDocument, tenants: readonly TenantChange[],
   const lines = routes.map(([route, members]) => `- ${code(route)}: ${plural(members.length, "tenant")}: ${nameList(members.map((t) => t.id), perRoute)}`);
   const intro = "Transferred in place: each project keeps its id, its data and its connection strings.";
   doc.add(`### Moves organization (${count(moving.length)})\n\n${intro}\n\n${lines.join("\n")}`);
+}
+
+/**
+ * `acme (pro) moves to the stack managing aws-eu-central-1 (region aws-us-east-2 -> aws-eu-central-1): ...`. The
+ * leaving stack's preview knows where the plans now place the tenant, not which stack holds that place.
+ */
+function moveText(t: TenantChange): string {
+  const kept = "project kept (released here whatever `onRemove` says), that stack takes it over by name";
+  const stack = t.movesToStack ? `stack ${t.movesToStack}` : `the stack managing ${t.movesTo}`;
+  const sameRegion = t.movesToStack ? stack : `another stack managing ${t.region}`;
+  if (t.movesTo === t.region) return `(${t.tier}) moves to ${sameRegion}: ${kept}`;
+  return (
+    `(${t.tier}) moves to ${stack} (region ${t.region} -> ${t.movesTo}): ${kept}; ` +
+    "the region move itself is refused unless that stack sets `neon-fleet:allowReplace`"
+  );
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
@@ -160,6 +195,7 @@ const COLUMNS: readonly [TenantAction, string][] = [
   ["update", "update"],
   ["replace", "replace"],
   ["refused", "refused"],
+  ["move", "move"],
   ["retain", "retain"],
   ["delete", "delete"],
   ["same", "unchanged"],

@@ -15,6 +15,7 @@ const TYPE = {
   tenantProject: "pulumi-nodejs:dynamic/neon:TenantProject",
   planQuota: "pulumi-nodejs:dynamic/neon:PlanQuota",
   devBranch: "pulumi-nodejs:dynamic/neon:DevBranch",
+  removalBrake: "pulumi-nodejs:dynamic/neon:RemovalBrake",
 };
 
 /** A tier in plan units, as tiers.yaml writes it. */
@@ -189,6 +190,28 @@ export class PreviewBuilder {
       newState: state(TYPE.tenantProject, t.id, newInputs, projectOutputs(oldInputs, id), id),
       diffReasons: [],
     });
+  }
+
+  /**
+   * The stack's RemovalBrake recording a new tenant digest; `moving` are the tenants its check found leaving for
+   * other stacks (still in the plans), with the region they go to; `moves` counts them all.
+   */
+  brake(moving: { tenantId: string; region: string }[], moves = moving.length): this {
+    const oldInputs = { __provider: SERIALIZED_PROVIDER, tenants: 10, digest: "AAEC" };
+    const newInputs = { ...oldInputs, tenants: 10 - moves, digest: "AAE=", moving, moves };
+    const outputs = { tenants: 10, fingerprint: "0123456789abcdef" };
+    return this.step("update", TYPE.removalBrake, "removal-brake", {
+      oldState: state(TYPE.removalBrake, "removal-brake", oldInputs, outputs, "removal-brake"),
+      newState: state(TYPE.removalBrake, "removal-brake", newInputs, outputs, "removal-brake"),
+      diffReasons: [],
+    });
+  }
+
+  /** The brake's Check refusing a mass removal, as the CLI reports a Check failure (the preview has no other step). */
+  brakeRefusal(reason: string): this {
+    const message = `error: neon:RemovalBrake resource 'removal-brake': property tenants value {10} has a problem: ${reason}\n`;
+    this.diagnostics.push({ urn: urn(TYPE.removalBrake, "removal-brake"), message, severity: "error" });
+    return this;
   }
 
   /** A new dev branch. */
