@@ -66,7 +66,8 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   }
   if (fleet.migrations.planned.length > 0) {
     const devNames = withDev ? dev.branches.map((b) => `dev/${b.name}`) : [];
-    await registerSchemas(fleet.migrations, devNames, tenants.map((t) => t.id), connections);
+    const formerIds = new Map(tenants.map((t) => [t.id, formerNames(t)]));
+    await registerSchemas(fleet.migrations, devNames, tenants.map((t) => t.id), connections, formerIds);
   }
   return {
     tenants: tenants.length,
@@ -79,7 +80,17 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   };
 }
 
+/**
+ * The options that carry a renamed tenant's resources over from its former ids (`formerIds`): each resource takes
+ * over the state of the same resource named by a former id, so Pulumi updates it (the project is renamed in place)
+ * instead of deleting the old tenant and creating a new one.
+ */
+function formerNames(tenant: ResolvedTenant): pulumi.CustomResourceOptions {
+  return tenant.formerIds === undefined ? {} : { aliases: tenant.formerIds.map((name) => ({ name })) };
+}
+
 function registerTenant(tenant: ResolvedTenant): TenantProject {
+  const renamed = formerNames(tenant);
   const project = new TenantProject(tenant.id, {
     tenantId: tenant.id,
     projectName: tenant.projectName,
@@ -94,7 +105,7 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     endpointSettings: tenant.endpointSettings,
     historyRetentionSeconds: tenant.historyRetentionSeconds,
     restore: tenant.restore,
-  });
+  }, renamed);
   new PlanQuota(tenant.id, {
     tenantId: tenant.id,
     tier: tenant.tier,
@@ -104,7 +115,7 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     historyRetentionSeconds: tenant.historyRetentionSeconds,
     observedSettings: project.observedSettings,
     placement: project.placement,
-  });
+  }, renamed);
   return project;
 }
 
@@ -129,7 +140,7 @@ function registerBranchTenant(tenant: ResolvedTenant, tier: ResolvedTier, templa
     placement: "branch",
     templates: pulumi.all(templates.map((t) => t.projectId)),
     branchesPerProject: tier.branchesPerProject,
-  });
+  }, formerNames(tenant));
 }
 
 /**
@@ -229,6 +240,7 @@ async function registerSchemas(
   devNames: string[],
   tenantIds: string[],
   connections: Record<string, pulumi.Output<string>>,
+  formerIds: Map<string, pulumi.CustomResourceOptions>,
 ): Promise<void> {
   const canary = new Set(migrations.canary);
   const schema = (name: string, stage: "dev" | "canary" | "fleet", dependsOn: TenantSchema[]) =>
@@ -244,7 +256,7 @@ async function registerSchemas(
         role: migrations.role,
         statementTimeoutSeconds: migrations.statementTimeoutSeconds,
       },
-      { dependsOn },
+      { dependsOn, ...formerIds.get(name) },
     );
   const devSchemas = devNames.map((name) => schema(name, "dev", []));
   const canarySchemas = tenantIds.filter((id) => canary.has(id)).map((id) => schema(id, "canary", devSchemas));

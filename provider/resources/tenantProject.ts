@@ -4,7 +4,7 @@ import { z } from "zod";
 import { AdoptionError, FleetError, ReplaceRefusedError } from "../errors";
 import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
 import type { CallContext, CreatedProject } from "../neon";
-import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
+import { MAX_PROJECT_NAME_LENGTH, TENANT_ID_PATTERN } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
@@ -387,9 +387,29 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
   if (news.adopt !== undefined) {
     const project = await neon().getProject(news.adopt, ctx);
     if (!project) throw new AdoptionError(subject, `adopt: project ${news.adopt} does not exist in Neon; fix the id or remove adopt from the tenant's plan`);
+    await refuseRenameByAdopt(project, news);
     return project;
   }
   return projectNamed(news.projectName, ctx);
+}
+
+/**
+ * Refuses `adopt:` of a project that carries the deterministic name of a tenant gone from the plans: that is a rename
+ * written as adopt, and the old tenant's resource is deleted after this create (the engine deletes last), so with
+ * `onRemove: delete` the adopted project would be deleted under the new tenant. Nothing offline can tell whether the
+ * old tenant leaves in this very change (only the engine's state knows), so any such project is refused: a rename
+ * goes through `formerIds`, and a project a removed tenant left behind is renamed in Neon before it is adopted.
+ */
+async function refuseRenameByAdopt(project: Project, news: TenantProjectInputs): Promise<void> {
+  const prefix = news.projectName.slice(0, news.projectName.length - news.tenantId.length);
+  const owner = project.name.startsWith(prefix) ? project.name.slice(prefix.length) : "";
+  if (owner === news.tenantId || !TENANT_ID_PATTERN.test(owner) || (await tenantStillPlanned(owner))) return;
+  throw new AdoptionError(
+    `tenant ${news.tenantId}`,
+    `adopt: project ${project.id} (${project.name}) is removed tenant ${owner}'s, which onRemove: delete would delete ` +
+      `after the adoption; to rename ${owner}, write formerIds: [${owner}] instead of adopt (or rename the project in ` +
+      "Neon first to take over what it left)",
+  );
 }
 
 /** Takes over `project`: checks it matches the plan's placement, renames it, and reads its connection details. */

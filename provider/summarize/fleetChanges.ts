@@ -38,6 +38,11 @@ export interface TenantChange {
   refusal?: string;
   /** A point-in-time restore the step applies (a restore token new to the tenant's inputs). */
   restore?: TenantRestore;
+  /**
+   * The tenant's former id when the tenant is renamed (`formerIds`): its resources take over the old tenant's,
+   * the preview's step names the old resource in its old state, and the project is renamed in place.
+   */
+  renamedFrom?: string;
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -232,6 +237,7 @@ function newTenant(id: string) {
   const changes = new ChangeSet();
   let refusal: string | undefined;
   let restore: TenantRestore | undefined;
+  let renamedFrom: string | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
@@ -240,6 +246,9 @@ function newTenant(id: string) {
       const refused = type === TYPES.tenantProject ? step.newState?.inputs?.refusedChange : undefined;
       if (typeof refused === "string") refusal = refused;
       if (type === TYPES.tenantProject && stepAction === "update") restore ??= restoreOf(step);
+      // An alias took the old resource over: the step's old state carries the old URN (step_generator.go).
+      const formerName = step.oldState?.urn ? parseUrn(step.oldState.urn).name : id;
+      if (type === TYPES.tenantProject && formerName !== id) renamedFrom = formerName;
       const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
       action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
@@ -264,6 +273,7 @@ function newTenant(id: string) {
         failed,
         refusal,
         ...(restore && { restore }),
+        ...(renamedFrom !== undefined && { renamedFrom }),
       };
     },
   };

@@ -18,7 +18,7 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline:
 const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
-const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
+const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000, renames: 4_000 };
 
 /**
  * Renders fleet changes as Markdown, most consequential first: the verdict line, the preview's errors,
@@ -35,6 +35,7 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const dangerous = DANGEROUS.flatMap((action) => tenantsBy.get(action) ?? []);
   const restores = changes.tenants.filter((t) => t.restore !== undefined);
   dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
+  renamesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.renames));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   schemaSection(doc, changes);
@@ -51,7 +52,9 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const errors = changes.diagnostics.filter((d) => d.severity === "error").length;
   const branchChanges = changes.branches.filter((b) => b.action !== "same").length;
   const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
+  const renames = changes.tenants.filter((t) => t.renamedFrom !== undefined).length;
   const parts = [
+    renames > 0 && `${count(renames)} renamed`,
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
     n("update") > 0 && `${count(n("update"))} to update`,
     n("create") > 0 && `${count(n("create"))} to create`,
@@ -115,6 +118,22 @@ function dangerousSection(
   const lines = [...destroyLines.slice(0, refusedCount), ...restoreLines, ...destroyLines.slice(refusedCount)];
   const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
   doc.add(`### ${title} (${count(lines.length)})\n\n${list}`);
+}
+
+/**
+ * Tenants renamed through `formerIds`: one line each, so a reviewer sees a rename where a delete and a create of the
+ * same tenant would otherwise have been (the project keeps its id, data and connection strings).
+ */
+function renamesSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  const renamed = sortById(tenants.filter((t) => t.renamedFrom !== undefined));
+  if (renamed.length === 0) return;
+  const lines = renamed.map((t) => {
+    const failed = t.failed ? " (failed, see errors)" : "";
+    return `renamed ${t.renamedFrom} -> ${t.id} (${t.tier}, ${t.region}): same project, renamed in place${failed}`;
+  });
+  doc.add(`### Renamed (${count(lines.length)})
+
+${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
