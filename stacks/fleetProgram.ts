@@ -3,6 +3,7 @@ import { UsageError } from "../provider/errors";
 import { residencyOf } from "../provider/plans";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant, ResolvedTier } from "../provider/plans";
 import { DevBranch, PlanQuota, TenantProject, TenantSchema } from "../provider/resources";
+import { adoptionChanges } from "./adoptions";
 import { managesDev, managesTenant, type Shard } from "./shard";
 import { templateSeries, type TemplateSeries } from "./templates";
 
@@ -50,10 +51,11 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   const connections: Record<string, pulumi.Output<string>> = {};
   const series = templateSeries(fleet, tenants);
   const templatesOf = new Map(series.map((s) => [s.key, registerTemplates(s, fleet)]));
+  const adoptions = await adoptionChanges(tenants);
   for (const [i, tenant] of tenants.entries()) {
     const templates = templatesOf.get(`${tenant.tier}/${tenant.region}`);
     const tier = fleet.tiers[tenant.tier]!;
-    const registered = templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant);
+    const registered = templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant, adoptions.get(tenant.id));
     connections[tenant.id] = registered.connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await yieldToEngine();
   }
@@ -89,7 +91,7 @@ function formerNames(tenant: ResolvedTenant): pulumi.CustomResourceOptions {
   return tenant.formerIds === undefined ? {} : { aliases: tenant.formerIds.map((name) => ({ name })) };
 }
 
-function registerTenant(tenant: ResolvedTenant): TenantProject {
+function registerTenant(tenant: ResolvedTenant, adoption: string | undefined): TenantProject {
   const renamed = formerNames(tenant);
   const project = new TenantProject(tenant.id, {
     tenantId: tenant.id,
@@ -100,6 +102,7 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     pgVersion: tenant.pgVersion,
     org: tenant.org,
     adopt: tenant.adopt,
+    adoptionChanges: adoption,
     onRemove: tenant.onRemove,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,

@@ -13,6 +13,7 @@ import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./settings";
 import { configureFromStack, stackFlag } from "./stackConnection";
+import { tierChanges } from "./tierChanges";
 import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranchExists } from "./tenantBranch";
 import { organizationMove, transferProject } from "./transfer";
 
@@ -59,6 +60,12 @@ export const tenantProjectInputsSchema = z.object({
   org: z.string().min(1).optional(),
   /** Id of an existing project to take over at create. */
   adopt: z.string().min(1).optional(),
+  /**
+   * Set by the program during a preview only, for a tenant with `adopt`: the tier settings adopting the project
+   * changes, before -> after in plan units (see stacks/adoptions.ts). Shown by the preview and the summary; no step
+   * reads it, and it is never a change.
+   */
+  adoptionChanges: z.string().min(1).optional(),
   /** What removing the tenant from plans does to the project. */
   onRemove: z.enum(["retain", "delete"]),
   /** Quota the project is born with. */
@@ -421,6 +428,11 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
       `project ${project.id} (${project.name}) is in ${project.region_id} on Postgres ${project.pg_version}, but the plan says ` +
         `${news.region} on Postgres ${news.pgVersion}; set the tenant's region/pgVersion to match, or delete or rename that project`,
     );
+  }
+  const changes = tierChanges(liveTierSettings(project), news);
+  if (changes.length > 0) {
+    // PlanQuota applies the tier right after: say what it cuts or raises on a project that was not ours.
+    process.stderr.write(`tenant ${news.tenantId}: adopting project ${project.id} changes ${changes.join(", ")}\n`);
   }
   const client = neon();
   const renamed = project.name === news.projectName ? project : await client.updateProject(project.id, { name: news.projectName }, ctx);

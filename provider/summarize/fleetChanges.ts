@@ -43,6 +43,15 @@ export interface TenantChange {
    * the preview's step names the old resource in its old state, and the project is renamed in place.
    */
   renamedFrom?: string;
+  /** A create that takes over a live project (`adopt:`), with what putting it on its tier changes. */
+  adoption?: TenantAdoption;
+}
+
+/** An adoption as the preview shows it (the program reads the project while previewing, see stacks/adoptions.ts). */
+export interface TenantAdoption {
+  projectId: string;
+  /** Tier settings that change, before -> after in plan units, e.g. `storage unlimited -> 512MiB`. */
+  changes: string;
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -238,6 +247,7 @@ function newTenant(id: string) {
   let refusal: string | undefined;
   let restore: TenantRestore | undefined;
   let renamedFrom: string | undefined;
+  let adoption: TenantAdoption | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
@@ -249,6 +259,7 @@ function newTenant(id: string) {
       // An alias took the old resource over: the step's old state carries the old URN (step_generator.go).
       const formerName = step.oldState?.urn ? parseUrn(step.oldState.urn).name : id;
       if (type === TYPES.tenantProject && formerName !== id) renamedFrom = formerName;
+      if (type === TYPES.tenantProject && stepAction === "create") adoption ??= adoptionOf(step);
       const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
       action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
@@ -274,9 +285,17 @@ function newTenant(id: string) {
         refusal,
         ...(restore && { restore }),
         ...(renamedFrom !== undefined && { renamedFrom }),
+        ...(adoption && { adoption }),
       };
     },
   };
+}
+
+/** The adoption a create makes: an `adopt` input the program described with `adoptionChanges`. */
+function adoptionOf(step: PreviewStep): TenantAdoption | undefined {
+  const { adopt, adoptionChanges } = step.newState?.inputs ?? {};
+  if (typeof adopt !== "string" || typeof adoptionChanges !== "string") return undefined;
+  return { projectId: adopt, changes: adoptionChanges };
 }
 
 /** The restore an update applies: a `restore` input whose token differs from the one recorded before. */

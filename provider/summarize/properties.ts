@@ -43,8 +43,8 @@ const VIEWS: Record<string, PropertyView> = {
  * `allowReplace`, an input of older states.
  */
 const WIRING = new Set(["tenantId", "projectId", "observedSettings", "refusedChange", "replacing", "allowReplace"]);
-/** Inputs the summary shows in a section of their own: a restore is listed with what destroys data. */
-const OWN_SECTION = new Set(["restore"]);
+/** Inputs the summary shows in a section of their own: a restore (with what destroys data), an adoption's changes. */
+const OWN_SECTION = new Set(["restore", "adoptionChanges"]);
 
 /**
  * The properties that differ between two input objects, in plan units, in a stable order.

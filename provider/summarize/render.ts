@@ -18,7 +18,7 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline:
 const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
-const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000, renames: 4_000 };
+const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000, renames: 4_000, adoptions: 8_000 };
 
 /**
  * Renders fleet changes as Markdown, most consequential first: the verdict line, the preview's errors,
@@ -36,6 +36,7 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const restores = changes.tenants.filter((t) => t.restore !== undefined);
   dangerousSection(doc, [...devDangerous, ...dangerous], restores, options.inline, budget(FOLD_BUDGET.dangerous));
   renamesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.renames));
+  adoptionsSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.adoptions));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   schemaSection(doc, changes);
@@ -134,6 +135,17 @@ function renamesSection(doc: BoundedDocument, tenants: readonly TenantChange[], 
   doc.add(`### Renamed (${count(lines.length)})
 
 ${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+}
+
+/**
+ * Creates that take over live projects, each with every tier setting the adoption changes: a project made by hand
+ * may have had unlimited storage or more compute than the tier gives, and the reviewer must see the cut.
+ */
+function adoptionsSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  const adopting = sortById(tenants.filter((t) => t.adoption !== undefined));
+  if (adopting.length === 0) return;
+  const lines = adopting.map((t) => `**${t.id}** (${t.tier}) adopts project ${t.adoption!.projectId}: ${t.adoption!.changes}`);
+  doc.add(`### Adoptions (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
