@@ -33,12 +33,12 @@ export async function adoptionChanges(tenants: readonly ResolvedTenant[]): Promi
       try {
         const project = await client.getProject(tenant.adopt!, { tenantId: tenant.id });
         if (!project) return;
-        const planned = { quota: tenant.quota, endpointSettings: tenant.endpointSettings, historyRetentionSeconds: tenant.historyRetentionSeconds };
-        const found = tierChanges(liveTierSettings(project), planned);
+        const found = tierChanges(liveTierSettings(project), tenant);
         changes.set(tenant.id, found.length > 0 ? found.join(", ") : NO_TIER_CHANGES);
       } catch (err) {
         const why = (err as { message?: string }).message ?? String(err);
-        pulumi.log.warn(`tenant ${tenant.id}: cannot read project ${tenant.adopt} to show what adopting it changes: ${why}`);
+        const what = `cannot read project ${tenant.adopt} to show what adopting it changes`;
+        pulumi.log.warn(`tenant ${tenant.id}: ${what}: ${why}`);
       }
     }),
   );

@@ -55,7 +55,9 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   for (const [i, tenant] of tenants.entries()) {
     const templates = templatesOf.get(`${tenant.tier}/${tenant.region}`);
     const tier = fleet.tiers[tenant.tier]!;
-    const registered = templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant, adoptions.get(tenant.id));
+    const registered = templates
+      ? registerBranchTenant(tenant, tier, templates)
+      : registerTenant(tenant, adoptions.get(tenant.id));
     connections[tenant.id] = registered.connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await yieldToEngine();
   }

@@ -1,5 +1,8 @@
 import type { Command } from "commander";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { importFleet } from "../fleetImport";
+import { withTiers } from "../fleetImport/generatedTiers";
 import { openOutput } from "../fleetImport/output";
 import { configureNeon, DEFAULT_API_HOST, neon } from "../neon";
 import { loadPlans } from "../plans";
@@ -25,6 +28,11 @@ export function registerImport(program: Command): void {
           source: redactUrl(options.api ?? process.env.NEON_API_HOST ?? DEFAULT_API_HOST),
           write: (chunk) => output.write(chunk),
           report: (line) => process.stderr.write(`${line}\n`),
+          // Written after the listing, so an import that fails part way leaves tiers.yaml as it was.
+          addTiers: async (tiers) => {
+            const file = path.join(options.plans, "tiers.yaml");
+            await writeFile(file, withTiers(await readFile(file, "utf8"), tiers));
+          },
         });
         await output.finish();
       } catch (err) {

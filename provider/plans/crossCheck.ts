@@ -81,7 +81,8 @@ function checkFormerIds(c: Checker): void {
     if (!live) continue;
     const where = `tenants/${path.basename(live.source.file)} line ${live.source.itemLine("tenants", live.index)}`;
     const problem = `formerIds: ${former} is a tenant of the plans (${where}); a former id must be gone from the plans`;
-    c.report(source, ["tenants", index, "formerIds", at], `${problem}: remove it from formerIds or rename that tenant`, `tenant ${tenantId}: `);
+    const fix = `${problem}: remove it from formerIds or rename that tenant`;
+    c.report(source, ["tenants", index, "formerIds", at], fix, `tenant ${tenantId}: `);
   }
 }
 

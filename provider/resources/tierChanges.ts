@@ -23,7 +23,11 @@ export function tierChanges(before: TierSettings, after: TierSettings): string[]
     ["writtenData", (s) => formatSize(q(s).written_data_bytes)],
   ];
   if (after.historyRetentionSeconds !== undefined) {
-    views.push(["historyRetention", (s) => (s.historyRetentionSeconds === undefined ? "(Neon's default)" : formatDuration(s.historyRetentionSeconds))]);
+    const retention = (s: TierSettings): string =>
+      s.historyRetentionSeconds === undefined ? "(Neon's default)" : formatDuration(s.historyRetentionSeconds);
+    views.push(["historyRetention", retention]);
   }
-  return views.flatMap(([label, show]) => (show(before) === show(after) ? [] : [`${label} ${show(before)} -> ${show(after)}`]));
+  return views.flatMap(([label, show]) =>
+    show(before) === show(after) ? [] : [`${label} ${show(before)} -> ${show(after)}`],
+  );
 }

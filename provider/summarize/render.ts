@@ -18,7 +18,10 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline:
 const DANGEROUS: readonly TenantAction[] = ["refused", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
-const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000, renames: 4_000, adoptions: 8_000 };
+const FOLD_BUDGET = {
+  diagnostics: 6_000, dangerous: 12_000, renames: 4_000, adoptions: 8_000, retained: 6_000, changes: 8_000,
+  creates: 12_000, branches: 4_000, others: 2_000,
+};
 
 /**
  * Renders fleet changes as Markdown, most consequential first: the verdict line, the preview's errors,
@@ -141,11 +144,17 @@ ${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
  * Creates that take over live projects, each with every tier setting the adoption changes: a project made by hand
  * may have had unlimited storage or more compute than the tier gives, and the reviewer must see the cut.
  */
-function adoptionsSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+function adoptionsSection(
+  doc: BoundedDocument,
+  tenants: readonly TenantChange[],
+  inline: number,
+  budget: number,
+): void {
   const adopting = sortById(tenants.filter((t) => t.adoption !== undefined));
   if (adopting.length === 0) return;
   const lines = adopting.map((t) => `**${t.id}** (${t.tier}) adopts project ${t.adoption!.projectId}: ${t.adoption!.changes}`);
-  doc.add(`### Adoptions (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
+  doc.add(`### Adoptions (${count(lines.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {

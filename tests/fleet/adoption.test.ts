@@ -14,13 +14,17 @@ describe("adopting a live project", () => {
   }, STORY_MS);
   afterAll(async () => world.close());
 
-  it("the preview and the summary list each tier setting the adoption changes, before -> after, at one read", async () => {
+  it("the preview and the summary list each tier setting an adoption changes, before -> after, at one read", async () => {
     const { project } = await world.api<{ project: Project }>("POST", "/projects", {
       project: {
         name: "shop-by-hand",
         region_id: "aws-us-east-2",
         pg_version: 17,
-        default_endpoint_settings: { autoscaling_limit_min_cu: 1, autoscaling_limit_max_cu: 4, suspend_timeout_seconds: 300 },
+        default_endpoint_settings: {
+          autoscaling_limit_min_cu: 1,
+          autoscaling_limit_max_cu: 4,
+          suspend_timeout_seconds: 300,
+        },
       },
     });
     world.editPlan("tenants/customers.yaml", (text) => `${text}  - id: shop\n    adopt: ${project.id}\n`);

@@ -21,7 +21,8 @@ describe("renaming a tenant", () => {
   it("a rename through formerIds keeps the project, its id and its data: one PATCH, no delete, no create", async () => {
     const before = await world.project("tenant-acme");
     await world.api("POST", `/projects/${before.id}/branches`, { branch: { name: "orders" } });
-    world.editPlan("tenants/customers.yaml", (text) => text.replace("- id: acme\n", "- id: acme-corp\n    formerIds: [acme]\n"));
+    const rename = (text: string): string => text.replace("- id: acme\n", "- id: acme-corp\n    formerIds: [acme]\n");
+    world.editPlan("tenants/customers.yaml", rename);
 
     const preview = await world.run("preview");
     expect(preview.failures).toEqual([]);
@@ -42,10 +43,11 @@ describe("renaming a tenant", () => {
     const branches = (await world.api<{ branches: Branch[] }>("GET", `/projects/${after.id}/branches`)).branches;
     expect(branches.map((b) => b.name)).toContain("orders");
     const next = await world.run("preview");
-    expect(new Set(Object.values({ ...stepOps(next, "TenantProject"), ...stepOps(next, "PlanQuota") }))).toEqual(new Set(["same"]));
+    const ops = Object.values({ ...stepOps(next, "TenantProject"), ...stepOps(next, "PlanQuota") });
+    expect(new Set(ops)).toEqual(new Set(["same"]));
   }, STORY_MS);
 
-  it("adopting a removed tenant's project (onRemove: delete) in the same change is refused and deletes nothing", async () => {
+  it("adopting a removed tenant's project (onRemove: delete) in the same change is refused, deleting nothing", async () => {
     const acme = await world.project("tenant-acme");
     world.editPlan("tenants/customers.yaml", (text) =>
       text.replace("- id: acme\n", `- id: acme-corp\n    adopt: ${acme.id}\n`));
