@@ -45,6 +45,11 @@ export interface TenantChange {
   renamedFrom?: string;
   /** A create that takes over a live project (`adopt:`), with what putting it on its tier changes. */
   adoption?: TenantAdoption;
+  /**
+   * A tenant this preview removes whose project this tenant's `adopt:` names: a rename written as adopt, which `up`
+   * refuses (the removal runs last, and with `onRemove: delete` would delete the adopted project).
+   */
+  adoptsProjectOf?: string;
 }
 
 /** An adoption as the preview shows it (the program reads the project while previewing, see stacks/adoptions.ts). */
@@ -151,6 +156,7 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
   const schema = readSchemaChange(doc.steps ?? []);
   const failedNames = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.subject));
   const all = [...tenants.values()].map((t) => t.result(failedNames.has(t.id)));
+  markRenamesByAdopt(doc.steps ?? [], all);
   return {
     tenants: all.filter((t) => !isDevProject(t.id) && !isTemplateProject(t.id)),
     devProjects: all.filter((t) => isDevProject(t.id)),
@@ -162,6 +168,23 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
     resourceCounts: doc.changeSummary ?? {},
     durationNanos: doc.duration ?? undefined,
   };
+}
+
+/** Marks each created tenant whose `adopt:` names the project of a TenantProject this preview removes. */
+function markRenamesByAdopt(steps: readonly PreviewStep[], tenants: TenantChange[]): void {
+  const removed = new Map<string, string>();
+  const adopting = new Map<string, string>();
+  for (const step of steps) {
+    const { type, name } = parseUrn(step.urn);
+    if (type !== TYPES.tenantProject) continue;
+    if (step.op === "delete" && step.oldState?.id) removed.set(step.oldState.id, name);
+    const adopt = step.newState?.inputs?.adopt;
+    if (step.op === "create" && typeof adopt === "string") adopting.set(name, adopt);
+  }
+  for (const tenant of tenants) {
+    const owner = removed.get(adopting.get(tenant.id) ?? "");
+    if (owner !== undefined) tenant.adoptsProjectOf = owner;
+  }
 }
 
 /** The stack program names the dev project's resources `dev/<project name>`; a tenant id cannot contain `/`. */

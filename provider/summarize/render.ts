@@ -129,10 +129,14 @@ function dangerousSection(
  * same tenant would otherwise have been (the project keeps its id, data and connection strings).
  */
 function renamesSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
-  const renamed = sortById(tenants.filter((t) => t.renamedFrom !== undefined));
+  const renamed = sortById(tenants.filter((t) => t.renamedFrom !== undefined || t.adoptsProjectOf !== undefined));
   if (renamed.length === 0) return;
   const lines = renamed.map((t) => {
     const failed = t.failed ? " (failed, see errors)" : "";
+    if (t.renamedFrom === undefined) {
+      const old = t.adoptsProjectOf!;
+      return `**${t.id}** adopts the project of removed tenant ${old}: refused at up; write \`formerIds: [${old}]\``;
+    }
     return `renamed ${t.renamedFrom} -> ${t.id} (${t.tier}, ${t.region}): same project, renamed in place${failed}`;
   });
   doc.add(`### Renamed (${count(lines.length)})

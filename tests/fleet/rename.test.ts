@@ -52,6 +52,10 @@ describe("renaming a tenant", () => {
     world.editPlan("tenants/customers.yaml", (text) =>
       text.replace("- id: acme\n", `- id: acme-corp\n    adopt: ${acme.id}\n`));
 
+    const preview = await world.run("preview");
+    expect(summaryOf(preview.preview)).toContain(
+      "**acme-corp** adopts the project of removed tenant acme: refused at up; write `formerIds: [acme]`",
+    );
     const result = await world.run("up");
 
     expect(result.failures.map((f) => f.message)).toEqual([
