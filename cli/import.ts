@@ -1,9 +1,12 @@
 import type { Command } from "commander";
-import { importFleet } from "../tools/fleetImport";
-import { openOutput } from "../tools/fleetImport/output";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { configureNeon, DEFAULT_API_HOST, neon } from "../provider/neon";
 import { loadPlans } from "../provider/plans";
 import { redactUrl } from "../provider/redact";
+import { importFleet } from "../tools/fleetImport";
+import { withTiers } from "../tools/fleetImport/generatedTiers";
+import { openOutput } from "../tools/fleetImport/output";
 
 /** Registers `neon-fleet import`: tenants YAML with `adopt:` for every project the plans do not manage yet. */
 export function registerImport(program: Command): void {
@@ -25,6 +28,11 @@ export function registerImport(program: Command): void {
           source: redactUrl(options.api ?? process.env.NEON_API_HOST ?? DEFAULT_API_HOST),
           write: (chunk) => output.write(chunk),
           report: (line) => process.stderr.write(`${line}\n`),
+          // Written after the listing, so an import that fails part way leaves tiers.yaml as it was.
+          addTiers: async (tiers) => {
+            const file = path.join(options.plans, "tiers.yaml");
+            await writeFile(file, withTiers(await readFile(file, "utf8"), tiers));
+          },
         });
         await output.finish();
       } catch (err) {

@@ -4,6 +4,7 @@ import { residencyOf } from "../provider/plans";
 import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant, ResolvedTier } from "../provider/plans";
 import { DevBranch, PlanQuota, RemovalBrake, TenantProject, TenantSchema } from "../provider/resources";
 import { encodeTenantDigest } from "../provider/resources/tenantDigest";
+import { adoptionChanges } from "./adoptions";
 import { managesDev, managesTenant, type Shard } from "./shard";
 import { templateSeries, type TemplateSeries } from "./templates";
 
@@ -52,10 +53,13 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   const connections: Record<string, pulumi.Output<string>> = {};
   const series = templateSeries(fleet, tenants);
   const templatesOf = new Map(series.map((s) => [s.key, registerTemplates(s, fleet)]));
+  const adoptions = await adoptionChanges(tenants);
   for (const [i, tenant] of tenants.entries()) {
     const templates = templatesOf.get(`${tenant.tier}/${tenant.region}`);
     const tier = fleet.tiers[tenant.tier]!;
-    const registered = templates ? registerBranchTenant(tenant, tier, templates) : registerTenant(tenant);
+    const registered = templates
+      ? registerBranchTenant(tenant, tier, templates)
+      : registerTenant(tenant, adoptions.get(tenant.id));
     connections[tenant.id] = registered.connectionUri;
     if (i % REGISTRATIONS_PER_YIELD === REGISTRATIONS_PER_YIELD - 1) await yieldToEngine();
   }
@@ -68,7 +72,8 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   }
   if (fleet.migrations.planned.length > 0) {
     const devNames = withDev ? dev.branches.map((b) => `dev/${b.name}`) : [];
-    await registerSchemas(fleet.migrations, devNames, tenants.map((t) => t.id), connections);
+    const formerIds = new Map(tenants.map((t) => [t.id, formerNames(t)]));
+    await registerSchemas(fleet.migrations, devNames, tenants.map((t) => t.id), connections, formerIds);
   }
   return {
     tenants: tenants.length,
@@ -91,7 +96,17 @@ async function registerRemovalBrake(tenants: readonly ResolvedTenant[]): Promise
   await new Promise<void>((resolve) => brake.urn.apply(() => resolve()));
 }
 
-function registerTenant(tenant: ResolvedTenant): TenantProject {
+/**
+ * The options that carry a renamed tenant's resources over from its former ids (`formerIds`): each resource takes
+ * over the state of the same resource named by a former id, so Pulumi updates it (the project is renamed in place)
+ * instead of deleting the old tenant and creating a new one.
+ */
+function formerNames(tenant: ResolvedTenant): pulumi.CustomResourceOptions {
+  return tenant.formerIds === undefined ? {} : { aliases: tenant.formerIds.map((name) => ({ name })) };
+}
+
+function registerTenant(tenant: ResolvedTenant, adoption: string | undefined): TenantProject {
+  const renamed = formerNames(tenant);
   const project = new TenantProject(tenant.id, {
     tenantId: tenant.id,
     projectName: tenant.projectName,
@@ -101,12 +116,13 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     pgVersion: tenant.pgVersion,
     org: tenant.org,
     adopt: tenant.adopt,
+    adoptionChanges: adoption,
     onRemove: tenant.onRemove,
     quota: tenant.quota,
     endpointSettings: tenant.endpointSettings,
     historyRetentionSeconds: tenant.historyRetentionSeconds,
     restore: tenant.restore,
-  });
+  }, renamed);
   new PlanQuota(tenant.id, {
     tenantId: tenant.id,
     tier: tenant.tier,
@@ -116,7 +132,7 @@ function registerTenant(tenant: ResolvedTenant): TenantProject {
     historyRetentionSeconds: tenant.historyRetentionSeconds,
     observedSettings: project.observedSettings,
     placement: project.placement,
-  });
+  }, renamed);
   return project;
 }
 
@@ -141,7 +157,7 @@ function registerBranchTenant(tenant: ResolvedTenant, tier: ResolvedTier, templa
     placement: "branch",
     templates: pulumi.all(templates.map((t) => t.projectId)),
     branchesPerProject: tier.branchesPerProject,
-  });
+  }, formerNames(tenant));
 }
 
 /**
@@ -248,6 +264,7 @@ async function registerSchemas(
   devNames: string[],
   tenantIds: string[],
   connections: Record<string, pulumi.Output<string>>,
+  formerIds: Map<string, pulumi.CustomResourceOptions>,
 ): Promise<void> {
   const canary = new Set(migrations.canary);
   const schema = (name: string, stage: "dev" | "canary" | "fleet", dependsOn: TenantSchema[]) =>
@@ -263,7 +280,7 @@ async function registerSchemas(
         role: migrations.role,
         statementTimeoutSeconds: migrations.statementTimeoutSeconds,
       },
-      { dependsOn },
+      { dependsOn, ...formerIds.get(name) },
     );
   const devSchemas = devNames.map((name) => schema(name, "dev", []));
   const canarySchemas = tenantIds.filter((id) => canary.has(id)).map((id) => schema(id, "canary", devSchemas));

@@ -89,6 +89,7 @@ export function buildFleet(plans: ValidPlans): Fleet {
         pgVersion: spec.pgVersion ?? fileDefaults.pgVersion ?? fleetDefaults.pgVersion,
         ...(tiers[tier]!.org === undefined ? {} : { org: tiers[tier]!.org }),
         ...(spec.adopt === undefined ? {} : { adopt: spec.adopt }),
+        ...(spec.formerIds === undefined || spec.formerIds.length === 0 ? {} : { formerIds: spec.formerIds }),
         onRemove: spec.onRemove ?? fileDefaults.onRemove ?? "retain",
         quota: effective ? quotaOf(effective) : { ...tiers[tier]!.quota },
         endpointSettings: effective ? settingsOf(effective) : { ...tiers[tier]!.endpointSettings },

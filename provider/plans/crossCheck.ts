@@ -1,6 +1,7 @@
 /**
  * The rules that span files: tiers and residency groups that must exist, regions inside their group, tenant ids
- * unique across every tenants file, `adopt:` ids unique (one Neon project per tenant), project names within Neon's
+ * unique across every tenants file, `adopt:` ids unique (one Neon project per tenant), `formerIds` that name neither a
+ * tenant of the plans nor another tenant's former id (a rename has one source), project names within Neon's
  * length, dev branches that form a tree under `main`. Each problem points at the node
  * that is wrong: a tenant's own key when it wrote one, else the defaults it inherited from (reported once).
  * A rule whose reference file is itself broken or missing is skipped rather than reported as a second problem.
@@ -32,6 +33,8 @@ class Checker {
   readonly seen = new Map<string, { source: PlanSource; index: number }>();
   /** Adopted project id -> the tenant that first named it. */
   readonly adopted = new Map<string, { source: PlanSource; index: number; tenantId: string }>();
+  /** Former tenant id (`formerIds`) -> where it was first written, checked once every tenant id is known. */
+  readonly formerIds = new Map<string, { source: PlanSource; index: number; at: number; tenantId: string }>();
   /** Template project name stems (`<prefix>template-<tier>-<region>-`) already checked. */
   readonly templateStems = new Set<string>();
 
@@ -62,8 +65,25 @@ export function crossCheck(input: CrossCheckInput, errors: PlanError[]): void {
   const checker = new Checker(input, errors);
   if (input.fleetSource) checkFleet(checker, input.fleetSource);
   for (const file of input.tenants) checkTenants(checker, file);
+  checkFormerIds(checker);
   if (input.dev) checkDev(checker, input.dev);
   if (input.fleetSource) checkCanary(checker, input.fleetSource);
+}
+
+/**
+ * A former id that is also a tenant of the plans would hand that tenant's resources to two registrations: the
+ * rename would take over a live tenant. Skipped while a tenants file is broken (its ids are not all known).
+ */
+function checkFormerIds(c: Checker): void {
+  if (c.input.tenants.some((file) => !file.valid)) return;
+  for (const [former, { source, index, at, tenantId }] of c.formerIds) {
+    const live = c.seen.get(former);
+    if (!live) continue;
+    const where = `tenants/${path.basename(live.source.file)} line ${live.source.itemLine("tenants", live.index)}`;
+    const problem = `formerIds: ${former} is a tenant of the plans (${where}); a former id must be gone from the plans`;
+    const fix = `${problem}: remove it from formerIds or rename that tenant`;
+    c.report(source, ["tenants", index, "formerIds", at], fix, `tenant ${tenantId}: `);
+  }
 }
 
 /** Canary tenants exist (a typo would migrate the whole fleet at once). Skipped while a tenants file is broken. */
@@ -95,7 +115,7 @@ function checkTenants(c: Checker, file: TenantsView): void {
   if (defaults?.residency) c.report(source, ["defaults", "residency"], c.unknownGroup(defaults.residency), "defaults: ");
   file.tenants.forEach((tenant, i) => {
     if (!tenant) return;
-    const at = (...keys: string[]) => ["tenants", i, ...keys];
+    const at = (...keys: (string | number)[]) => ["tenants", i, ...keys];
     const subject = `tenant ${tenant.id}: `;
     const first = c.seen.get(tenant.id);
     if (first) {
@@ -112,6 +132,16 @@ function checkTenants(c: Checker, file: TenantsView): void {
         c.report(source, at("adopt"), `${problem}: remove one of the two adopt lines`, subject);
       } else c.adopted.set(tenant.adopt, { source, index: i, tenantId: tenant.id });
     }
+    tenant.formerIds?.forEach((former, j) => {
+      const first = c.formerIds.get(former);
+      if (!first) return c.formerIds.set(former, { source, index: i, at: j, tenantId: tenant.id });
+      const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
+      const problem =
+        first.tenantId === tenant.id
+          ? `formerIds: ${former} is listed twice`
+          : `formerIds: ${former} is also a former id of tenant ${first.tenantId} (${where}); a rename has one new id`;
+      c.report(source, at("formerIds", j), `${problem}: remove one of the two`, subject);
+    });
     const prefix = c.input.fleet?.fleet?.projectNamePrefix;
     if (prefix !== undefined && prefix.length + tenant.id.length > MAX_PROJECT_NAME_LENGTH) {
       const length = prefix.length + tenant.id.length;

@@ -367,6 +367,19 @@ export const tenantSchema = strict({
     .meta({ description: "Take over this existing Neon project instead of creating one" }),
   onRemove: onRemove.optional(),
   restore: restoreSchema.optional(),
+  formerIds: z
+    .array(
+      z
+        .string(must("be a former tenant id"))
+        .regex(TENANT_ID_PATTERN, must("be a former tenant id: 1-47 lowercase letters, digits or -")),
+      must("be a list of former tenant ids"),
+    )
+    .optional()
+    .meta({
+      description:
+        "Ids this tenant had before a rename: its resources take over the old ones and its project is renamed in " +
+        "place (same project, data and connection strings), nothing is deleted or created",
+    }),
 });
 
 /** tenants/*.yaml. */

@@ -56,6 +56,8 @@ export interface ResolvedTenant {
   pgVersion: number;
   org?: string;
   adopt?: string;
+  /** Ids the tenant had before a rename (`formerIds`): its resources carry aliases from those names. */
+  formerIds?: string[];
   onRemove: "retain" | "delete";
   /** The tier's quota with the tenant's overrides applied. */
   quota: NeonQuota;

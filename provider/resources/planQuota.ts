@@ -83,9 +83,9 @@ export type PlanQuotaOutputs = Pick<PlanQuotaInputs, "tenantId" | "tier" | "proj
 /**
  * Besides the settings (compared as a whole, see diff). `observedSettings` is absent: it only feeds create and a
  * project change, and must not make a re-tier. `driftedEndpoints` is never an input, so recorded drift always
- * differs from the plan: an update.
+ * differs from the plan: an update. A renamed tenant (`formerIds`) is an update that only records its new id.
  */
-const updateKeys = ["projectId", "tier", "driftedEndpoints"] as const;
+const updateKeys = ["projectId", "tier", "driftedEndpoints", "tenantId"] as const;
 
 /** `neon-fleet:refreshEndpoints` of the current run (set by configure): false skips the endpoint read on refresh. */
 let refreshEndpoints = true;

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { AdoptionError, FleetError, ReplaceRefusedError } from "../errors";
 import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
 import type { CallContext, CreatedProject } from "../neon";
-import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
+import { MAX_PROJECT_NAME_LENGTH, TENANT_ID_PATTERN } from "../neon/limits";
 import { neon } from "./neonAccess";
 import { plannedNames, tenantStillPlanned } from "./plannedFleet";
 import { projectNamed } from "./projectIndex";
@@ -13,6 +13,7 @@ import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
 import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./tierSettings";
 import { configureFromStack, stackFlag } from "./stackConnection";
+import { tierChanges } from "./tierChanges";
 import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranchExists } from "./tenantBranch";
 import { organizationMove, transferProject } from "./transfer";
 
@@ -60,6 +61,12 @@ export const tenantProjectInputsSchema = z.object({
   org: z.string().min(1).optional(),
   /** Id of an existing project to take over at create. */
   adopt: z.string().min(1).optional(),
+  /**
+   * Set by the program during a preview only, for a tenant with `adopt`: the tier settings adopting the project
+   * changes, before -> after in plan units (see stacks/adoptions.ts). Shown by the preview and the summary; no step
+   * reads it, and it is never a change.
+   */
+  adoptionChanges: z.string().min(1).optional(),
   /** What removing the tenant from plans does to the project. */
   onRemove: z.enum(["retain", "delete"]),
   /** Quota the project is born with. */
@@ -425,6 +432,7 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
           `fix the adopt id, or transfer the project to ${news.org} in Neon first`,
       );
     }
+    await refuseRenameByAdopt(project, news);
     return project;
   }
   return projectNamed(news.projectName, news.org, ctx);
@@ -439,8 +447,8 @@ const TEMPLATE_NAME = /^template-.+-\d+$/;
  * create before the holder's resource is even registered (see managedBy): every project neon-fleet creates or adopts
  * carries its holder's deterministic name (`<prefix><tenant id>`, kept by the update that renames drift back), the
  * dev project carries dev.yaml's name, template projects `<prefix>template-...`. A name of a tenant the plans no
- * longer hold is a retained former tenant's project: adopting it is how it comes back (under a new id too); a delete
- * of that old tenant in the same run leaves it alone (heldThisRun). Then this process's own sightings (managedBy).
+ * longer hold is refused by refuseRenameByAdopt when `adopt:` names it. Then this process's own sightings
+ * (managedBy).
  * @throws AdoptionError naming the tenant, the project, who holds it and the fix
  */
 async function refuseSharedProject(project: Project, news: TenantProjectInputs): Promise<void> {
@@ -484,6 +492,25 @@ function holderLabel(tenantId: string): string {
   return tenantId.startsWith("template/") ? `template project ${tenantId}` : `tenant ${tenantId}`;
 }
 
+/**
+ * Refuses `adopt:` of a project that carries the deterministic name of a tenant gone from the plans: that is a rename
+ * written as adopt, and the old tenant's resource is deleted after this create (the engine deletes last), so with
+ * `onRemove: delete` the adopted project would be deleted under the new tenant. Nothing offline can tell whether the
+ * old tenant leaves in this very change (only the engine's state knows), so any such project is refused: a rename
+ * goes through `formerIds`, and a project a removed tenant left behind is renamed in Neon before it is adopted.
+ */
+async function refuseRenameByAdopt(project: Project, news: TenantProjectInputs): Promise<void> {
+  const prefix = news.projectName.slice(0, news.projectName.length - news.tenantId.length);
+  const owner = project.name.startsWith(prefix) ? project.name.slice(prefix.length) : "";
+  if (owner === news.tenantId || !TENANT_ID_PATTERN.test(owner) || (await tenantStillPlanned(owner))) return;
+  throw new AdoptionError(
+    `tenant ${news.tenantId}`,
+    `adopt: project ${project.id} (${project.name}) is removed tenant ${owner}'s, which onRemove: delete would delete ` +
+      `after the adoption; to rename ${owner}, write formerIds: [${owner}] instead of adopt (or rename the project in ` +
+      "Neon first to take over what it left)",
+  );
+}
+
 /** Takes over `project`: checks it matches the plan's placement, renames it, and reads its connection details. */
 async function adopt(project: Project, news: TenantProjectInputs, ctx: CallContext): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
   const subject = `tenant ${news.tenantId}`;
@@ -496,6 +523,11 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
     );
   }
   managedBy.set(project.id, news.tenantId);
+  const changes = tierChanges(liveTierSettings(project), news);
+  if (changes.length > 0) {
+    // PlanQuota applies the tier right after: say what it cuts or raises on a project that was not ours.
+    process.stderr.write(`tenant ${news.tenantId}: adopting project ${project.id} changes ${changes.join(", ")}\n`);
+  }
   const client = neon();
   const renamed = project.name === news.projectName ? project : await client.updateProject(project.id, { name: news.projectName }, ctx);
   const branches = await client.listBranches(project.id, ctx);

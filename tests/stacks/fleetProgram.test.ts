@@ -16,6 +16,8 @@ interface Registration {
   name: string;
   urn: string;
   dependencies: string[];
+  /** Names of the resource's aliases (`aliases: [{ name }]`). */
+  aliases: string[];
 }
 
 /** The parts of the SDK's RegisterResourceRequest read here. */
@@ -23,6 +25,7 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getDependenciesList(): string[];
+  getAliasesList(): { getSpec(): { getName(): string } | undefined }[];
 }
 type Monitor = { registerResource(req: RegisterRequest, callback: unknown): unknown };
 
@@ -46,7 +49,8 @@ async function register(fleet: Fleet, shard: Shard = {}): Promise<{ outputs: Fle
   monitor.registerResource = (req, callback) => {
     const type = req.getType().split(":").pop()!;
     const urn = `urn:pulumi:program::neon-fleet::${req.getType()}::${req.getName()}`;
-    seen.push({ type, name: req.getName(), urn, dependencies: req.getDependenciesList() });
+    const aliases = req.getAliasesList().map((alias) => alias.getSpec()?.getName() ?? "");
+    seen.push({ type, name: req.getName(), urn, dependencies: req.getDependenciesList(), aliases });
     return registerResource(req, callback);
   };
   const outputs = await registerFleet(fleet, { shard, exportConnections: false });
@@ -93,6 +97,20 @@ describe("the stack program under Pulumi's mocks", () => {
       name: "UsageError",
       message: "dev.yaml: branches a -> b -> a are each other's parents; break the cycle",
     });
+  });
+
+  it("gives a renamed tenant's project and quota an alias from each former id, and no one else any", async () => {
+    const rename = { id: "acme-corp", formerIds: ["acme", "acme-old"] };
+    const renamed = fleet.tenants.map((t) => (t.id === "acme" ? { ...t, ...rename } : t));
+    const { seen } = await register({ ...fleet, tenants: renamed });
+
+    const withAliases = seen
+      .filter((r) => r.aliases.length > 0)
+      .map((r) => `${r.type} ${r.name} <- ${r.aliases.join(", ")}`);
+    expect(withAliases.sort()).toEqual([
+      "PlanQuota acme-corp <- acme, acme-old",
+      "TenantProject acme-corp <- acme, acme-old",
+    ]);
   });
 
   it("registers only the tenants of its shard, and the dev project only in the stack of its region", async () => {

@@ -24,9 +24,19 @@ export function deriveTenantId(projectName: string, prefix: string, taken: Set<s
   return id;
 }
 
-/** The first tier (in tiers.yaml order) whose quota and endpoint settings equal the live ones exactly. */
+/**
+ * The first project tier (in tiers.yaml order) whose quota and endpoint settings equal the live ones exactly, and
+ * whose history retention, when it sets one, too: adopting onto it then changes nothing. Branch tiers never match (a
+ * project cannot become a branch).
+ */
 export function matchingTier(live: TierSettings, tiers: Fleet["tiers"]): ResolvedTier | undefined {
-  return Object.values(tiers).find((tier) => sameValues(tier.quota, live.quota) && sameValues(tier.endpointSettings, live.endpointSettings));
+  return Object.values(tiers).find(
+    (tier) =>
+      tier.placement !== "branch" &&
+      sameValues(tier.quota, live.quota) &&
+      sameValues(tier.endpointSettings, live.endpointSettings) &&
+      (tier.historyRetentionSeconds === undefined || tier.historyRetentionSeconds === live.historyRetentionSeconds),
+  );
 }
 
 function sameValues<T extends object>(a: T, b: T): boolean {

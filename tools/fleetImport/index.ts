@@ -7,6 +7,7 @@ import type { NeonClient } from "../../provider/neon";
 import { residencyOf, type Fleet } from "../../provider/plans";
 import { liveTierSettings } from "../../provider/resources/tierSettings";
 import { deriveTenantId, matchingTier } from "./derive";
+import { GeneratedTiers, type GeneratedTier } from "./generatedTiers";
 import { renderHeader, renderTenant, type ImportedTenant } from "./render";
 
 /** Postgres versions the plans accept. */
@@ -25,6 +26,11 @@ export interface ImportOptions {
   write(chunk: string): Promise<void>;
   /** Receives one-line progress and skip notices (stderr in the CLI). */
   report(line: string): void;
+  /**
+   * Receives the tiers generated for projects no tier matched (once, after the listing), to add to tiers.yaml.
+   * Without it such tenants keep the fleet's default tier with a comment holding their live settings.
+   */
+  addTiers?(tiers: GeneratedTier[]): Promise<void>;
   now?: Date;
 }
 
@@ -36,6 +42,8 @@ export interface ImportSummary {
   imported: number;
   /** Of those, tenants written with the fleet's default tier because no tier matched exactly. */
   unmatched: number;
+  /** Tiers generated into tiers.yaml for projects no tier matched, with the tenants on each. */
+  generatedTiers: GeneratedTier[];
   /** Projects the plans already manage (by name, `adopt:` id, or the dev project). */
   managed: number;
   /** Projects that cannot become tenants as they are, with the reason. */
@@ -49,7 +57,8 @@ export async function importFleet(options: ImportOptions): Promise<ImportSummary
   if (fleet.dev) managedNames.add(fleet.dev.projectName);
   const managedIds = new Set(fleet.tenants.flatMap((t) => (t.adopt ? [t.adopt] : [])));
   const takenIds = new Set(fleet.tenants.map((t) => t.id));
-  const summary: ImportSummary = { scanned: 0, imported: 0, unmatched: 0, managed: 0, skipped: [] };
+  const generated = new GeneratedTiers(new Set(Object.keys(fleet.tiers)));
+  const summary: ImportSummary = { scanned: 0, imported: 0, unmatched: 0, managed: 0, skipped: [], generatedTiers: [] };
 
   await options.write(renderHeader(options.source, (options.now ?? new Date()).toISOString().slice(0, 10)));
   let lastProgress = Date.now();
@@ -58,7 +67,7 @@ export async function importFleet(options: ImportOptions): Promise<ImportSummary
     if (managedNames.has(project.name) || managedIds.has(project.id)) {
       summary.managed++;
     } else {
-      const tenant = toTenant(project, fleet, takenIds);
+      const tenant = toTenant(project, fleet, takenIds, options.addTiers ? generated : undefined);
       if (typeof tenant === "string") {
         summary.skipped.push({ projectId: project.id, reason: tenant });
         if (summary.skipped.length <= SKIPS_NAMED) options.report(`import: skipped project ${project.id} (${JSON.stringify(project.name)}): ${tenant}`);
@@ -75,23 +84,36 @@ export async function importFleet(options: ImportOptions): Promise<ImportSummary
     }
   }
   if (summary.imported === 0) await options.write("tenants: []\n");
+  summary.generatedTiers = generated.list;
+  if (summary.generatedTiers.length > 0) await options.addTiers?.(summary.generatedTiers);
   options.report(progressLine(summary));
   return summary;
 }
 
 function progressLine(s: ImportSummary): string {
-  return `import: ${s.scanned} projects read, ${s.imported} written as tenants (${s.unmatched} without a matching tier), ${s.managed} already in the plans, ${s.skipped.length} skipped`;
+  const generated = s.generatedTiers.length > 0
+    ? `, tiers ${s.generatedTiers.map((t) => `${t.name} (${t.tenants})`).join(", ")} added to tiers.yaml`
+    : "";
+  return (
+    `import: ${s.scanned} projects read, ${s.imported} written as tenants (${s.unmatched} without a matching ` +
+    `tier${generated}), ${s.managed} already in the plans, ${s.skipped.length} skipped`
+  );
 }
 
 /** The tenant for a project, or why it cannot be one. */
-function toTenant(project: ProjectListItem, fleet: Fleet, takenIds: Set<string>): ImportedTenant | string {
+function toTenant(
+  project: ProjectListItem,
+  fleet: Fleet,
+  takenIds: Set<string>,
+  generated?: GeneratedTiers,
+): ImportedTenant | string {
   const residency = residencyOf(fleet, project.region_id);
   if (!residency) return `region ${project.region_id} is in no residency group: add it to a group in fleet.yaml, then import again`;
   if (project.pg_version < PG_VERSIONS.min || project.pg_version > PG_VERSIONS.max) {
     return `Postgres ${project.pg_version} is outside ${PG_VERSIONS.min}..${PG_VERSIONS.max}, which the plans accept`;
   }
   const live = liveTierSettings(project);
-  const tier = matchingTier(live, fleet.tiers);
+  const tier = matchingTier(live, fleet.tiers) ?? generated?.tierFor(live);
   return {
     id: deriveTenantId(project.name, fleet.projectNamePrefix, takenIds),
     tier: tier?.name ?? fleet.defaults.tier,

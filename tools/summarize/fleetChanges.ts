@@ -47,6 +47,25 @@ export interface TenantChange {
   movesTo?: string;
   /** For `move`, when the previews of both stacks were summarized together: the stack the tenant moves to. */
   movesToStack?: string;
+  /**
+   * The tenant's former id when the tenant is renamed (`formerIds`): its resources take over the old tenant's,
+   * the preview's step names the old resource in its old state, and the project is renamed in place.
+   */
+  renamedFrom?: string;
+  /** A create that takes over a live project (`adopt:`), with what putting it on its tier changes. */
+  adoption?: TenantAdoption;
+  /**
+   * A tenant this preview removes whose project this tenant's `adopt:` names: a rename written as adopt, which `up`
+   * refuses (the removal runs last, and with `onRemove: delete` would delete the adopted project).
+   */
+  adoptsProjectOf?: string;
+}
+
+/** An adoption as the preview shows it (the program reads the project while previewing, see stacks/adoptions.ts). */
+export interface TenantAdoption {
+  projectId: string;
+  /** Tier settings that change, before -> after in plan units, e.g. `storage unlimited -> 512MiB`. */
+  changes: string;
 }
 
 /** A restore of a tenant's default branch, as the preview shows it. */
@@ -165,6 +184,7 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
     .filter((d) => d.severity === "error" && d.urn && parseUrn(d.urn).type === TYPES.removalBrake)
     .map((d) => brakeRefusal(withoutTrace(d.message ?? "")));
   const firstUrn = doc.steps?.[0]?.urn;
+  markRenamesByAdopt(doc.steps ?? [], all);
   return {
     ...(firstUrn ? { stack: firstUrn.split("::")[0]!.replace(/^urn:pulumi:/, "") } : {}),
     tenants: all.filter((t) => !isDevProject(t.id) && !isTemplateProject(t.id)),
@@ -259,6 +279,23 @@ function asMove(tenant: TenantChange, moves: ReadonlyMap<string, string>): Tenan
   return { ...tenant, action: "move", movesTo: to };
 }
 
+/** Marks each created tenant whose `adopt:` names the project of a TenantProject this preview removes. */
+function markRenamesByAdopt(steps: readonly PreviewStep[], tenants: TenantChange[]): void {
+  const removed = new Map<string, string>();
+  const adopting = new Map<string, string>();
+  for (const step of steps) {
+    const { type, name } = parseUrn(step.urn);
+    if (type !== TYPES.tenantProject) continue;
+    if (step.op === "delete" && step.oldState?.id) removed.set(step.oldState.id, name);
+    const adopt = step.newState?.inputs?.adopt;
+    if (step.op === "create" && typeof adopt === "string") adopting.set(name, adopt);
+  }
+  for (const tenant of tenants) {
+    const owner = removed.get(adopting.get(tenant.id) ?? "");
+    if (owner !== undefined) tenant.adoptsProjectOf = owner;
+  }
+}
+
 /** The stack program names the dev project's resources `dev/<project name>`; a tenant id cannot contain `/`. */
 /** Template projects are named `template/...`: tenant ids cannot hold `/`. */
 function isTemplateProject(name: string): boolean {
@@ -342,6 +379,8 @@ function newTenant(id: string) {
   let refusal: string | undefined;
   let restore: TenantRestore | undefined;
   let orgMove: { from: string; to: string } | undefined;
+  let renamedFrom: string | undefined;
+  let adoption: TenantAdoption | undefined;
   return {
     id,
     add(step: PreviewStep, type: string, stepAction: StepAction): void {
@@ -353,6 +392,10 @@ function newTenant(id: string) {
         restore ??= restoreOf(step);
         orgMove ??= orgMoveOf(step);
       }
+      // An alias took the old resource over: the step's old state carries the old URN (step_generator.go).
+      const formerName = step.oldState?.urn ? parseUrn(step.oldState.urn).name : id;
+      if (type === TYPES.tenantProject && formerName !== id) renamedFrom = formerName;
+      if (type === TYPES.tenantProject && stepAction === "create") adoption ??= adoptionOf(step);
       const stepTenantAction = typeof refused === "string" ? "refused" : tenantAction(step, type, stepAction);
       action = stronger(TENANT_PRECEDENCE, action, stepTenantAction);
       tier.offer(stringInput(step, "tier"));
@@ -378,9 +421,18 @@ function newTenant(id: string) {
         refusal,
         ...(restore && { restore }),
         ...(orgMove && { orgMove }),
+        ...(renamedFrom !== undefined && { renamedFrom }),
+        ...(adoption && { adoption }),
       };
     },
   };
+}
+
+/** The adoption a create makes: an `adopt` input the program described with `adoptionChanges`. */
+function adoptionOf(step: PreviewStep): TenantAdoption | undefined {
+  const { adopt, adoptionChanges } = step.newState?.inputs ?? {};
+  if (typeof adopt !== "string" || typeof adoptionChanges !== "string") return undefined;
+  return { projectId: adopt, changes: adoptionChanges };
 }
 
 /** The restore an update applies: a `restore` input whose token differs from the one recorded before. */

@@ -15,6 +15,8 @@ const propertyMapSchema = z.custom<Record<string, unknown>>((value) => typeof va
 const resourceStateSchema = z.looseObject({
   urn: z.string(),
   type: z.string(),
+  /** The provider's id; a TenantProject's is its Neon project id. */
+  id: z.string().nullish(),
   inputs: propertyMapSchema.nullish(),
 });
 

@@ -45,10 +45,10 @@ const VIEWS: Record<string, PropertyView> = {
  */
 const WIRING = new Set(["tenantId", "projectId", "observedSettings", "refusedChange", "replacing", "allowReplace"]);
 /**
- * Inputs the summary shows in a section of their own: a restore is listed with what destroys data, an organization
- * transfer under "Moves organization".
+ * Inputs the summary shows in a section of their own: a restore (with what destroys data), an organization transfer
+ * (under "Moves organization"), an adoption's changes.
  */
-const OWN_SECTION = new Set(["restore", "org"]);
+const OWN_SECTION = new Set(["restore", "org", "adoptionChanges"]);
 
 /**
  * The properties that differ between two input objects, in plan units, in a stable order.

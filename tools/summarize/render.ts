@@ -18,7 +18,10 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = { maxChars: 60_000, inline:
 const DANGEROUS: readonly TenantAction[] = ["refused", "move", "replace", "delete"];
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
-const FOLD_BUDGET = { diagnostics: 6_000, dangerous: 12_000, orgMoves: 4_000, retained: 6_000, changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000 };
+const FOLD_BUDGET = {
+  diagnostics: 6_000, dangerous: 12_000, orgMoves: 4_000, renames: 4_000, adoptions: 8_000, retained: 6_000,
+  changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000,
+};
 
 /**
  * Renders fleet changes as Markdown, most consequential first: the verdict line, the preview's errors,
@@ -38,6 +41,8 @@ export function renderSummary(changes: FleetChanges, options: RenderOptions = DE
   const dangerousTenants = [...devDangerous, ...dangerous];
   dangerousSection(doc, dangerousTenants, restores, dangerousLists, options.inline, budget(FOLD_BUDGET.dangerous));
   orgMovesSection(doc, changes.tenants, budget(FOLD_BUDGET.orgMoves));
+  renamesSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.renames));
+  adoptionsSection(doc, changes.tenants, options.inline, budget(FOLD_BUDGET.adoptions));
   retainedSection(doc, tenantsBy.get("retain") ?? [], options.inline, budget(FOLD_BUDGET.retained));
   countsSection(doc, changes.tenants);
   schemaSection(doc, changes);
@@ -56,7 +61,9 @@ function verdict(changes: FleetChanges, tenantsBy: Map<TenantAction, TenantChang
   const restores = changes.tenants.filter((t) => t.restore !== undefined).length;
   const orgMoves = changes.tenants.filter((t) => t.orgMove !== undefined).length;
   const moves = n("move") + changes.unnamedMoves;
+  const renames = changes.tenants.filter((t) => t.renamedFrom !== undefined).length;
   const parts = [
+    renames > 0 && `${count(renames)} renamed`,
     errors > 0 && `${plural(errors, "error")} (preview failed)`,
     changes.massRemovalRefusals.length > 0 && "mass removal refused",
     n("update") > 0 && `${count(n("update"))} to update`,
@@ -167,6 +174,43 @@ function moveText(t: TenantChange): string {
     `(${t.tier}) moves to ${stack} (region ${t.region} -> ${t.movesTo}): ${kept}; ` +
     "the region move itself is refused unless that stack sets `neon-fleet:allowReplace`"
   );
+}
+
+/**
+ * Tenants renamed through `formerIds`: one line each, so a reviewer sees a rename where a delete and a create of the
+ * same tenant would otherwise have been (the project keeps its id, data and connection strings).
+ */
+function renamesSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
+  const renamed = sortById(tenants.filter((t) => t.renamedFrom !== undefined || t.adoptsProjectOf !== undefined));
+  if (renamed.length === 0) return;
+  const lines = renamed.map((t) => {
+    const failed = t.failed ? " (failed, see errors)" : "";
+    if (t.renamedFrom === undefined) {
+      const old = t.adoptsProjectOf!;
+      return `**${t.id}** adopts the project of removed tenant ${old}: refused at up; write \`formerIds: [${old}]\``;
+    }
+    return `renamed ${t.renamedFrom} -> ${t.id} (${t.tier}, ${t.region}): same project, renamed in place${failed}`;
+  });
+  doc.add(`### Renamed (${count(lines.length)})
+
+${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+}
+
+/**
+ * Creates that take over live projects, each with every tier setting the adoption changes: a project made by hand
+ * may have had unlimited storage or more compute than the tier gives, and the reviewer must see the cut.
+ */
+function adoptionsSection(
+  doc: BoundedDocument,
+  tenants: readonly TenantChange[],
+  inline: number,
+  budget: number,
+): void {
+  const adopting = sortById(tenants.filter((t) => t.adoption !== undefined));
+  if (adopting.length === 0) return;
+  const lines = adopting.map((t) => `**${t.id}** (${t.tier}) adopts project ${t.adoption!.projectId}: ${t.adoption!.changes}`);
+  const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
+  doc.add(`### Adoptions (${count(lines.length)})\n\n${list}`);
 }
 
 function retainedSection(doc: BoundedDocument, tenants: readonly TenantChange[], inline: number, budget: number): void {
