@@ -186,12 +186,15 @@ describe("TenantProject adoption safety", () => {
     expect(await liveProject(adopted.id)).toBeUndefined();
   });
 
-  it("a retained former tenant's project (its id no longer in the plans) is adopted under the new id", async () => {
+  it("a retained former tenant's project (its id no longer in the plans) is refused through adopt:, pointing at formerIds", async () => {
     const retained = await made("tenant-oldco");
 
-    const result = await provider.create!(inputs("newco", { adopt: retained.id }));
+    const failure = await provider.create!(inputs("newco", { adopt: retained.id })).then(
+      () => new Error("adopted"),
+      (err: unknown) => err as Error,
+    );
 
-    expect(result.id).toBe(retained.id);
-    expect(await liveProject(retained.id)).toMatchObject({ name: "tenant-newco" });
+    expect(failure.message).toContain("write formerIds: [oldco] instead of adopt");
+    expect(await liveProject(retained.id)).toMatchObject({ name: "tenant-oldco" });
   });
 });
