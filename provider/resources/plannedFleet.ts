@@ -32,7 +32,7 @@ let loaded: Promise<PlannedNames> | undefined;
 let fleetRead: Promise<plans.Fleet> | undefined;
 let shardSpec: { shard?: string; bucket?: string } = {};
 
-/** Takes `neon-fleet:plans`, `shard` and `bucket` from the provider's config; called by every resource's `configure`. */
+/** Notes `neon-fleet:plans`, `neon-fleet:shard` and `neon-fleet:bucket`; called by every resource's `configure`. */
 export function configurePlans(req: pulumi.dynamic.ConfigureRequest): void {
   shardSpec = { shard: stackValue(req, "neon-fleet:shard"), bucket: stackValue(req, "neon-fleet:bucket") };
   const dir = path.resolve(projectRoot(), stackValue(req, "neon-fleet:plans") ?? "./plans");

@@ -24,7 +24,8 @@ import { organizationMove, transferProject } from "./transfer";
  * to a point in time (see restore.ts); the backups it leaves are listed in the outputs.
  *
  * An org change transfers the project to the other organization in place, with every other project this stack's
- * plans move between the same two organizations (transfer.ts): same project id, data and connection strings. A region/pgVersion change needs a new project
+ * plans move between the same two organizations (transfer.ts): same project id, data and connection strings.
+ * A region/pgVersion change needs a new project
  * (Neon cannot move one there). Without the stack's
  * `neon-fleet:allowReplace`, `check` refuses it without failing anything: it keeps the old value and records
  * the refusal in `refusedChange`, so the change shows as an update that leaves the project untouched (a Check or

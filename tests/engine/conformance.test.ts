@@ -128,7 +128,8 @@ describe("engine double conformance with the Pulumi engine", () => {
     const updated = await box.run("up", spec.map((r) => ({ ...r, value: "2" })), { parallel: 2, skipPreview: true });
     expect(updated.ok).toBe(true);
     const firstUpdate = updated.calls.findIndex((c) => c.startsWith("update "));
-    expect(updated.calls.slice(0, firstUpdate)).toEqual(["check a", "diff a", "check b", "diff b", "check c", "diff c"]);
+    const beforeFirstUpdate = ["check a", "diff a", "check b", "diff b", "check c", "diff c"];
+    expect(updated.calls.slice(0, firstUpdate)).toEqual(beforeFirstUpdate);
     expect(Math.max(...box.entries().filter((e) => e.method === "update").map((e) => e.concurrent ?? 0))).toBe(2);
   }, TEST_MS);
 

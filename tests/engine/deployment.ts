@@ -195,7 +195,8 @@ export class Deployment implements MonitorHandler {
         ? undefined
         : targeted
           ? TARGETED_REPLACE
-          : await host.diff(reg.urn, old.id ?? "", wire(old.outputs), wire(inputs), wire(old.inputs), reg.ignoreChanges);
+          : await host.diff(reg.urn, old.id ?? "", wire(old.outputs), wire(inputs), wire(old.inputs),
+            reg.ignoreChanges);
       // A preview's steps do nothing that takes time: its workers are never all busy.
       const slot = this.ctx.dryRun ? (): void => undefined : await this.ctx.pool.acquire();
       return { old, next: old ? { ...next, id: old.id } : next, diff, slot };
@@ -208,7 +209,12 @@ export class Deployment implements MonitorHandler {
   }
 
   /** The step a decided registration calls for, within the slot the loop took for it. */
-  private async apply(host: ProviderHost, reg: Registration, providerRef: string, decided: Decided): Promise<RegistrationResult> {
+  private async apply(
+    host: ProviderHost,
+    reg: Registration,
+    providerRef: string,
+    decided: Decided,
+  ): Promise<RegistrationResult> {
     if (this.ctx.continueOnError && this.dependsOnFailed(reg)) return this.skip(reg);
     const { old, next, diff } = decided;
     if (!old || !diff) return this.create(host, next, reg);

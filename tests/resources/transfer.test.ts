@@ -30,7 +30,8 @@ const TEST_MS = 120_000;
 
 /** What the provider's check makes of re-tiering `tenantId` from the source's tier to the destination's. */
 const checked = async (tenantId: string, source: string, destination: string) =>
-  (await provider.check!(inputs(tenantId, "from", source), inputs(tenantId, "to", destination))).inputs as TenantProjectInputs;
+  (await provider.check!(inputs(tenantId, "from", source), inputs(tenantId, "to", destination)))
+    .inputs as TenantProjectInputs;
 
 const tenantIds = (prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(3, "0")}`);
@@ -52,7 +53,8 @@ function writePlans(dir: string, source: string, destination: string, ids: strin
       "defaults:\n  residency: us\n  tier: from\n  pgVersion: 17\n",
   );
   writeFileSync(path.join(dir, "tiers.yaml"), `tiers:\n  from:\n${tier(source)}  to:\n${tier(destination)}`);
-  writeFileSync(path.join(dir, "tenants", "customers.yaml"), `tenants:\n${ids.map((id) => `  - { id: ${id}, tier: to }\n`).join("")}`);
+  const tenants = ids.map((id) => `  - { id: ${id}, tier: to }\n`).join("");
+  writeFileSync(path.join(dir, "tenants", "customers.yaml"), `tenants:\n${tenants}`);
 }
 
 describe("organization transfers under the engine's --parallel", () => {
@@ -110,7 +112,8 @@ describe("organization transfers under the engine's --parallel", () => {
 
   const inOrg = async (orgId: string): Promise<string[]> => {
     const names: string[] = [];
-    for await (const p of neon().listProjects({ orgId, cache: false }) as AsyncIterable<ProjectListItem>) names.push(p.name);
+    const listed: AsyncIterable<ProjectListItem> = neon().listProjects({ orgId, cache: false });
+    for await (const p of listed) names.push(p.name);
     return names.map((n) => n.replace("tenant-", "")).sort();
   };
 
