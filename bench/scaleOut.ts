@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "fs";
 import os from "os";
 import path from "path";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { tenantBucket } from "../stacks/shard";
+import { tenantBucket } from "../provider/plans/shard";
 import { generatedTenantId, writeGeneratedPlans } from "./planLoad";
 
 /** Onboarding a fleet cut into hash buckets: one stack per bucket, all run at once under one account budget. */

@@ -5,7 +5,7 @@ import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, Resolve
 import { DevBranch, PlanQuota, RemovalBrake, TenantProject, TenantSchema } from "../provider/resources";
 import { encodeTenantDigest } from "../provider/resources/tenantDigest";
 import { adoptionChanges } from "./adoptions";
-import { managesDev, managesTenant, type Shard } from "./shard";
+import { managesDev, managesTenant, type Shard } from "../provider/plans/shard";
 import { templateSeries, type TemplateSeries } from "./templates";
 
 /** Stack-wide choices that are not in the plans. */

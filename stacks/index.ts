@@ -11,7 +11,7 @@ import { loadPlans } from "../provider/plans";
 import { registerFleet, type FleetOutputs } from "./fleetProgram";
 import { reportedError } from "./runError";
 import { projectRoot } from "./projectRoot";
-import { parseShard } from "./shard";
+import { parseShard } from "../provider/plans/shard";
 import { checkStackConfig } from "./stackConfig";
 
 // Pulumi's SDK takes an unbounded stack trace for every resource it registers and for each of its internal

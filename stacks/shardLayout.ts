@@ -13,7 +13,7 @@ import { FleetError, ShardLayoutError } from "../provider/errors";
 import { DEFAULT_API_HOST } from "../provider/neon";
 import { loadPlans, type Fleet, type ResolvedTenant } from "../provider/plans";
 import { parseRateShare } from "../provider/resources/stackConnection";
-import { managesDev, managesTenant, parseShard, type Shard } from "./shard";
+import { managesDev, managesTenant, parseShard, type Shard } from "../provider/plans/shard";
 
 /** The project namespace of stack config keys (a bare `bucket` in a stack file means `neon-fleet:bucket`). */
 const NAMESPACE = "neon-fleet";

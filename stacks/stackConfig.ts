@@ -6,7 +6,7 @@
 import { FleetError } from "../provider/errors";
 import { readTuning } from "../provider/neon/tuning";
 import { parseRateShare } from "../provider/resources/stackConnection";
-import { parseBucket } from "./shard";
+import { parseBucket } from "../provider/plans/shard";
 
 /** Settings that take `true` or `false`. */
 const FLAGS = [

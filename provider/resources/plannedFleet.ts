@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as plans from "../plans";
+import type * as shards from "../plans/shard";
 import { FleetError } from "../errors";
 import { stackValue } from "./stackConnection";
 
@@ -13,6 +14,9 @@ import { stackValue } from "./stackConnection";
  * project must be kept whatever `onRemove` says. The delete tells them apart by reading the plans itself, once per
  * provider process, from `neon-fleet:plans` (relative to the folder holding Pulumi.yaml, default `./plans`) of the
  * config the provider was configured with.
+ *
+ * Organization transfers read the same plans ({@link managedTenants}): the tenants this stack registers (by its
+ * `neon-fleet:shard` and `neon-fleet:bucket`, decided as the program decides) and the organization each belongs in.
  */
 
 /** Names the plans hold: tenant ids, the dev project's name and its branch names. */
@@ -27,13 +31,35 @@ export interface PlannedNames {
 
 let plansDir: string | undefined;
 let loaded: Promise<PlannedNames> | undefined;
+let fleetRead: Promise<plans.Fleet> | undefined;
+let shardSpec: { shard?: string; bucket?: string } = {};
 
-/** Takes `neon-fleet:plans` from the provider's config; called by the `configure` of every resource. */
+/** Notes `neon-fleet:plans`, `neon-fleet:shard` and `neon-fleet:bucket`; called by every resource's `configure`. */
 export function configurePlans(req: pulumi.dynamic.ConfigureRequest): void {
+  shardSpec = { shard: stackValue(req, "neon-fleet:shard"), bucket: stackValue(req, "neon-fleet:bucket") };
   const dir = path.resolve(projectRoot(), stackValue(req, "neon-fleet:plans") ?? "./plans");
   if (dir === plansDir) return;
   plansDir = dir;
   loaded = undefined;
+  fleetRead = undefined;
+}
+
+/**
+ * The tenants of the plans this stack manages, as the program resolves them (same plans, same shard rule).
+ * @throws when the plans cannot be read or the shard settings are invalid (the program then failed too)
+ */
+export async function managedTenants(): Promise<readonly plans.ResolvedTenant[]> {
+  const fleet = await readFleet();
+  const { managesTenant, parseShard } = require("../plans/shard") as typeof shards;
+  const shard = parseShard(shardSpec.shard, shardSpec.bucket, fleet);
+  return fleet.tenants.filter((t) => managesTenant(shard, t));
+}
+
+/** The plans, loaded once per process (lazily: yaml and zod are only needed by deletes and transfers). */
+function readFleet(): Promise<plans.Fleet> {
+  const { loadPlans } = require("../plans") as typeof plans;
+  fleetRead ??= loadPlans(plansDir ?? path.resolve(projectRoot(), "plans"));
+  return fleetRead;
 }
 
 /**
@@ -46,10 +72,8 @@ export function plannedNames(): Promise<PlannedNames> {
 }
 
 async function readPlanned(dir: string): Promise<PlannedNames> {
-  // Plan loading (yaml, zod) is only needed when something is deleted: loaded lazily.
-  const { loadPlans } = require("../plans") as typeof plans;
   try {
-    const fleet = await loadPlans(dir);
+    const fleet = await readFleet();
     return {
       tenants: new Set(fleet.tenants.map((t) => t.id)),
       tenantRegions: new Map(fleet.tenants.map((t) => [t.id, t.region])),

@@ -24,8 +24,9 @@ import { organizationMove, transferProject } from "./transfer";
  * project on its tier after birth is PlanQuota's job. A plan `restore` with a new token restores the default branch
  * to a point in time (see restore.ts); the backups it leaves are listed in the outputs.
  *
- * An org change transfers the project to the other organization in place, batched with the run's other moves
- * (transfer.ts): same project id, data and connection strings. A region/pgVersion change needs a new project
+ * An org change transfers the project to the other organization in place, with every other project this stack's
+ * plans move between the same two organizations (transfer.ts): same project id, data and connection strings.
+ * A region/pgVersion change needs a new project
  * (Neon cannot move one there). Without the stack's
  * `neon-fleet:allowReplace`, `check` refuses it without failing anything: it keeps the old value and records
  * the refusal in `refusedChange`, so the change shows as an update that leaves the project untouched (a Check or
@@ -269,7 +270,7 @@ async function diff(
   const replaces = news.replacing === undefined ? [] : moves;
   const leftAsIs = news.refusedChange !== undefined || moves.length > replaces.length;
   const restoring = restorePending(news.restore, olds.restoredToken);
-  // Recorded offline so that the updates' transfers go to Neon in as few calls as possible.
+  // Recorded offline (nothing is sent from diff): the pair's first update sends it with the others.
   const move = replaces.length === 0 ? organizationMove(id, olds, news) : undefined;
   const changes = replaces.length + updates.length > 0 || leftAsIs || restoring || move !== undefined;
   return { changes, replaces, deleteBeforeReplace: false };

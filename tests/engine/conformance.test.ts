@@ -130,6 +130,23 @@ describe("engine double conformance with the Pulumi engine", () => {
     expect(Math.max(...entries.filter((e) => e.method === "create").map((e) => e.concurrent ?? 0))).toBeGreaterThan(1);
   }, TEST_MS);
 
+  it("while --parallel operations run, the loop waits for a free worker: no Check or Diff of later resources starts (step_executor.go newStepExecutor, ExecuteSerial)", async () => {
+    const spec = ["a", "b", "c", "d", "e"].map((name) => ({ name, value: "1" }));
+    // Create and Update take 300 ms in the fixture provider and are logged when they end. With 2 workers busy, the
+    // loop has Checked and Diffed c and waits to hand it over: d's Check comes after an operation ended.
+    const created = await box.run("up", spec, { parallel: 2, skipPreview: true });
+    expect(created.ok).toBe(true);
+    const firstCreate = created.calls.findIndex((c) => c.startsWith("create "));
+    expect(created.calls.slice(0, firstCreate)).toEqual(["check a", "check b", "check c"]);
+
+    const updated = await box.run("up", spec.map((r) => ({ ...r, value: "2" })), { parallel: 2, skipPreview: true });
+    expect(updated.ok).toBe(true);
+    const firstUpdate = updated.calls.findIndex((c) => c.startsWith("update "));
+    const beforeFirstUpdate = ["check a", "diff a", "check b", "diff b", "check c", "diff c"];
+    expect(updated.calls.slice(0, firstUpdate)).toEqual(beforeFirstUpdate);
+    expect(Math.max(...box.entries().filter((e) => e.method === "update").map((e) => e.concurrent ?? 0))).toBe(2);
+  }, TEST_MS);
+
   it("checkpoints cost the whole snapshot at the start and end of every mutating step, so onboarding grows quadratically (pkg/backend/snapshot.go BeginMutation, End)", async () => {
     const few = await box.run("up", ["a", "b"].map((name) => ({ name, value: "1" })), { skipPreview: true });
     const noop = await box.run("up", ["a", "b"].map((name) => ({ name, value: "1" })), { skipPreview: true });

@@ -171,12 +171,34 @@ export class Deployment implements MonitorHandler {
 
   /**
    * Check and Diff on the engine's loop, one resource at a time (step_generator.go continueStepsFromImport,
-   * diff); then the operation the diff calls for, within --parallel (step_executor.go). In an update (not a
-   * preview) unknown values are dropped from what the provider gets, as the provider plugin marshals them
-   * with KeepUnknowns off: a failed resource's outputs reach its dependents' Check as missing properties.
+   * diff); then the operation the diff calls for, within --parallel. The loop is held until the step has a
+   * slot: the engine hands each step chain to its workers over an unbuffered channel (step_executor.go
+   * newStepExecutor, ExecuteSerial), so while --parallel operations run no further Check or Diff starts.
+   * A replacement's delete and create are one chain: one slot. In an update (not a preview) unknown values
+   * are dropped from what the provider gets, as the provider plugin marshals them with KeepUnknowns off: a
+   * failed resource's outputs reach its dependents' Check as missing properties.
    */
   private async step(host: ProviderHost, reg: Registration, providerRef: string): Promise<RegistrationResult> {
-    const decided = await this.ctx.loop.run(() => this.cancelOnError(() => this.checkAndDiff(host, reg, providerRef)));
+    const decided = await this.ctx.loop.run(async () => {
+      const found = await this.cancelOnError(() => this.checkAndDiff(host, reg, providerRef));
+      // A preview's steps do nothing that takes time: its workers are never all busy.
+      const slot = this.ctx.dryRun ? (): void => undefined : await this.ctx.pool.acquire();
+      return { ...found, slot };
+    });
+    try {
+      return await this.apply(host, reg, providerRef, decided);
+    } finally {
+      decided.slot();
+    }
+  }
+
+  /** The step a decided registration calls for, within the slot the loop took for it. */
+  private async apply(
+    host: ProviderHost,
+    reg: Registration,
+    providerRef: string,
+    decided: Decided,
+  ): Promise<RegistrationResult> {
     if (this.ctx.continueOnError && this.dependsOnFailed(reg)) return this.skip(reg);
     const { old, next, diff } = decided;
     if (!old || !diff) return this.create(host, next, reg);
@@ -231,21 +253,22 @@ export class Deployment implements MonitorHandler {
     return { old, next: { ...next, id: old.id }, diff };
   }
 
-  /** Runs a Create/Update/Delete within --parallel, unless the run was cancelled meanwhile; records the checkpoints. */
+  /**
+   * Runs a Create/Update/Delete in the step's slot (taken on the loop), unless the run was cancelled meanwhile;
+   * records the checkpoints. Its caller frees the slot after the step's last operation.
+   */
   private async operation<T>(operation: ResourceState, call: () => Promise<T>): Promise<T> {
-    return this.ctx.pool.run(async () => {
-      if (this.ctx.cancelled) throw new CancelledError();
-      this.ctx.live.beginStep(operation);
-      try {
-        return await call();
-      } catch (e) {
-        // Cancel before this slot frees, so that no queued step starts (step_executor.go cancelDueToError).
-        if (!this.ctx.continueOnError) this.ctx.cancel();
-        throw new OperationFailedError(e);
-      } finally {
-        this.ctx.live.endStep();
-      }
-    });
+    if (this.ctx.cancelled) throw new CancelledError();
+    this.ctx.live.beginStep(operation);
+    try {
+      return await call();
+    } catch (e) {
+      // Cancel before the slot frees, so that no queued step starts (step_executor.go cancelDueToError).
+      if (!this.ctx.continueOnError) this.ctx.cancel();
+      throw new OperationFailedError(e);
+    } finally {
+      this.ctx.live.endStep();
+    }
   }
 
   private async create(host: ProviderHost, next: ResourceState, reg: Registration): Promise<RegistrationResult> {
@@ -335,6 +358,15 @@ export class Deployment implements MonitorHandler {
   private record(step: PreviewStep): void {
     this.ctx.steps.push(step);
   }
+}
+
+/** A registration after Check and Diff: old and new state, the diff (none for a create), its held slot. */
+interface Decided {
+  old?: ResourceState;
+  next: ResourceState;
+  diff?: DiffResult;
+  /** Frees the step's --parallel slot. */
+  slot: () => void;
 }
 
 /** What changed, in the terms of a preview step. */

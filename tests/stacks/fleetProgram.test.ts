@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadPlans, type Fleet, type ResolvedDevBranch } from "../../provider/plans";
 import { registerFleet, type FleetOutputs } from "../../stacks/fleetProgram";
 import { decodeTenantDigest, tenantHash } from "../../provider/resources/tenantDigest";
-import type { Shard } from "../../stacks/shard";
+import type { Shard } from "../../provider/plans/shard";
 
 const SMALL = path.join(__dirname, "..", "fixtures", "fleet", "small");
 

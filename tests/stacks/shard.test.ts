@@ -1,6 +1,6 @@
 import path from "path";
 import { loadPlans, type Fleet } from "../../provider/plans";
-import { fnv1a32, managesDev, managesTenant, parseBucket, parseShard, tenantBucket } from "../../stacks/shard";
+import { fnv1a32, managesDev, managesTenant, parseBucket, parseShard, tenantBucket } from "../../provider/plans/shard";
 
 const SMALL = path.join(__dirname, "..", "fixtures", "fleet", "small");
 

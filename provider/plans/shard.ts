@@ -1,5 +1,6 @@
-import { residencyOf, type Fleet, type ResolvedDev, type ResolvedTenant } from "../provider/plans";
-import { UsageError } from "../provider/errors";
+import { residencyOf } from "./residency";
+import type { Fleet, ResolvedDev, ResolvedTenant } from "./types";
+import { UsageError } from "../errors";
 
 /**
  * Which part of the fleet a stack manages, from two stack settings that narrow each other:
