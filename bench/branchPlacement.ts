@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import os from "os";
-import path from "path";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startEmulator } from "../emulator";
 import { runEngine } from "../tests/engine";
 
@@ -76,7 +76,10 @@ async function onboard(root: string, plansDir: string, options: BranchPlacementO
     const result = await runEngine({ command: "up", plansDir, stateFile, apiUrl, apiKey: API_KEY, env, parallel });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (!result.ok) {
-      const first = result.failures.slice(0, 3).map((f) => f.message).join("; ");
+      const first = result.failures
+        .slice(0, 3)
+        .map((f) => f.message)
+        .join("; ");
       throw new Error(`up of ${tenants} tenants failed: ${first}`);
     }
     const stats = emulator.stats();

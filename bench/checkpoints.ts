@@ -19,7 +19,12 @@ export interface OnboardingShape {
 }
 
 /** Bytes a real engine serializes for checkpoints while onboarding `tenants` tenants from an empty stack. */
-export function onboardingCheckpointBytes({ tenants, resourcesPerTenant, bytesPerTenant, baseBytes = 0 }: OnboardingShape): number {
+export function onboardingCheckpointBytes({
+  tenants,
+  resourcesPerTenant,
+  bytesPerTenant,
+  baseBytes = 0,
+}: OnboardingShape): number {
   const creates = tenants * resourcesPerTenant;
   const perCreate = bytesPerTenant / resourcesPerTenant;
   return (2 * creates + 1) * baseBytes + perCreate * (creates * creates + 2 * creates);

@@ -68,7 +68,11 @@ export async function benchEmulatorThroughput(): Promise<{ requestsPerSecond: nu
 
 if (require.main === module) {
   if (process.argv.includes(SERVE_FLAG)) {
-    void startEmulator({ ratePerMinute: Number.MAX_SAFE_INTEGER, burstPerSecond: Number.MAX_SAFE_INTEGER, opMs: 0 }).then((e) => process.send?.(e.url));
+    void startEmulator({
+      ratePerMinute: Number.MAX_SAFE_INTEGER,
+      burstPerSecond: Number.MAX_SAFE_INTEGER,
+      opMs: 0,
+    }).then((e) => process.send?.(e.url));
   } else {
     void benchEmulatorThroughput().then((result) => process.stdout.write(`${JSON.stringify(result)}\n`));
   }

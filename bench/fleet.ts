@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "fs";
-import os from "os";
-import path from "path";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startEmulator } from "../emulator";
 import { runEngine } from "../tests/engine";
 import { writeGeneratedPlans } from "./planLoad";
@@ -22,7 +22,13 @@ export interface FleetSizeResult {
   tenants: number;
   /** Provider operations the engine double ran at once (`--parallel`). */
   parallel: number;
-  onboard: PhaseCost & { apiCallsPerTenant: number; secondsPerTenant: number; boundSeconds: number; ratioToBound: number; callSpanRatioToBound: number };
+  onboard: PhaseCost & {
+    apiCallsPerTenant: number;
+    secondsPerTenant: number;
+    boundSeconds: number;
+    ratioToBound: number;
+    callSpanRatioToBound: number;
+  };
   preview: PhaseCost;
   noopUp: PhaseCost & { goal: number };
   refresh: PhaseCost;
@@ -41,7 +47,12 @@ const API_KEY = "bench-api-key-not-a-real-secret-0123456789";
  * preview on empty state, onboarding `up`, a no-op `up`, and a `refresh`. Both sides use the same raised rate
  * so the run takes minutes; what counts is the ratio of wall time to the rate limit's lower bound.
  */
-export async function benchFleet(tenants: number, ratePerMinute: number, burstPerSecond: number, parallel: number): Promise<FleetSizeResult> {
+export async function benchFleet(
+  tenants: number,
+  ratePerMinute: number,
+  burstPerSecond: number,
+  parallel: number,
+): Promise<FleetSizeResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), `neon-fleet-bench-fleet-${tenants}-`));
   const plansDir = await writeGeneratedPlans(work, tenants);
   const stateFile = path.join(work, "state.json");
@@ -53,10 +64,23 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
     const samples: { at: number; calls: number }[] = [];
     const sampler = setInterval(() => samples.push({ at: elapsed(), calls: emulator.stats().requests.total }), 100);
-    const result = await runEngine({ command, plansDir, stateFile, apiUrl: emulator.url, apiKey: API_KEY, env, parallel }).finally(() => clearInterval(sampler));
+    const result = await runEngine({
+      command,
+      plansDir,
+      stateFile,
+      apiUrl: emulator.url,
+      apiKey: API_KEY,
+      env,
+      parallel,
+    }).finally(() => clearInterval(sampler));
     const wallSeconds = elapsed();
     if (!result.ok) {
-      throw new Error(`${command} of ${tenants} tenants failed: ${result.failures.slice(0, 3).map((f) => f.message).join("; ")}`);
+      throw new Error(
+        `${command} of ${tenants} tenants failed: ${result.failures
+          .slice(0, 3)
+          .map((f) => f.message)
+          .join("; ")}`,
+      );
     }
     const stats = emulator.stats();
     const mutations = Object.entries(stats.requests.byRoute)
@@ -65,7 +89,14 @@ export async function benchFleet(tenants: number, ratePerMinute: number, burstPe
     const firstCall = samples.find((x) => x.calls > 0)?.at ?? 0;
     const lastCall = samples.find((x) => x.calls === stats.requests.total)?.at ?? wallSeconds;
     const checkpointBytes = result.checkpointBytes;
-    return { apiCalls: stats.requests.total, mutations, rateLimited: stats.rateLimited, wallSeconds, callSpanSeconds: Math.max(0, lastCall - firstCall), checkpointBytes };
+    return {
+      apiCalls: stats.requests.total,
+      mutations,
+      rateLimited: stats.rateLimited,
+      wallSeconds,
+      callSpanSeconds: Math.max(0, lastCall - firstCall),
+      checkpointBytes,
+    };
   };
   try {
     const preview = await run("preview");

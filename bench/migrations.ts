@@ -4,9 +4,9 @@
  * everywhere through the engine double. Every tenant's database starts cold for the migration, as a suspended
  * Neon compute would. Run directly: `node dist/bench/migrations.js [TENANTS]`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import os from "os";
-import path from "path";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startEmulator } from "../emulator";
 import { createPostgresBackend } from "../emulator/postgres";
 import { runEngine } from "../tests/engine";

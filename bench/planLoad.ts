@@ -3,10 +3,10 @@
  * `yaml` package, in the same process. The ratio is the price of validation, positions and resolution; the target
  * is at most 3. Run directly: `node dist/bench/planLoad.js [TENANTS]`.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from "fs/promises";
-import os from "os";
-import path from "path";
-import { performance } from "perf_hooks";
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { parse } from "yaml";
 
 /** Tenants per generated tenants file: a realistic split of a big fleet into files a reviewer can open. */
@@ -91,7 +91,8 @@ export async function benchPlanLoad(tenants: number): Promise<PlanLoadResult> {
     started = performance.now();
     await yamlParseOnly(dir);
     const yamlParseSeconds = (performance.now() - started) / 1000;
-    if (fleet.tenants.length !== tenants) throw new Error(`loaded ${fleet.tenants.length} tenants, generated ${tenants}`);
+    if (fleet.tenants.length !== tenants)
+      throw new Error(`loaded ${fleet.tenants.length} tenants, generated ${tenants}`);
     return { tenants, seconds, yamlParseSeconds, ratio: seconds / yamlParseSeconds };
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -101,7 +102,10 @@ export async function benchPlanLoad(tenants: number): Promise<PlanLoadResult> {
 if (require.main === module) {
   const tenants = Number(process.argv[2] ?? 100_000);
   benchPlanLoad(tenants).then(
-    (r) => console.log(`planLoad: ${r.tenants} tenants in ${r.seconds.toFixed(2)}s, yaml parse ${r.yamlParseSeconds.toFixed(2)}s, ratio ${r.ratio.toFixed(2)}`),
+    (r) =>
+      console.log(
+        `planLoad: ${r.tenants} tenants in ${r.seconds.toFixed(2)}s, yaml parse ${r.yamlParseSeconds.toFixed(2)}s, ratio ${r.ratio.toFixed(2)}`,
+      ),
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : String(err));
       process.exitCode = 1;

@@ -24,7 +24,13 @@ export async function benchPostgres(databases = 4): Promise<PostgresBenchResult>
   const open = async (projectId: string) => {
     await backend.branchCreated({ projectId, branchId: "br-main", ...CREDENTIALS });
     const { host, port } = backend.address(projectId, "br-main");
-    const client = new Client({ host, port, user: CREDENTIALS.roleName, password: CREDENTIALS.password, database: CREDENTIALS.databaseName });
+    const client = new Client({
+      host,
+      port,
+      user: CREDENTIALS.roleName,
+      password: CREDENTIALS.password,
+      database: CREDENTIALS.databaseName,
+    });
     await client.connect();
     await client.query("select 1");
     clients.push(client);

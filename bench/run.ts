@@ -1,10 +1,10 @@
-import { writeFileSync } from "fs";
-import os from "os";
-import path from "path";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { onboardingCheckpointBytes } from "./checkpoints";
 import { benchBranchPlacement, type BranchPlacementResult } from "./branchPlacement";
 import { benchEmulatorThroughput } from "./emulatorThroughput";
-import { benchFleet, FleetSizeResult } from "./fleet";
+import { benchFleet, type FleetSizeResult } from "./fleet";
 import { benchMigrations } from "./migrations";
 import { benchPlanLoad } from "./planLoad";
 import { benchPostgres } from "./postgres";
@@ -170,9 +170,24 @@ async function main(): Promise<void> {
   writeFileSync(path.join(__dirname, "..", "..", "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
   const rows: Row[] = [
-    { figure: `onboard ${headline.tenants}: API calls per tenant`, value: fmt(headline.onboard.apiCallsPerTenant), goal: "<= 1.01", met: headline.onboard.apiCallsPerTenant <= 1.01 },
-    { figure: `onboard ${headline.tenants}: 429s received`, value: String(headline.onboard.rateLimited), goal: "0", met: headline.onboard.rateLimited === 0 },
-    { figure: `onboard ${headline.tenants} at --parallel ${headline.parallel}: wall / rate-limit bound`, value: `${fmt(headline.onboard.wallSeconds)}s / ${fmt(headline.onboard.boundSeconds)}s = ${fmt(headline.onboard.ratioToBound)}`, goal: "<= 1.1", met: headline.onboard.ratioToBound <= 1.1 },
+    {
+      figure: `onboard ${headline.tenants}: API calls per tenant`,
+      value: fmt(headline.onboard.apiCallsPerTenant),
+      goal: "<= 1.01",
+      met: headline.onboard.apiCallsPerTenant <= 1.01,
+    },
+    {
+      figure: `onboard ${headline.tenants}: 429s received`,
+      value: String(headline.onboard.rateLimited),
+      goal: "0",
+      met: headline.onboard.rateLimited === 0,
+    },
+    {
+      figure: `onboard ${headline.tenants} at --parallel ${headline.parallel}: wall / rate-limit bound`,
+      value: `${fmt(headline.onboard.wallSeconds)}s / ${fmt(headline.onboard.boundSeconds)}s = ${fmt(headline.onboard.ratioToBound)}`,
+      goal: "<= 1.1",
+      met: headline.onboard.ratioToBound <= 1.1,
+    },
     {
       figure: `onboard ${headline.tenants}: first to last API call / bound`,
       value: `${fmt(headline.onboard.callSpanSeconds)}s / ${fmt(headline.onboard.boundSeconds)}s = ${fmt(headline.onboard.callSpanRatioToBound)}`,
@@ -185,11 +200,36 @@ async function main(): Promise<void> {
       goal: "(reported)",
       met: undefined,
     },
-    { figure: "preview: API calls", value: String(headline.preview.apiCalls), goal: "0", met: headline.preview.apiCalls === 0 },
-    { figure: `no-op up ${headline.tenants}: API calls`, value: String(headline.noopUp.apiCalls), goal: `<= ${headline.noopUp.goal}`, met: headline.noopUp.apiCalls <= headline.noopUp.goal },
-    { figure: `refresh ${headline.tenants}: API calls`, value: String(headline.refresh.apiCalls), goal: "(reported)", met: undefined },
-    { figure: `plan load ${planLoad.tenants}: load+validate / yaml parse`, value: `${fmt(planLoad.seconds)}s / ${fmt(planLoad.yamlParseSeconds)}s = ${fmt(planLoad.ratio)}`, goal: "<= 3", met: planLoad.ratio <= 3 },
-    { figure: "serialized provider, largest", value: `${providerMax} B`, goal: "<= 2048 B, no secret", met: providerMax <= 2048 && !results.providerSize.secretInside },
+    {
+      figure: "preview: API calls",
+      value: String(headline.preview.apiCalls),
+      goal: "0",
+      met: headline.preview.apiCalls === 0,
+    },
+    {
+      figure: `no-op up ${headline.tenants}: API calls`,
+      value: String(headline.noopUp.apiCalls),
+      goal: `<= ${headline.noopUp.goal}`,
+      met: headline.noopUp.apiCalls <= headline.noopUp.goal,
+    },
+    {
+      figure: `refresh ${headline.tenants}: API calls`,
+      value: String(headline.refresh.apiCalls),
+      goal: "(reported)",
+      met: undefined,
+    },
+    {
+      figure: `plan load ${planLoad.tenants}: load+validate / yaml parse`,
+      value: `${fmt(planLoad.seconds)}s / ${fmt(planLoad.yamlParseSeconds)}s = ${fmt(planLoad.ratio)}`,
+      goal: "<= 3",
+      met: planLoad.ratio <= 3,
+    },
+    {
+      figure: "serialized provider, largest",
+      value: `${providerMax} B`,
+      goal: "<= 2048 B, no secret",
+      met: providerMax <= 2048 && !results.providerSize.secretInside,
+    },
     {
       figure: `state bytes per tenant (${headline.tenants} tenants)`,
       value: fmt(headline.stateBytesPerTenant),
@@ -205,15 +245,37 @@ async function main(): Promise<void> {
     ...(scaleOut ? scaleOutRows(scaleOut) : []),
     {
       figure: `checkpoint bytes (file backend): onboard ${headline.tenants} measured / model; 1,000; 5,000`,
-      value: [results.checkpointBytes.measured.bytes, results.checkpointBytes.measured.modelled, results.checkpointBytes.onboard1000, results.checkpointBytes.onboard5000].map(gigabytes).join(" / "),
+      value: [
+        results.checkpointBytes.measured.bytes,
+        results.checkpointBytes.measured.modelled,
+        results.checkpointBytes.onboard1000,
+        results.checkpointBytes.onboard5000,
+      ]
+        .map(gigabytes)
+        .join(" / "),
       goal: "(reported)",
       met: undefined,
     },
     ...(reshard ? reshardRows(reshard) : []),
     ...(branchPlacement ? branchPlacementRows(branchPlacement) : []),
-    { figure: "emulator GET /projects/{id}", value: `${Math.round(emulator.requestsPerSecond)} req/s`, goal: ">= 5000", met: emulator.requestsPerSecond >= 5000 },
-    { figure: "postgres: start per database", value: `${fmt(postgres.startMsPerDatabase)} ms`, goal: "(reported)", met: undefined },
-    { figure: "postgres: memory per database", value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`, goal: "(reported)", met: undefined },
+    {
+      figure: "emulator GET /projects/{id}",
+      value: `${Math.round(emulator.requestsPerSecond)} req/s`,
+      goal: ">= 5000",
+      met: emulator.requestsPerSecond >= 5000,
+    },
+    {
+      figure: "postgres: start per database",
+      value: `${fmt(postgres.startMsPerDatabase)} ms`,
+      goal: "(reported)",
+      met: undefined,
+    },
+    {
+      figure: "postgres: memory per database",
+      value: `${fmt(postgres.memoryMiBPerDatabase)} MiB`,
+      goal: "(reported)",
+      met: undefined,
+    },
     {
       figure: `migrations: ${migrations.tenants} tenants, one migration`,
       value: `${fmt(migrations.seconds)} s, ${fmt(migrations.tenantsPerSecond)} tenants/s`,
@@ -295,7 +357,8 @@ function renderTable(rows: Row[]): string {
   const all = [header, ...rows];
   const width = (key: "figure" | "value" | "goal") => Math.max(...all.map((r) => r[key].length));
   const [wf, wv, wg] = [width("figure"), width("value"), width("goal")];
-  const line = (r: Row, verdict: string) => `${r.figure.padEnd(wf)}  ${r.value.padEnd(wv)}  ${r.goal.padEnd(wg)}  ${verdict}\n`;
+  const line = (r: Row, verdict: string) =>
+    `${r.figure.padEnd(wf)}  ${r.value.padEnd(wv)}  ${r.goal.padEnd(wg)}  ${verdict}\n`;
   return [line(header, "met"), ...rows.map((r) => line(r, r.met === undefined ? "-" : r.met ? "yes" : "NO"))].join("");
 }
 

@@ -1,7 +1,7 @@
-import { spawn } from "child_process";
-import { mkdtempSync, rmSync } from "fs";
-import os from "os";
-import path from "path";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { tenantBucket } from "../provider/plans/shard";
 import { generatedTenantId, writeGeneratedPlans } from "./planLoad";
@@ -60,7 +60,9 @@ const ENGINE_CLI = path.join(__dirname, "..", "tests", "engine", "cli.js");
  * Then, unless `reshardTo` is 0, runs the same fleet as `reshardTo` stacks (the first `stacks` keep their state
  * files) and counts the projects created and deleted.
  */
-export async function benchScaleOut(options: ScaleOutOptions): Promise<{ scaleOut: ScaleOutResult; reshard?: ReshardResult }> {
+export async function benchScaleOut(
+  options: ScaleOutOptions,
+): Promise<{ scaleOut: ScaleOutResult; reshard?: ReshardResult }> {
   const { tenants, stacks, ratePerMinute } = options;
   const work = mkdtempSync(path.join(os.tmpdir(), `neon-fleet-bench-scale-out-${tenants}-`));
   const plansDir = await writeGeneratedPlans(work, tenants);

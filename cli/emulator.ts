@@ -32,7 +32,8 @@ function orgLimitFlags(values: string[]): Record<string, number> {
   const limits: Record<string, number> = {};
   for (const value of values) {
     const match = /^([a-z0-9-]{1,60})=(\d+)$/.exec(value);
-    if (!match) throw new UsageError(`--org-limit must be ORG=N (an organization id and a whole number), got "${value}"`);
+    if (!match)
+      throw new UsageError(`--org-limit must be ORG=N (an organization id and a whole number), got "${value}"`);
     limits[match[1]!] = Number(match[2]);
   }
   return limits;
@@ -42,7 +43,8 @@ function orgLimitFlags(values: string[]): Record<string, number> {
 function intFlag(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be a whole number >= ${min}, got "${value}"`);
   return n;
 }
 
@@ -55,9 +57,12 @@ async function loadPostgresBackend(dataDir: string | undefined): Promise<Databas
   try {
     mod = require(join(__dirname, "../emulator/postgres")) as typeof mod;
   } catch (err) {
-    throw new FleetError(`--postgres: the Postgres data plane is not available (${(err as Error).message.split("\n")[0]})`);
+    throw new FleetError(
+      `--postgres: the Postgres data plane is not available (${(err as Error).message.split("\n")[0]})`,
+    );
   }
-  if (!mod.createPostgresBackend) throw new FleetError("--postgres: emulator/postgres does not export createPostgresBackend");
+  if (!mod.createPostgresBackend)
+    throw new FleetError("--postgres: emulator/postgres does not export createPostgresBackend");
   return mod.createPostgresBackend({ dataDir });
 }
 
@@ -75,7 +80,12 @@ export function registerEmulator(program: Command): void {
     .option("--project-limit <n>", "projects allowed per account", "1000")
     .option("--branch-limit <n>", "branches allowed per project", "5000")
     .option("--api-key <key>", "accept only this API key (default: any non-empty key)")
-    .option("--org-limit <org=n>", "projects allowed in one organization (repeatable)", (v: string, all: string[]) => [...all, v], [])
+    .option(
+      "--org-limit <org=n>",
+      "projects allowed in one organization (repeatable)",
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option("--org-key <org>", "the API key is scoped to this organization (project transfers get 403)")
     .option("--postgres", "back every branch with a real local Postgres database")
     // A bad flag is one line on stderr and exit 2, like every other usage error of this command.
@@ -90,7 +100,8 @@ export function registerEmulator(program: Command): void {
 
 /** The emulator's own user errors as the CLI's: one line, exit 2 for usage errors, 1 otherwise. */
 function asFleetError(err: unknown): never {
-  if (err instanceof emulator().EmulatorError) throw err.usage ? new UsageError(err.message) : new FleetError(err.message);
+  if (err instanceof emulator().EmulatorError)
+    throw err.usage ? new UsageError(err.message) : new FleetError(err.message);
   throw err;
 }
 

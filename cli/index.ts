@@ -18,8 +18,15 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   const commands = [
-    registerValidate, registerSchema, registerSummarize, registerEmulator,
-    registerImport, registerUsage, registerShards, registerRestore, registerMigrations,
+    registerValidate,
+    registerSchema,
+    registerSummarize,
+    registerEmulator,
+    registerImport,
+    registerUsage,
+    registerShards,
+    registerRestore,
+    registerMigrations,
   ];
   for (const register of commands) {
     register(program);

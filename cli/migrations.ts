@@ -1,4 +1,4 @@
-import { readFile } from "fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { FleetError } from "../provider/errors";
 
@@ -12,7 +12,8 @@ export function registerMigrations(program: Command): void {
     .option("--json", "print every tenant's version and failure as JSON")
     .action(async (file: string, options: { json?: boolean }) => {
       // Loaded on use, like every command's implementation.
-      const status = require("../provider/schemaMigrations/status") as typeof import("../provider/schemaMigrations/status");
+      const status =
+        require("../provider/schemaMigrations/status") as typeof import("../provider/schemaMigrations/status");
       const { readSchemaStatus, renderSchemaStatus } = status;
       const report = readSchemaStatus(await readState(file), file);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderSchemaStatus(report));

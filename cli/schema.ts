@@ -5,7 +5,9 @@ import { planJsonSchema } from "../provider/plans";
 export function registerSchema(program: Command): void {
   program
     .command("schema")
-    .description("print the JSON Schema of the plan files (fleet.yaml, tiers.yaml, tenants/*.yaml, dev.yaml; one $defs entry per kind)")
+    .description(
+      "print the JSON Schema of the plan files (fleet.yaml, tiers.yaml, tenants/*.yaml, dev.yaml; one $defs entry per kind)",
+    )
     .action(() => {
       process.stdout.write(`${JSON.stringify(planJsonSchema(), null, 2)}\n`);
     });

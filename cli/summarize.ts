@@ -1,4 +1,4 @@
-import { readFile } from "fs/promises";
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { PreviewFileError } from "../provider/errors";
 import { summarizePreviews } from "../tools/summarize";

@@ -7,7 +7,9 @@ import { measureUsage, renderUsageTable } from "../tools/usage";
 export function registerUsage(program: Command): void {
   program
     .command("usage")
-    .description("each tenant's consumption this month against its tier's quota, tenants at or over 80% of a limit first")
+    .description(
+      "each tenant's consumption this month against its tier's quota, tenants at or over 80% of a limit first",
+    )
     .argument("[dir]", "plans directory", "plans")
     .option("--api <url>", "Neon API base URL (default NEON_API_HOST, else Neon's own)")
     .option("--json", "print the report as JSON (for dashboards)")

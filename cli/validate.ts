@@ -5,10 +5,14 @@ import { loadPlans } from "../provider/plans";
 export function registerValidate(program: Command): void {
   program
     .command("validate")
-    .description("check the plan files; prints `ok: N tenants, T tiers, R regions` (R = distinct regions across residency groups) or every problem as FILE:LINE:COL: message (exit 1)")
+    .description(
+      "check the plan files; prints `ok: N tenants, T tiers, R regions` (R = distinct regions across residency groups) or every problem as FILE:LINE:COL: message (exit 1)",
+    )
     .argument("[dir]", "plans directory", "plans")
     .action(async (dir: string) => {
       const fleet = await loadPlans(dir);
-      process.stdout.write(`ok: ${fleet.tenants.length} tenants, ${Object.keys(fleet.tiers).length} tiers, ${fleet.regions.length} regions\n`);
+      process.stdout.write(
+        `ok: ${fleet.tenants.length} tenants, ${Object.keys(fleet.tiers).length} tiers, ${fleet.regions.length} regions\n`,
+      );
     });
 }

@@ -21,4 +21,8 @@ export const notFound = (what: string): ApiError => new ApiError(404, "NOT_FOUND
 
 /** 423: Neon refuses a mutation while another operation of the same project is still running. */
 export const locked = (): ApiError =>
-  new ApiError(423, "LOCKED", "project already has running conflicting operations, scheduling of new ones is prohibited");
+  new ApiError(
+    423,
+    "LOCKED",
+    "project already has running conflicting operations, scheduling of new ones is prohibited",
+  );

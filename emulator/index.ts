@@ -106,7 +106,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     createRequestListener({
       router,
       stats,
-      limiter: new RateLimitEnforcer({ perMinute: options.ratePerMinute ?? 700, burstPerSecond: options.burstPerSecond ?? 40 }),
+      limiter: new RateLimitEnforcer({
+        perMinute: options.ratePerMinute ?? 700,
+        burstPerSecond: options.burstPerSecond ?? 40,
+      }),
       faults: options.faults ?? {},
       apiKey: options.apiKey,
       admin: adminHandler(world, stats),
@@ -163,7 +166,12 @@ async function reattachBranches(world: World): Promise<void> {
       const parentBranchId = branch.parentId && store.branches.has(branch.parentId) ? branch.parentId : undefined;
       const historyRetentionSeconds = project.historyRetentionSeconds;
       await backend.branchCreated({
-        projectId: project.id, branchId: branch.id, parentBranchId, databaseName, roleName, password,
+        projectId: project.id,
+        branchId: branch.id,
+        parentBranchId,
+        databaseName,
+        roleName,
+        password,
         historyRetentionSeconds,
       });
       if (branch.roles) await backend.rolesChanged?.(project.id, branch.id, branch.roles);

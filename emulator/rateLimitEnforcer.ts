@@ -45,7 +45,13 @@ export class RateLimitEnforcer {
   /** Takes a token for `account` on `route`; returns 0 when allowed, else the seconds to wait (Retry-After). */
   acquire(account: string, route: string, now: number): number {
     const accountBucket = this.bucket(this.accounts, account, this.limits.perMinute, this.limits.perMinute / 60, now);
-    const routeBucket = this.bucket(this.routes, `${account} ${route}`, this.limits.burstPerSecond, this.limits.burstPerSecond, now);
+    const routeBucket = this.bucket(
+      this.routes,
+      `${account} ${route}`,
+      this.limits.burstPerSecond,
+      this.limits.burstPerSecond,
+      now,
+    );
     const wait = Math.max(accountBucket.wait(now), routeBucket.wait(now));
     if (wait > 0) return wait;
     accountBucket.take();

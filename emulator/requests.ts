@@ -21,7 +21,11 @@ export const projectCreateBody = z.object({
     default_endpoint_settings: defaultEndpointSettingsSchema.optional(),
     history_retention_seconds: historyRetention.optional(),
     branch: z
-      .object({ name: name.optional(), role_name: z.string().min(1).optional(), database_name: z.string().min(1).optional() })
+      .object({
+        name: name.optional(),
+        role_name: z.string().min(1).optional(),
+        database_name: z.string().min(1).optional(),
+      })
       .optional(),
   }),
 });
@@ -51,7 +55,12 @@ export type EndpointOptions = z.infer<typeof endpointOptions>;
 
 export const branchCreateBody = z.object({
   branch: z
-    .object({ parent_id: id.optional(), name: name.optional(), expires_at: z.string().optional(), protected: z.boolean().optional() })
+    .object({
+      parent_id: id.optional(),
+      name: name.optional(),
+      expires_at: z.string().optional(),
+      protected: z.boolean().optional(),
+    })
     .optional(),
   endpoints: z.array(endpointOptions).optional(),
   /** Neon's AnnotationValueData: at most 50 keys, text values. */
@@ -62,7 +71,11 @@ export const branchCreateBody = z.object({
 });
 
 export const branchUpdateBody = z.object({
-  branch: z.object({ name: name.optional(), protected: z.boolean().optional(), expires_at: z.string().nullable().optional() }),
+  branch: z.object({
+    name: name.optional(),
+    protected: z.boolean().optional(),
+    expires_at: z.string().nullable().optional(),
+  }),
 });
 
 export const branchRestoreBody = z.object({

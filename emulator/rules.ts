@@ -23,7 +23,8 @@ const MAX_SUSPEND = 604_800;
 const MAX_BRANCH_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export function checkRegion(region: string): void {
-  if (!REGIONS.includes(region)) throw badRequest(`region_id ${region} is not supported; use one of ${REGIONS.join(", ")}`);
+  if (!REGIONS.includes(region))
+    throw badRequest(`region_id ${region} is not supported; use one of ${REGIONS.join(", ")}`);
 }
 
 export function checkPgVersion(version: number): void {
@@ -34,9 +35,14 @@ export function checkPgVersion(version: number): void {
 
 /** Compute units: 0.25..56 in steps of 0.25, and min <= max. */
 export function checkComputeUnits(min: number, max: number): void {
-  for (const [name, cu] of [["autoscaling_limit_min_cu", min], ["autoscaling_limit_max_cu", max]] as const) {
+  for (const [name, cu] of [
+    ["autoscaling_limit_min_cu", min],
+    ["autoscaling_limit_max_cu", max],
+  ] as const) {
     if (cu < MIN_CU || cu > MAX_CU || !Number.isInteger(cu * 4)) {
-      throw badRequest(`${name} ${cu} is invalid: compute units must be a multiple of 0.25 between ${MIN_CU} and ${MAX_CU}`);
+      throw badRequest(
+        `${name} ${cu} is invalid: compute units must be a multiple of 0.25 between ${MIN_CU} and ${MAX_CU}`,
+      );
     }
   }
   if (min > max) throw badRequest(`autoscaling_limit_min_cu ${min} must not exceed autoscaling_limit_max_cu ${max}`);
@@ -46,7 +52,9 @@ export function checkComputeUnits(min: number, max: number): void {
 export function checkSuspendTimeout(seconds: number): void {
   if (seconds === -1 || seconds === 0) return;
   if (!Number.isInteger(seconds) || seconds < MIN_SUSPEND || seconds > MAX_SUSPEND) {
-    throw badRequest(`suspend_timeout_seconds ${seconds} is invalid: use -1 (never), 0 (default) or ${MIN_SUSPEND}..${MAX_SUSPEND}`);
+    throw badRequest(
+      `suspend_timeout_seconds ${seconds} is invalid: use -1 (never), 0 (default) or ${MIN_SUSPEND}..${MAX_SUSPEND}`,
+    );
   }
 }
 

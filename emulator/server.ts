@@ -11,7 +11,11 @@ export const API_PREFIX = "/api/v2";
 const MAX_BODY_BYTES = 1 << 20;
 
 /** The test-and-bench control routes under `/__emulator/` (also reachable under /api/v2). */
-export type AdminHandler = (method: string, path: string, body: unknown) => { status: number; body: unknown } | undefined;
+export type AdminHandler = (
+  method: string,
+  path: string,
+  body: unknown,
+) => { status: number; body: unknown } | undefined;
 
 /** Everything the request pipeline needs. */
 export interface Pipeline {
@@ -24,7 +28,13 @@ export interface Pipeline {
   admin: AdminHandler;
 }
 
-function send(res: ServerResponse, id: string, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  id: string,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const json = body instanceof RawJson ? body.json : JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",
@@ -59,7 +69,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The bearer key of a request, or undefined when there is none. */
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
-  if (!header || !header.startsWith("Bearer ")) return undefined;
+  if (!header?.startsWith("Bearer ")) return undefined;
   const key = header.slice(7).trim();
   return key === "" ? undefined : key;
 }
@@ -72,7 +82,8 @@ function bearer(req: IncomingMessage): string | undefined {
 export function createRequestListener(p: Pipeline): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void handle(p, req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, requestId(), 500, { code: "INTERNAL_ERROR", message: `emulator bug: ${(err as Error).message}` });
+      if (!res.headersSent)
+        send(res, requestId(), 500, { code: "INTERNAL_ERROR", message: `emulator bug: ${(err as Error).message}` });
     });
   };
 }
@@ -85,7 +96,11 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   let path = q < 0 ? url : url.slice(0, q);
   const adminAt = path.indexOf("/__emulator/");
   if (adminAt === 0 || (adminAt === API_PREFIX.length && path.startsWith(API_PREFIX))) {
-    const answer = p.admin(method, path.slice(adminAt), method === "POST" ? await readJson(req).catch(() => undefined) : undefined);
+    const answer = p.admin(
+      method,
+      path.slice(adminAt),
+      method === "POST" ? await readJson(req).catch(() => undefined) : undefined,
+    );
     if (answer) send(res, id, answer.status, answer.body);
     else sendError(res, id, new ApiError(404, "NOT_FOUND", `no emulator route ${method} ${path}`));
     return;
@@ -99,12 +114,20 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   p.stats.count(match?.key);
   if (p.faults.latencyMs) await sleep(p.faults.latencyMs);
   if (p.faults.http503 && Math.random() < p.faults.http503) {
-    sendError(res, id, new ApiError(503, "SERVICE_UNAVAILABLE", "service temporarily unavailable (injected fault); retry later"));
+    sendError(
+      res,
+      id,
+      new ApiError(503, "SERVICE_UNAVAILABLE", "service temporarily unavailable (injected fault); retry later"),
+    );
     return;
   }
   const key = bearer(req);
   if (key === undefined || (p.apiKey !== undefined && key !== p.apiKey)) {
-    sendError(res, id, new ApiError(401, "UNAUTHORIZED", "authentication required: send Authorization: Bearer <API key>"));
+    sendError(
+      res,
+      id,
+      new ApiError(401, "UNAUTHORIZED", "authentication required: send Authorization: Bearer <API key>"),
+    );
     return;
   }
   if (!match) {
@@ -114,9 +137,14 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse): P
   const wait = p.limiter.acquire(key, match.key, Date.now());
   if (wait > 0) {
     p.stats.countRateLimited();
-    sendError(res, id, new ApiError(429, "TOO_MANY_REQUESTS", "rate limit exceeded; retry after the Retry-After delay"), {
-      "retry-after": String(Math.max(1, Math.ceil(wait))),
-    });
+    sendError(
+      res,
+      id,
+      new ApiError(429, "TOO_MANY_REQUESTS", "rate limit exceeded; retry after the Retry-After delay"),
+      {
+        "retry-after": String(Math.max(1, Math.ceil(wait))),
+      },
+    );
     return;
   }
   try {

@@ -29,6 +29,10 @@ export class StatsCounter {
   }
 
   snapshot(projects: number): EmulatorStats {
-    return { requests: { total: this.total, byRoute: Object.fromEntries(this.byRoute) }, rateLimited: this.rateLimited, projects };
+    return {
+      requests: { total: this.total, byRoute: Object.fromEntries(this.byRoute) },
+      rateLimited: this.rateLimited,
+      projects,
+    };
   }
 }

@@ -108,7 +108,8 @@ export class Store {
     const cached = this.projectJson.get(project);
     if (cached && cached.month === month) return cached.json;
     const json = JSON.stringify(render());
-    if (this.projectJson.size >= PROJECT_JSON_CACHE_SIZE) this.projectJson.delete(this.projectJson.keys().next().value as ProjectRecord);
+    if (this.projectJson.size >= PROJECT_JSON_CACHE_SIZE)
+      this.projectJson.delete(this.projectJson.keys().next().value as ProjectRecord);
     this.projectJson.set(project, { month, json });
     return json;
   }
@@ -143,7 +144,8 @@ export class Store {
 
   /** Live projects among `ids` after `cursor`, in creation order: a page without scanning every project. */
   pageAmong(ids: readonly string[], cursor: string | undefined, limit: number): Page<ProjectRecord> {
-    const after = cursor === undefined ? 0 : (this.projects.get(cursor)?.seq ?? this.retiredSeq.get(cursor) ?? Infinity);
+    const after =
+      cursor === undefined ? 0 : (this.projects.get(cursor)?.seq ?? this.retiredSeq.get(cursor) ?? Infinity);
     const items = ids
       .map((id) => this.projects.get(id))
       .filter((p): p is ProjectRecord => p !== undefined && p.seq > after)

@@ -152,8 +152,12 @@ export function endpointView(e: EndpointRecord, p: ProjectRecord, now: number, b
 /** A role of a branch; Neon shows the password only in the answers that create or reset it. */
 export function roleView(r: RoleRecord, branchId: string, withPassword = false) {
   return {
-    branch_id: branchId, name: r.name, ...(withPassword && { password: r.password }), protected: false,
-    created_at: iso(r.createdAt), updated_at: iso(r.updatedAt),
+    branch_id: branchId,
+    name: r.name,
+    ...(withPassword && { password: r.password }),
+    protected: false,
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
   };
 }
 
@@ -197,5 +201,9 @@ export function connectionDetailsView(
 export function endpointDefaults(p: ProjectRecord): { minCu: number; maxCu: number; suspendTimeoutSeconds: number } {
   const d = p.defaultEndpointSettings;
   const minCu = d.autoscaling_limit_min_cu ?? DEFAULT_CU;
-  return { minCu, maxCu: d.autoscaling_limit_max_cu ?? Math.max(minCu, DEFAULT_CU), suspendTimeoutSeconds: d.suspend_timeout_seconds ?? 0 };
+  return {
+    minCu,
+    maxCu: d.autoscaling_limit_max_cu ?? Math.max(minCu, DEFAULT_CU),
+    suspendTimeoutSeconds: d.suspend_timeout_seconds ?? 0,
+  };
 }

@@ -57,9 +57,20 @@ export function assertUnlocked(world: World, project: ProjectRecord, now: number
 }
 
 /** Starts the operations of one mutation; they all finish `opMs` from now. */
-export function startOperations(world: World, project: ProjectRecord, specs: OperationSpec[], now: number): OperationRecord[] {
+export function startOperations(
+  world: World,
+  project: ProjectRecord,
+  specs: OperationSpec[],
+  now: number,
+): OperationRecord[] {
   return specs.map((spec) => {
-    const op: OperationRecord = { id: operationId(), projectId: project.id, ...spec, createdAt: now, finishAt: now + world.opMs };
+    const op: OperationRecord = {
+      id: operationId(),
+      projectId: project.id,
+      ...spec,
+      createdAt: now,
+      finishAt: now + world.opMs,
+    };
     world.store.addOperation(project, op);
     return op;
   });

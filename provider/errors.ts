@@ -65,7 +65,11 @@ export class NeonApiError extends FleetError {
   static render(c: NeonCallContext, problem: string): string {
     const who = c.tenantId ? `tenant ${c.tenantId}: ` : "";
     const status = c.status === undefined ? "" : ` -> ${c.status}`;
-    const ids = [c.requestId && `request ${c.requestId}`, c.operationId && `operation ${c.operationId}`, c.projectId && `project ${c.projectId}`]
+    const ids = [
+      c.requestId && `request ${c.requestId}`,
+      c.operationId && `operation ${c.operationId}`,
+      c.projectId && `project ${c.projectId}`,
+    ]
       .filter(Boolean)
       .join(", ");
     return `${who}${c.method} ${c.path}${status}${ids ? ` (${ids})` : ""}: ${problem}`;
@@ -109,7 +113,9 @@ export class ReplaceRefusedError extends FleetError {
     /** The stack set `neon-fleet:allowReplace`: only `adopt:` stands in the way. */
     readonly allowed = false,
   ) {
-    const what = changes.map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`).join(", ");
+    const what = changes
+      .map((c) => `${c.property} ${JSON.stringify(c.from ?? null)} -> ${JSON.stringify(c.to ?? null)}`)
+      .join(", ");
     const fix =
       adopted === undefined
         ? "revert the plan change, or allow it for one run with " +

@@ -3,4 +3,11 @@
  * build their own stacks instead of using stacks/index.ts.
  */
 export * from "./resources";
-export { loadPlans, type Fleet, type ResolvedTenant, type ResolvedTier, type ResolvedDev, type ResolvedDevBranch } from "./plans";
+export {
+  loadPlans,
+  type Fleet,
+  type ResolvedTenant,
+  type ResolvedTier,
+  type ResolvedDev,
+  type ResolvedDevBranch,
+} from "./plans";

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../provider/errors";
 import { residencyOf } from "../provider/plans";
-import type { Fleet, ResolvedDev, ResolvedDevBranch, ResolvedMigrations, ResolvedTenant, ResolvedTier } from "../provider/plans";
+import type {
+  Fleet,
+  ResolvedDev,
+  ResolvedDevBranch,
+  ResolvedMigrations,
+  ResolvedTenant,
+  ResolvedTier,
+} from "../provider/plans";
 import { DevBranch, PlanQuota, RemovalBrake, TenantProject, TenantSchema } from "../provider/resources";
 import { encodeTenantDigest } from "../provider/resources/tenantDigest";
 import { adoptionChanges } from "./adoptions";
@@ -73,7 +80,13 @@ export async function registerFleet(fleet: Fleet, options: ProgramOptions): Prom
   if (fleet.migrations.planned.length > 0) {
     const devNames = withDev ? dev.branches.map((b) => `dev/${b.name}`) : [];
     const formerIds = new Map(tenants.map((t) => [t.id, formerNames(t)]));
-    await registerSchemas(fleet.migrations, devNames, tenants.map((t) => t.id), connections, formerIds);
+    await registerSchemas(
+      fleet.migrations,
+      devNames,
+      tenants.map((t) => t.id),
+      connections,
+      formerIds,
+    );
   }
   return {
     tenants: tenants.length,
@@ -107,32 +120,40 @@ function formerNames(tenant: ResolvedTenant): pulumi.CustomResourceOptions {
 
 function registerTenant(tenant: ResolvedTenant, adoption: string | undefined): TenantProject {
   const renamed = formerNames(tenant);
-  const project = new TenantProject(tenant.id, {
-    tenantId: tenant.id,
-    projectName: tenant.projectName,
-    tier: tenant.tier,
-    residency: tenant.residency,
-    region: tenant.region,
-    pgVersion: tenant.pgVersion,
-    org: tenant.org,
-    adopt: tenant.adopt,
-    adoptionChanges: adoption,
-    onRemove: tenant.onRemove,
-    quota: tenant.quota,
-    endpointSettings: tenant.endpointSettings,
-    historyRetentionSeconds: tenant.historyRetentionSeconds,
-    restore: tenant.restore,
-  }, renamed);
-  new PlanQuota(tenant.id, {
-    tenantId: tenant.id,
-    tier: tenant.tier,
-    projectId: project.projectId,
-    quota: tenant.quota,
-    endpointSettings: tenant.endpointSettings,
-    historyRetentionSeconds: tenant.historyRetentionSeconds,
-    observedSettings: project.observedSettings,
-    placement: project.placement,
-  }, renamed);
+  const project = new TenantProject(
+    tenant.id,
+    {
+      tenantId: tenant.id,
+      projectName: tenant.projectName,
+      tier: tenant.tier,
+      residency: tenant.residency,
+      region: tenant.region,
+      pgVersion: tenant.pgVersion,
+      org: tenant.org,
+      adopt: tenant.adopt,
+      adoptionChanges: adoption,
+      onRemove: tenant.onRemove,
+      quota: tenant.quota,
+      endpointSettings: tenant.endpointSettings,
+      historyRetentionSeconds: tenant.historyRetentionSeconds,
+      restore: tenant.restore,
+    },
+    renamed,
+  );
+  new PlanQuota(
+    tenant.id,
+    {
+      tenantId: tenant.id,
+      tier: tenant.tier,
+      projectId: project.projectId,
+      quota: tenant.quota,
+      endpointSettings: tenant.endpointSettings,
+      historyRetentionSeconds: tenant.historyRetentionSeconds,
+      observedSettings: project.observedSettings,
+      placement: project.placement,
+    },
+    renamed,
+  );
   return project;
 }
 
@@ -142,22 +163,26 @@ function registerTenant(tenant: ResolvedTenant, adoption: string | undefined): T
  * order; the create records the one it lands in (see provider/resources/tenantBranch.ts).
  */
 function registerBranchTenant(tenant: ResolvedTenant, tier: ResolvedTier, templates: TenantProject[]): TenantProject {
-  return new TenantProject(tenant.id, {
-    tenantId: tenant.id,
-    projectName: tenant.projectName,
-    tier: tenant.tier,
-    residency: tenant.residency,
-    region: tenant.region,
-    pgVersion: tenant.pgVersion,
-    org: tenant.org,
-    onRemove: tenant.onRemove,
-    quota: tenant.quota,
-    endpointSettings: tenant.endpointSettings,
-    restore: tenant.restore,
-    placement: "branch",
-    templates: pulumi.all(templates.map((t) => t.projectId)),
-    branchesPerProject: tier.branchesPerProject,
-  }, formerNames(tenant));
+  return new TenantProject(
+    tenant.id,
+    {
+      tenantId: tenant.id,
+      projectName: tenant.projectName,
+      tier: tenant.tier,
+      residency: tenant.residency,
+      region: tenant.region,
+      pgVersion: tenant.pgVersion,
+      org: tenant.org,
+      onRemove: tenant.onRemove,
+      quota: tenant.quota,
+      endpointSettings: tenant.endpointSettings,
+      restore: tenant.restore,
+      placement: "branch",
+      templates: pulumi.all(templates.map((t) => t.projectId)),
+      branchesPerProject: tier.branchesPerProject,
+    },
+    formerNames(tenant),
+  );
 }
 
 /**
@@ -231,7 +256,10 @@ function registerBranches(dev: ResolvedDev, projectId: pulumi.Output<string>): D
   const register = (branch: ResolvedDevBranch, chain: string[]): DevBranch => {
     const done = registered.get(branch.name);
     if (done) return done;
-    if (chain.includes(branch.name)) throw new UsageError(`dev.yaml: branches ${[...chain, branch.name].join(" -> ")} are each other's parents; break the cycle`);
+    if (chain.includes(branch.name))
+      throw new UsageError(
+        `dev.yaml: branches ${[...chain, branch.name].join(" -> ")} are each other's parents; break the cycle`,
+      );
     const parent = byName.get(branch.parent);
     const dependsOn = parent ? [register(parent, [...chain, branch.name])] : [];
     const resource = new DevBranch(

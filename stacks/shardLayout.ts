@@ -78,7 +78,9 @@ export async function runShards(
 export function readStackFiles(dir: string): StackFile[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /^Pulumi\.[^.]+\.yaml$/.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => /^Pulumi\.[^.]+\.yaml$/.test(n))
+      .sort();
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new FleetError(`${dir}: cannot read the stacks directory (${reason})`);

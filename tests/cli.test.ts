@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from "child_process";
-import path from "path";
+import { execFileSync, spawnSync } from "node:child_process";
+import path from "node:path";
 
 const bin = path.join(__dirname, "..", "bin", "neon-fleet.js");
 

@@ -14,7 +14,11 @@ const problems = (config: Record<string, string>, env = WITH_KEY, dryRun = false
 
 describe("the stack config check of the program", () => {
   it("accepts the settings of the example stacks", () => {
-    const local = { "neon-fleet:plans": "./plans", "neon-fleet:allowReplace": "false", "neon-fleet:apiHost": "http://127.0.0.1:4010/api/v2" };
+    const local = {
+      "neon-fleet:plans": "./plans",
+      "neon-fleet:allowReplace": "false",
+      "neon-fleet:apiHost": "http://127.0.0.1:4010/api/v2",
+    };
     expect(problems(local)).toEqual([]);
   });
 
@@ -37,7 +41,9 @@ describe("the stack config check of the program", () => {
       }),
     ).toEqual([
       'stack config neon-fleet:refreshEndpoints is "sometimes"; set it to true or false',
-      expect.stringMatching(/^stack config neon-fleet:allowReplce is not a neon-fleet setting; known: allowMassRemoval, allowReplace,/),
+      expect.stringMatching(
+        /^stack config neon-fleet:allowReplce is not a neon-fleet setting; known: allowMassRemoval, allowReplace,/,
+      ),
       `stack config neon-fleet:apiHost is "console.neon.tech"; ${URL_RULE}`,
       'stack config neon-fleet:rateShare is "2"; set a number above 0 and at most 1, e.g. 0.25 (or 1/4) for each of four stacks run in parallel',
       'neon-fleet:bucket is "4/4": N must be below K (buckets are numbered from 0); set "N/K" with 0 <= N < K <= 4096, e.g. "0/4" for the first of four stacks',
@@ -48,7 +54,8 @@ describe("the stack config check of the program", () => {
   });
 
   it("wants an API key for a run that changes Neon, not for a preview, and refuses a burst below 1", () => {
-    const noKey = "no Neon API key: set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack";
+    const noKey =
+      "no Neon API key: set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack";
     expect(problems({}, {}, false)).toEqual([noKey]);
     expect(problems({}, {}, true)).toEqual([]);
     expect(problems({ "neon-fleet:apiKey": "k" }, {}, false)).toEqual([]);

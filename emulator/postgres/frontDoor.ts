@@ -51,7 +51,9 @@ class ClientConnection {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       this.reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this.work = this.work.then(() => this.drain()).catch((err: Error) => this.refuse("XX000", err.message.split("\n")[0]));
+      this.work = this.work
+        .then(() => this.drain())
+        .catch((err: Error) => this.refuse("XX000", err.message.split("\n")[0]));
     });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
@@ -85,7 +87,10 @@ class ClientConnection {
         this.end();
         return;
       case "unsupported":
-        this.refuse("08P01", `unsupported frontend protocol ${packet.code >> 16}.${packet.code & 0xffff}: the server supports 3.0`);
+        this.refuse(
+          "08P01",
+          `unsupported frontend protocol ${packet.code >> 16}.${packet.code & 0xffff}: the server supports 3.0`,
+        );
         return;
       case "startup": {
         this.user = packet.params.user ?? "";
@@ -111,12 +116,15 @@ class ClientConnection {
       if (message.type === "X") return this.end();
       return this.session?.send(message.raw);
     }
-    if (message.type !== "p") return this.refuse("08P01", `expected a SASL response, got message type "${message.type}"`);
+    if (message.type !== "p")
+      return this.refuse("08P01", `expected a SASL response, got message type "${message.type}"`);
     if (this.stage === "saslInitial") {
       const mechanismEnd = message.body.indexOf(0);
       const mechanism = text(message.body.subarray(0, mechanismEnd));
-      const serverFirst = mechanism === MECHANISM ? this.scram.first(text(message.body.subarray(mechanismEnd + 5))) : undefined;
-      if (!serverFirst) return this.refuse("28000", `SASL authentication failed: use ${MECHANISM} without channel binding`);
+      const serverFirst =
+        mechanism === MECHANISM ? this.scram.first(text(message.body.subarray(mechanismEnd + 5))) : undefined;
+      if (!serverFirst)
+        return this.refuse("28000", `SASL authentication failed: use ${MECHANISM} without channel binding`);
       this.stage = "saslFinal";
       this.socket.write(authentication(SASL_CONTINUE, serverFirst));
       return;

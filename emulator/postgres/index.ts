@@ -104,7 +104,13 @@ class PostgresBackend implements DatabaseBackend {
       secret: (name) => served.roles.get(name)?.secret,
     });
     const served: ServedBranch = {
-      projectId: branch.projectId, key, primary: branch.databaseName, listener, engines, roles, historyRetentionSeconds,
+      projectId: branch.projectId,
+      key,
+      primary: branch.databaseName,
+      listener,
+      engines,
+      roles,
+      historyRetentionSeconds,
     };
     this.branches.set(key, served);
   }
@@ -214,7 +220,14 @@ class PostgresBackend implements DatabaseBackend {
     const { idleMs, limit } = this.settings;
     const initial = () => this.templates.get(name, owner);
     return new BranchEngine({
-      key, store: this.store, initial, databaseName: name, roleName: owner, idleMs, limit, historyRetentionSeconds,
+      key,
+      store: this.store,
+      initial,
+      databaseName: name,
+      roleName: owner,
+      idleMs,
+      limit,
+      historyRetentionSeconds,
     });
   }
 

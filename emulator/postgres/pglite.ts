@@ -125,12 +125,21 @@ export class PostgresWorker {
 
   /** Starts a worker and the database in it. */
   static async start(options: StartOptions): Promise<PostgresWorker> {
-    const workerData = { pglite: require.resolve("@electric-sql/pglite"), postgresqlconf: POSTGRESQL_CONF, ...(await loadAssets()) };
+    const workerData = {
+      pglite: require.resolve("@electric-sql/pglite"),
+      postgresqlconf: POSTGRESQL_CONF,
+      ...(await loadAssets()),
+    };
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     const db = new PostgresWorker(worker);
     const snapshot = options.snapshot && (await options.snapshot.arrayBuffer());
     try {
-      await db.call("start", { snapshot, database: options.database, username: options.username }, undefined, snapshot ? [snapshot] : []);
+      await db.call(
+        "start",
+        { snapshot, database: options.database, username: options.username },
+        undefined,
+        snapshot ? [snapshot] : [],
+      );
     } catch (err) {
       await worker.terminate();
       throw err;

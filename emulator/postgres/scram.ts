@@ -24,7 +24,12 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset
 export function scramSecret(password: string): ScramSecret {
   const salt = new Uint8Array(randomBytes(16));
   const salted = new Uint8Array(pbkdf2Sync(password.normalize("NFKC"), salt, ITERATIONS, 32, "sha256"));
-  return { salt, iterations: ITERATIONS, storedKey: sha256(hmac(salted, "Client Key")), serverKey: hmac(salted, "Server Key") };
+  return {
+    salt,
+    iterations: ITERATIONS,
+    storedKey: sha256(hmac(salted, "Client Key")),
+    serverKey: hmac(salted, "Server Key"),
+  };
 }
 
 /** Splits `a=1,b=2` SCRAM attributes. */

@@ -109,7 +109,11 @@ function withLength(body: Uint8Array): Uint8Array {
 export function startupMessage(params: Record<string, string>): Uint8Array {
   const version = new Uint8Array(4);
   new DataView(version.buffer).setInt32(0, PROTOCOL_3);
-  const pairs = encoder.encode(Object.entries(params).map(([k, v]) => `${k}\0${v}\0`).join("") + "\0");
+  const pairs = encoder.encode(
+    `${Object.entries(params)
+      .map(([k, v]) => `${k}\0${v}\0`)
+      .join("")}\0`,
+  );
   return withLength(concat([version, pairs]));
 }
 
@@ -127,7 +131,7 @@ export function authentication(kind: number, payload = ""): Uint8Array {
 
 /** A FATAL ErrorResponse with an SQLSTATE code: the client shows `message` and the connection ends. */
 export function fatal(sqlState: string, message: string): Uint8Array {
-  const fields = ["SFATAL", "VFATAL", `C${sqlState}`, `M${message}`].map((f) => `${f}\0`).join("") + "\0";
+  const fields = `${["SFATAL", "VFATAL", `C${sqlState}`, `M${message}`].map((f) => `${f}\0`).join("")}\0`;
   return frame("E", encoder.encode(fields));
 }
 

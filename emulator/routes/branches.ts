@@ -100,8 +100,15 @@ function preserveBranch(
   const { store } = world;
   const id = uniqueId(branchId, (candidate) => store.branches.has(candidate));
   const preserved: BranchRecord = {
-    id, projectId: project.id, parentId: branch.parentId, name, isDefault: false,
-    readyAt: now + world.opMs, createdAt: now, updatedAt: now, ...inheritedContents(branch),
+    id,
+    projectId: project.id,
+    parentId: branch.parentId,
+    name,
+    isDefault: false,
+    readyAt: now + world.opMs,
+    createdAt: now,
+    updatedAt: now,
+    ...inheritedContents(branch),
   };
   store.addBranch(project, preserved);
   for (const child of store.branchesOf(project)) {

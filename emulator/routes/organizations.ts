@@ -68,7 +68,10 @@ function transferProjects(world: World, { params, body, now }: RequestContext): 
   const limit = world.orgProjectLimits.get(destination);
   const after = projectsInOrg(world.store, destination) + projects.length;
   if (limit !== undefined && after > limit) {
-    return { status: 406, body: { limits: [{ name: "projects_count", expected: String(limit), actual: String(after) }] } };
+    return {
+      status: 406,
+      body: { limits: [{ name: "projects_count", expected: String(limit), actual: String(after) }] },
+    };
   }
   for (const project of projects) {
     project.orgId = destination;

@@ -5,7 +5,8 @@ export function intParam(query: URLSearchParams, name: string, min: number, max:
   const raw = query.get(name);
   if (raw === null) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw badRequest(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw badRequest(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
   return value;
 }
 
@@ -18,5 +19,8 @@ export function requiredParam(query: URLSearchParams, name: string): string {
 
 /** A list parameter given as repeated values and/or comma-separated values (both forms Neon accepts). */
 export function listParam(query: URLSearchParams, name: string): string[] {
-  return query.getAll(name).flatMap((v) => v.split(",")).filter((v) => v !== "");
+  return query
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .filter((v) => v !== "");
 }

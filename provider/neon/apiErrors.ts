@@ -55,13 +55,17 @@ export function statusOf(err: unknown): number | undefined {
 export function requestIdOf(err: unknown): string | undefined {
   const failure = asHttpFailure(err);
   const body = failure.response?.data as { request_id?: unknown } | undefined;
-  return header(failure, "x-neon-ret-request-id") ?? (typeof body?.request_id === "string" ? body.request_id : undefined);
+  return (
+    header(failure, "x-neon-ret-request-id") ?? (typeof body?.request_id === "string" ? body.request_id : undefined)
+  );
 }
 
 /** Neon's own one-line explanation from a GeneralError body. */
 function neonMessage(failure: HttpFailure): string | undefined {
   const body = failure.response?.data as { message?: unknown } | undefined;
-  return typeof body?.message === "string" && body.message.trim() !== "" ? body.message.split("\n")[0].trim() : undefined;
+  return typeof body?.message === "string" && body.message.trim() !== ""
+    ? body.message.split("\n")[0].trim()
+    : undefined;
 }
 
 /** What the user should do about a failure, by status: the part of the message that makes it actionable. */
@@ -89,7 +93,9 @@ function advice(failure: HttpFailure, apiHost: string): string {
     case 429:
       return `${quoted}still rate limited after every retry: lower NEON_FLEET_RATE / NEON_FLEET_BURST or run fewer stacks at once`;
     default:
-      return status >= 500 ? `${quoted}Neon failed (${status}) through every retry: run again later` : `${quoted}unexpected status ${status}`;
+      return status >= 500
+        ? `${quoted}Neon failed (${status}) through every retry: run again later`
+        : `${quoted}unexpected status ${status}`;
   }
 }
 

@@ -48,11 +48,16 @@ const DEFAULT_DATABASE = "neondb";
 /** The consumption API takes at most 100 project ids and returns at most 100 projects a page. */
 const CONSUMPTION_BATCH = 100;
 /** Metrics the usage report compares against quotas (data transfer comes along when Neon reports it). */
-const CONSUMPTION_METRICS = ["active_time_seconds", "compute_time_seconds", "written_data_bytes", "synthetic_storage_size_bytes", "logical_size_bytes"];
+const CONSUMPTION_METRICS = [
+  "active_time_seconds",
+  "compute_time_seconds",
+  "written_data_bytes",
+  "synthetic_storage_size_bytes",
+  "logical_size_bytes",
+];
 
 /** Longest pause between two lookups for an ambiguous create. */
 const SETTLE_POLL_MAX_MS = 4_000;
-
 
 /**
  * Whether a create also waits for the operations it started (`neon-fleet:waitForReady`). Off by default: Neon's
@@ -91,7 +96,8 @@ export class FleetNeonClient implements NeonClient {
    */
   async createProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
     const name = body.name;
-    if (!name) throw new FleetError("createProject needs a project name: the name is how an ambiguous create is found again");
+    if (!name)
+      throw new FleetError("createProject needs a project name: the name is how an ambiguous create is found again");
     const org = body.org_id ?? this.transport.connection.orgId;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -246,7 +252,8 @@ export class FleetNeonClient implements NeonClient {
       projectId,
       tenantId: ctx.tenantId,
       idempotent: true,
-      send: (api) => api.updateProjectBranch(projectId, branchId, { branch: { name: patch.name, expires_at: patch.expiresAt } }),
+      send: (api) =>
+        api.updateProjectBranch(projectId, branchId, { branch: { name: patch.name, expires_at: patch.expiresAt } }),
     });
     await this.waiter.wait(projectId, operations, ctx.tenantId);
     return branch;
@@ -432,7 +439,12 @@ export class FleetNeonClient implements NeonClient {
 
   private async postProject(body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
     const created = await this.transport.call<
-      ProjectResponse & OperationsResponse & EndpointsResponse & { branch: Branch; connection_uris: { connection_uri: string; connection_parameters: { pooler_host: string } }[] }
+      ProjectResponse &
+        OperationsResponse &
+        EndpointsResponse & {
+          branch: Branch;
+          connection_uris: { connection_uri: string; connection_parameters: { pooler_host: string } }[];
+        }
     >({
       method: "POST",
       path: "/projects",
@@ -460,16 +472,33 @@ export class FleetNeonClient implements NeonClient {
   }
 
   /** What createProject returns for a project it did not see created: read back from Neon. */
-  private async describeAdopted(project: Project, body: ProjectCreateRequest["project"], ctx: CallContext): Promise<CreatedProject> {
+  private async describeAdopted(
+    project: Project,
+    body: ProjectCreateRequest["project"],
+    ctx: CallContext,
+  ): Promise<CreatedProject> {
     const branches = await this.listBranches(project.id, ctx);
     const main = branches.find((b) => b.default) ?? branches[0];
-    const described = await this.describeBranch(project.id, main, ctx, body.branch?.role_name, body.branch?.database_name);
+    const described = await this.describeBranch(
+      project.id,
+      main,
+      ctx,
+      body.branch?.role_name,
+      body.branch?.database_name,
+    );
     const pooledConnectionUri = await this.connectionUri(
       project.id,
       { branchId: main.id, pooled: true, roleName: body.branch?.role_name, databaseName: body.branch?.database_name },
       ctx,
     );
-    return { project, defaultBranchId: main.id, host: described.host, connectionUri: described.connectionUri, pooledConnectionUri, adopted: true };
+    return {
+      project,
+      defaultBranchId: main.id,
+      host: described.host,
+      connectionUri: described.connectionUri,
+      pooledConnectionUri,
+      adopted: true,
+    };
   }
 
   /**
@@ -479,9 +508,10 @@ export class FleetNeonClient implements NeonClient {
    * 423 met by the next mutation lengthens that estimate. The last of a series polls, so the run ends settled.
    */
   private async postBranch(projectId: string, spec: BranchSpec, ctx: CallContext): Promise<CreatedBranch> {
-    type Created = BranchOperations & EndpointsResponse & {
-      connection_uris?: { connection_uri: string; connection_parameters?: { pooler_host?: string } }[];
-    };
+    type Created = BranchOperations &
+      EndpointsResponse & {
+        connection_uris?: { connection_uri: string; connection_parameters?: { pooler_host?: string } }[];
+      };
     const created = await this.transport.call<Created>({
       method: "POST",
       path: `/projects/${projectId}/branches`,
@@ -521,13 +551,25 @@ export class FleetNeonClient implements NeonClient {
   }
 
   /** A branch's read-write host and connection string, read back from Neon. */
-  private async describeBranch(projectId: string, branch: Branch, ctx: CallContext, roleName?: string, databaseName?: string): Promise<CreatedBranch> {
+  private async describeBranch(
+    projectId: string,
+    branch: Branch,
+    ctx: CallContext,
+    roleName?: string,
+    databaseName?: string,
+  ): Promise<CreatedBranch> {
     const endpoints = await this.listEndpoints(projectId, ctx);
     const endpoint = endpoints.find((e) => e.branch_id === branch.id && e.type === EndpointType.ReadWrite);
     if (!endpoint) {
-      throw new FleetError(`branch ${branch.name} (${branch.id}) of project ${projectId} has no read-write endpoint: add one in the Neon console, then run again`);
+      throw new FleetError(
+        `branch ${branch.name} (${branch.id}) of project ${projectId} has no read-write endpoint: add one in the Neon console, then run again`,
+      );
     }
-    const connectionUri = await this.connectionUri(projectId, { branchId: branch.id, pooled: false, roleName, databaseName }, ctx);
+    const connectionUri = await this.connectionUri(
+      projectId,
+      { branchId: branch.id, pooled: false, roleName, databaseName },
+      ctx,
+    );
     return { branch, endpointId: endpoint.id, host: endpoint.host, connectionUri };
   }
 }

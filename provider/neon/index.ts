@@ -10,7 +10,13 @@ import { readTuning, type NeonTuning } from "./tuning";
 import { Transport, type CallCounters, type NeonConnection } from "./transport";
 import type { NeonClient } from "./types";
 
-export type { Branch, ConsumptionHistoryPerProject, Endpoint, Project, ProjectListItem } from "@neondatabase/api-client";
+export type {
+  Branch,
+  ConsumptionHistoryPerProject,
+  Endpoint,
+  Project,
+  ProjectListItem,
+} from "@neondatabase/api-client";
 export type { CreateReadiness } from "./client";
 export { isNotFound, orWhenGone } from "./apiErrors";
 export type { NeonTuning } from "./tuning";
@@ -93,12 +99,22 @@ export function neon(): NeonClient {
   const apiKey = state.settings.apiKey ?? process.env.NEON_API_KEY;
   const apiHost = state.settings.apiHost ?? process.env.NEON_API_HOST ?? DEFAULT_API_HOST;
   if (!apiKey) {
-    throw new FleetError("no Neon API key: set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack");
+    throw new FleetError(
+      "no Neon API key: set NEON_API_KEY, or run `pulumi config set --secret neon-fleet:apiKey <key>` for the stack",
+    );
   }
   const connection = { apiKey, apiHost: apiHost.replace(/\/+$/, ""), orgId: state.settings.orgId };
   const current = state.current;
-  if (current && (["apiKey", "apiHost", "orgId"] as const).every((key) => current.connection[key] === connection[key])) return current.client;
-  const client = buildClient(connection, state.tuning, state.limiter, state.consumptionLimiter, state.counters, state.readiness);
+  if (current && (["apiKey", "apiHost", "orgId"] as const).every((key) => current.connection[key] === connection[key]))
+    return current.client;
+  const client = buildClient(
+    connection,
+    state.tuning,
+    state.limiter,
+    state.consumptionLimiter,
+    state.counters,
+    state.readiness,
+  );
   state.current = { connection, client };
   return client;
 }

@@ -88,7 +88,8 @@ export class OperationWaiter {
    */
   private learn(op: Operation, observedMs: number, firstPollHit: boolean): void {
     const current = this.estimates.get(op.action);
-    const sample = op.total_duration_ms > 0 ? op.total_duration_ms : firstPollHit ? this.estimate(op.action) * 0.95 : observedMs;
+    const sample =
+      op.total_duration_ms > 0 ? op.total_duration_ms : firstPollHit ? this.estimate(op.action) * 0.95 : observedMs;
     this.estimates.set(op.action, current === undefined ? sample : current * 0.7 + sample * 0.3);
   }
 
@@ -96,7 +97,13 @@ export class OperationWaiter {
     if (!failed.has(op.status)) return;
     const reason = op.error ? `: ${op.error.split("\n")[0]}` : "";
     throw new NeonApiError(
-      { method: "GET", path: `/projects/${op.project_id}/operations/${op.id}`, operationId: op.id, projectId: op.project_id, tenantId },
+      {
+        method: "GET",
+        path: `/projects/${op.project_id}/operations/${op.id}`,
+        operationId: op.id,
+        projectId: op.project_id,
+        tenantId,
+      },
       `operation ${op.action} ${op.id} on project ${op.project_id} ended ${op.status}${reason}: check the project in the Neon console, then run again`,
     );
   }

@@ -1,4 +1,10 @@
-import type { Project, ProjectListItem, ProjectResponse, ProjectsResponse, PaginationResponse } from "@neondatabase/api-client";
+import type {
+  Project,
+  ProjectListItem,
+  ProjectResponse,
+  ProjectsResponse,
+  PaginationResponse,
+} from "@neondatabase/api-client";
 import { isNotFound } from "./apiErrors";
 import { ProjectCache } from "./projectCache";
 import type { Transport } from "./transport";

@@ -42,7 +42,12 @@ const lockedMaxDelayMs = 2_000;
  * Decides what to do after attempt number `attempt` (1-based) failed.
  * @param maxAttempts attempts allowed per call
  */
-export function judgeFailure(failure: AttemptFailure, attempt: number, maxAttempts: number, now = Date.now()): RetryVerdict {
+export function judgeFailure(
+  failure: AttemptFailure,
+  attempt: number,
+  maxAttempts: number,
+  now = Date.now(),
+): RetryVerdict {
   const { status, code } = failure;
   // Waiting out a rate limit or a lock is progress, not a fault: it gets a larger budget than real failures.
   const budget = status !== undefined && rejectedUntouched.has(status) ? maxAttempts * 3 : maxAttempts;
@@ -55,12 +60,14 @@ export function judgeFailure(failure: AttemptFailure, attempt: number, maxAttemp
     return { kind: "fail", problem: `${ask}, ${limit}: run again later` };
   }
   if (status === 429) return { kind: "retry", delayMs: asked ?? backoff(attempt, maxDelayMs), rateLimited: true };
-  if (status !== undefined && rejectedUntouched.has(status)) return { kind: "retry", delayMs: backoff(attempt, lockedMaxDelayMs), rateLimited: false };
+  if (status !== undefined && rejectedUntouched.has(status))
+    return { kind: "retry", delayMs: backoff(attempt, lockedMaxDelayMs), rateLimited: false };
   if (status !== undefined && gatewayFailures.has(status)) {
     return { kind: "ambiguous", delayMs: asked ?? backoff(attempt, maxDelayMs) };
   }
   if (status !== undefined) return { kind: "fail" };
-  if (code !== undefined && unreachable.has(code)) return attempt < 3 ? { kind: "retry", delayMs: backoff(attempt, 1_000), rateLimited: false } : { kind: "fail" };
+  if (code !== undefined && unreachable.has(code))
+    return attempt < 3 ? { kind: "retry", delayMs: backoff(attempt, 1_000), rateLimited: false } : { kind: "fail" };
   return { kind: "ambiguous", delayMs: backoff(attempt, maxDelayMs) };
 }
 

@@ -78,13 +78,19 @@ async function sendChunk(
     outcome.moved.push(...ids);
     return;
   }
-  const said = (text: string) => `Neon answered ${answer.ok ? "" : answer.status} (${text})` +
+  const said = (text: string) =>
+    `Neon answered ${answer.ok ? "" : answer.status} (${text})` +
     (answer.ok || answer.requestId === undefined ? "" : `, request ${answer.requestId}`);
   if (answer.status === 422) {
-    const withIntegration = new Map(((answer.body as ProjectsWithIntegration).projects ?? []).map((p) => [p.id, p.integration]));
+    const withIntegration = new Map(
+      ((answer.body as ProjectsWithIntegration).projects ?? []).map((p) => [p.id, p.integration]),
+    );
     for (const [id, integration] of withIntegration) {
-      outcome.refused.set(id, `${said(`the project has a ${integration} integration, which Neon cannot transfer`)}; ` +
-        "remove the integration, then run again");
+      outcome.refused.set(
+        id,
+        `${said(`the project has a ${integration} integration, which Neon cannot transfer`)}; ` +
+          "remove the integration, then run again",
+      );
     }
     const rest = ids.filter((id) => !withIntegration.has(id));
     if (withIntegration.size === 0) for (const id of ids) outcome.refused.set(id, said("unprocessable"));
@@ -93,7 +99,8 @@ async function sendChunk(
   }
   if (answer.status === 403) {
     const message = (answer.body as { message?: string }).message ?? "forbidden";
-    const problem = `${said(message)}; an organization API key cannot transfer projects: use a personal API key ` +
+    const problem =
+      `${said(message)}; an organization API key cannot transfer projects: use a personal API key ` +
       "of a member of both organizations";
     for (const id of ids) outcome.refused.set(id, problem);
     return;
@@ -101,8 +108,10 @@ async function sendChunk(
   const limits = (answer.body as LimitsUnsatisfied).limits ?? [];
   const count = limits.find((l) => l.name === "projects_count");
   const others = limits.filter((l) => l.name !== "projects_count");
-  const shown = limits.map((l) => `${l.name}: limit ${l.expected}, would be ${l.actual}`).join("; ") || "limits unsatisfied";
-  const problem = `${said(shown)}; ${destination} cannot take ${count && others.length === 0 ? "more projects" : "these projects"}: ` +
+  const shown =
+    limits.map((l) => `${l.name}: limit ${l.expected}, would be ${l.actual}`).join("; ") || "limits unsatisfied";
+  const problem =
+    `${said(shown)}; ${destination} cannot take ${count && others.length === 0 ? "more projects" : "these projects"}: ` +
     "raise its limit or plan, then run again";
   const fit = count && others.length === 0 ? Number(count.expected) - (Number(count.actual) - ids.length) : 0;
   const fitting = Number.isInteger(fit) && fit > 0 && fit < ids.length ? ids.slice(0, fit) : [];

@@ -79,7 +79,12 @@ export class Transport {
 
   /** Sends the call until it succeeds or the retry policy gives up; returns the response body. */
   async call<T>(spec: CallSpec<T>): Promise<T> {
-    const context: NeonCallContext = { method: spec.method, path: spec.path, projectId: spec.projectId, tenantId: spec.tenantId };
+    const context: NeonCallContext = {
+      method: spec.method,
+      path: spec.path,
+      projectId: spec.projectId,
+      tenantId: spec.tenantId,
+    };
     for (let attempt = 1; ; attempt++) {
       await this.limiter.acquire();
       for (const extra of spec.extraLimiters ?? []) await extra.acquire();

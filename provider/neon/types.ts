@@ -95,14 +95,24 @@ export interface NeonClient {
   deleteProject(projectId: string, ctx: CallContext): Promise<void>;
   listEndpoints(projectId: string, ctx: CallContext): Promise<Endpoint[]>;
   /** Patches the endpoint and waits for its operations (mutations of one project run one at a time, in order). */
-  updateEndpoint(projectId: string, endpointId: string, patch: EndpointUpdateRequest["endpoint"], ctx: CallContext): Promise<Endpoint>;
+  updateEndpoint(
+    projectId: string,
+    endpointId: string,
+    patch: EndpointUpdateRequest["endpoint"],
+    ctx: CallContext,
+  ): Promise<Endpoint>;
   listBranches(projectId: string, ctx: CallContext): Promise<Branch[]>;
   /** The project's branches with their annotations, in the same single call. */
   listBranchesAnnotated(projectId: string, ctx: CallContext): Promise<AnnotatedBranches>;
   /** Creates a branch with a read-write endpoint and waits; after an ambiguous failure finds it by exact name. */
   createBranch(projectId: string, branch: BranchSpec, ctx: CallContext): Promise<CreatedBranch>;
   /** Renames the branch or changes its expiry (null removes it); waits for its operations. */
-  updateBranch(projectId: string, branchId: string, patch: { name?: string; expiresAt?: string | null }, ctx: CallContext): Promise<Branch>;
+  updateBranch(
+    projectId: string,
+    branchId: string,
+    patch: { name?: string; expiresAt?: string | null },
+    ctx: CallContext,
+  ): Promise<Branch>;
   /** Deletes the branch; a branch that is already gone counts as deleted. */
   deleteBranch(projectId: string, branchId: string, ctx: CallContext): Promise<void>;
   /** Resets the branch to the latest state of `sourceBranchId` and waits. */

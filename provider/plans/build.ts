@@ -2,7 +2,7 @@
  * Resolution of a valid plans directory into a {@link Fleet}: defaults applied (fleet < file < tenant), residency
  * to region, tier + overrides to the Neon quota object and default endpoint settings.
  */
-import path from "path";
+import path from "node:path";
 import type { DevFile, FleetFile, Overrides, TenantsFile, TierSpec } from "./schema";
 import type { PlannedMigration } from "./migrations";
 import type { PlanSource } from "./source";
@@ -38,7 +38,11 @@ function quotaOf(tier: TierSpec): NeonQuota {
 }
 
 function settingsOf(tier: TierSpec): EndpointSettings {
-  return { autoscaling_limit_min_cu: tier.compute.min, autoscaling_limit_max_cu: tier.compute.max, suspend_timeout_seconds: tier.suspendAfter };
+  return {
+    autoscaling_limit_min_cu: tier.compute.min,
+    autoscaling_limit_max_cu: tier.compute.max,
+    suspend_timeout_seconds: tier.suspendAfter,
+  };
 }
 
 /** `historyRetentionSeconds` when the tier sets it; nothing otherwise, so Neon's plan default applies. */
@@ -50,7 +54,8 @@ function retentionOf(tier: TierSpec): { historyRetentionSeconds?: number } {
 function withOverrides(tier: TierSpec, overrides: Overrides): TierSpec {
   const { compute, ...rest } = overrides;
   const merged: TierSpec = { ...tier, compute: { ...tier.compute } };
-  for (const [key, value] of Object.entries(rest)) if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of Object.entries(rest))
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   if (compute?.min !== undefined) merged.compute.min = compute.min;
   if (compute?.max !== undefined) merged.compute.max = compute.max;
   return merged;
@@ -64,9 +69,8 @@ export function buildFleet(plans: ValidPlans): Fleet {
   const tiers: Record<string, ResolvedTier> = {};
   for (const [name, spec] of Object.entries(tierSpecs)) {
     const placement = spec.placement ?? "project";
-    const branches = placement === "branch"
-      ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT }
-      : {};
+    const branches =
+      placement === "branch" ? { branchesPerProject: spec.branchesPerProject ?? DEFAULT_BRANCHES_PER_PROJECT } : {};
     const settings = { quota: quotaOf(spec), endpointSettings: settingsOf(spec), ...retentionOf(spec) };
     const tierOrg = spec.org ?? org;
     tiers[name] = { name, ...settings, placement, ...branches, ...(tierOrg === undefined ? {} : { org: tierOrg }) };
@@ -116,7 +120,10 @@ export function buildFleet(plans: ValidPlans): Fleet {
     projectNamePrefix,
     ...(org === undefined ? {} : { org }),
     orgs: Object.fromEntries(
-      Object.entries(fleetFile.orgs ?? {}).map(([id, entry]) => [id, { plan: entry.plan, limits: orgLimits(entry.plan, entry.limits) }]),
+      Object.entries(fleetFile.orgs ?? {}).map(([id, entry]) => [
+        id,
+        { plan: entry.plan, limits: orgLimits(entry.plan, entry.limits) },
+      ]),
     ),
     residency: fleetFile.residency,
     defaults: { ...fleetDefaults },

@@ -6,7 +6,7 @@
  * that is wrong: a tenant's own key when it wrote one, else the defaults it inherited from (reported once).
  * A rule whose reference file is itself broken or missing is skipped rather than reported as a second problem.
  */
-import path from "path";
+import path from "node:path";
 import type { PlanError } from "../errors";
 import { MAX_PROJECT_NAME_LENGTH } from "../neon/limits";
 import type { DevView, FleetView, TenantsView, TiersView } from "./parse";
@@ -56,7 +56,9 @@ class Checker {
   /** Why `name` is not a residency group, or undefined when it is (or fleet.yaml's residency is unreadable). */
   unknownGroup(name: string): string | undefined {
     const groups = this.input.fleet?.residency;
-    return groups && !Object.hasOwn(groups, name) ? `residency "${name}" is not a group of fleet.yaml; allowed: ${list(Object.keys(groups))}` : undefined;
+    return groups && !Object.hasOwn(groups, name)
+      ? `residency "${name}" is not a group of fleet.yaml; allowed: ${list(Object.keys(groups))}`
+      : undefined;
   }
 }
 
@@ -103,7 +105,8 @@ function checkFleet(c: Checker, source: PlanSource): void {
   }
   for (const [group, regions] of Object.entries(c.input.fleet?.residency ?? {})) {
     regions.forEach((region, i) => {
-      if (regions.indexOf(region) < i) c.report(source, ["residency", group, i], `residency ${group}: region ${region} is listed twice`);
+      if (regions.indexOf(region) < i)
+        c.report(source, ["residency", group, i], `residency ${group}: region ${region} is listed twice`);
     });
   }
 }
@@ -112,7 +115,8 @@ function checkTenants(c: Checker, file: TenantsView): void {
   const { source, defaults } = file;
   const fleetDefaults = c.input.fleet?.defaults;
   if (defaults?.tier) c.report(source, ["defaults", "tier"], c.unknownTier(defaults.tier), "defaults: ");
-  if (defaults?.residency) c.report(source, ["defaults", "residency"], c.unknownGroup(defaults.residency), "defaults: ");
+  if (defaults?.residency)
+    c.report(source, ["defaults", "residency"], c.unknownGroup(defaults.residency), "defaults: ");
   file.tenants.forEach((tenant, i) => {
     if (!tenant) return;
     const at = (...keys: (string | number)[]) => ["tenants", i, ...keys];
@@ -120,21 +124,30 @@ function checkTenants(c: Checker, file: TenantsView): void {
     const first = c.seen.get(tenant.id);
     if (first) {
       const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
-      c.report(source, at("id"), `duplicate id, also in ${where}; tenant ids are unique across all tenants files`, subject);
+      c.report(
+        source,
+        at("id"),
+        `duplicate id, also in ${where}; tenant ids are unique across all tenants files`,
+        subject,
+      );
     } else c.seen.set(tenant.id, { source, index: i });
     if (tenant.adopt) {
       const owner = c.adopted.get(tenant.adopt);
       if (owner) {
         const line = owner.source.itemLine("tenants", owner.index);
         const where = `tenants/${path.basename(owner.source.file)} line ${line}`;
-        const problem = `adopt ${tenant.adopt} is also adopted by tenant ${owner.tenantId} (${where}); ` +
+        const problem =
+          `adopt ${tenant.adopt} is also adopted by tenant ${owner.tenantId} (${where}); ` +
           "a Neon project belongs to one tenant";
         c.report(source, at("adopt"), `${problem}: remove one of the two adopt lines`, subject);
       } else c.adopted.set(tenant.adopt, { source, index: i, tenantId: tenant.id });
     }
     tenant.formerIds?.forEach((former, j) => {
       const first = c.formerIds.get(former);
-      if (!first) return c.formerIds.set(former, { source, index: i, at: j, tenantId: tenant.id });
+      if (!first) {
+        c.formerIds.set(former, { source, index: i, at: j, tenantId: tenant.id });
+        return;
+      }
       const where = `tenants/${path.basename(first.source.file)} line ${first.source.itemLine("tenants", first.index)}`;
       const problem =
         first.tenantId === tenant.id
@@ -155,14 +168,25 @@ function checkTenants(c: Checker, file: TenantsView): void {
     const residency = tenant.residency ?? defaults?.residency ?? fleetDefaults?.residency ?? "";
     const allowed = own(c.input.fleet?.residency, residency);
     if (tenant.region && allowed && !allowed.includes(tenant.region)) {
-      c.report(source, at("region"), `region ${tenant.region} is not in residency ${residency}; allowed: ${list(allowed)}`, subject);
+      c.report(
+        source,
+        at("region"),
+        `region ${tenant.region} is not in residency ${residency}; allowed: ${list(allowed)}`,
+        subject,
+      );
     }
     const tier = own(c.input.tiers?.tiers, tenant.tier ?? defaults?.tier ?? fleetDefaults?.tier ?? "");
     const compute = tenant.overrides?.compute;
     if (tier && compute) {
       const min = compute.min ?? tier.compute.min;
       const max = compute.max ?? tier.compute.max;
-      if (min > max) c.report(source, at("overrides", "compute"), `overrides.compute gives min ${min} > max ${max} CU; set both so that min <= max`, subject);
+      if (min > max)
+        c.report(
+          source,
+          at("overrides", "compute"),
+          `overrides.compute gives min ${min} > max ${max} CU; set both so that min <= max`,
+          subject,
+        );
     }
     if (tier?.placement === "branch") {
       checkBranchTenant(c, source, tenant, at, subject, tenant.pgVersion ?? defaults?.pgVersion);
@@ -184,14 +208,18 @@ function checkTemplateName(c: Checker, source: PlanSource, at: PlanPath, stem: s
   c.templateStems.add(stem);
   const length = stem.length + TEMPLATE_NUMBER_DIGITS;
   if (length <= MAX_PROJECT_NAME_LENGTH) return;
-  const problem =
-    `template project names ${stem}<n> reach ${length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
+  const problem = `template project names ${stem}<n> reach ${length} characters; Neon allows at most ${MAX_PROJECT_NAME_LENGTH}`;
   c.report(source, at, `${problem}: shorten the tier name or fleet.projectNamePrefix`);
 }
 
 /** Quota keys of `overrides`: Neon sets them on a project, which a branch tenant shares with other tenants. */
 const QUOTA_OVERRIDES = [
-  "computeTime", "activeTime", "storage", "dataTransfer", "writtenData", "historyRetention",
+  "computeTime",
+  "activeTime",
+  "storage",
+  "dataTransfer",
+  "writtenData",
+  "historyRetention",
 ] as const;
 
 /**
@@ -240,16 +268,28 @@ function checkDev(c: Checker, dev: DevView): void {
     const subject = `project ${project.name}: `;
     c.report(source, ["project", "tier"], c.unknownTier(project.tier), subject);
     const prefix = c.input.fleet?.fleet?.projectNamePrefix;
-    const tenantId = prefix !== undefined && project.name.startsWith(prefix) ? project.name.slice(prefix.length) : undefined;
+    const tenantId =
+      prefix !== undefined && project.name.startsWith(prefix) ? project.name.slice(prefix.length) : undefined;
     if (tenantId !== undefined && c.seen.has(tenantId)) {
-      c.report(source, ["project", "name"], `is also the project name of tenant ${tenantId}; give the dev project a name outside the fleet's prefix`, subject);
+      c.report(
+        source,
+        ["project", "name"],
+        `is also the project name of tenant ${tenantId}; give the dev project a name outside the fleet's prefix`,
+        subject,
+      );
     }
   }
   const parents = new Map<string, string>();
   dev.branches.forEach((branch, i) => {
     if (!branch) return;
-    if (branch.name === "main") c.report(source, ["branches", i, "name"], "branch main: is the dev project's default branch and cannot expire; pick another name");
-    else if (parents.has(branch.name)) c.report(source, ["branches", i, "name"], `branch ${branch.name}: duplicate name; branch names are unique`);
+    if (branch.name === "main")
+      c.report(
+        source,
+        ["branches", i, "name"],
+        "branch main: is the dev project's default branch and cannot expire; pick another name",
+      );
+    else if (parents.has(branch.name))
+      c.report(source, ["branches", i, "name"], `branch ${branch.name}: duplicate name; branch names are unique`);
     else parents.set(branch.name, branch.parent ?? "main");
   });
   dev.branches.forEach((branch, i) => {
@@ -257,13 +297,23 @@ function checkDev(c: Checker, dev: DevView): void {
     const subject = `branch ${branch.name}: `;
     if (!parents.has(branch.parent)) {
       const allowed = ["main", ...[...parents.keys()].filter((n) => n !== branch.name)];
-      c.report(source, ["branches", i, "parent"], `parent ${branch.parent} is not main nor a branch of dev.yaml; allowed: ${list(allowed)}`, subject);
+      c.report(
+        source,
+        ["branches", i, "parent"],
+        `parent ${branch.parent} is not main nor a branch of dev.yaml; allowed: ${list(allowed)}`,
+        subject,
+      );
       return;
     }
     const chain = new Set([branch.name]);
     for (let at = branch.parent; at !== "main" && parents.has(at); at = parents.get(at)!) {
       if (chain.has(at)) {
-        c.report(source, ["branches", i, "parent"], `parents form a cycle (${[...chain].join(" -> ")} -> ${at}); one of them must branch from main`, subject);
+        c.report(
+          source,
+          ["branches", i, "parent"],
+          `parents form a cycle (${[...chain].join(" -> ")} -> ${at}); one of them must branch from main`,
+          subject,
+        );
         return;
       }
       chain.add(at);

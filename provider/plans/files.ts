@@ -3,8 +3,8 @@
  * Any other YAML file is an error rather than silently ignored, because a misplaced tenants file would otherwise
  * read as "remove these tenants".
  */
-import { readFile, readdir, stat } from "fs/promises";
-import path from "path";
+import { readFile, readdir, stat } from "node:fs/promises";
+import path from "node:path";
 import { FleetError, PlanError } from "../errors";
 import { parsePlanFile, type PlanSource } from "./source";
 
@@ -30,14 +30,23 @@ const isYaml = (name: string) => /\.ya?ml$/i.test(name);
 /** Reads every plan file of `dir`. Throws a {@link FleetError} only when `dir` itself is missing. */
 export async function readPlanFiles(dir: string): Promise<PlanFiles> {
   const rootNames = await readdir(dir).catch(() => {
-    throw new FleetError(`plans directory ${dir} not found; pass the folder that holds fleet.yaml, tiers.yaml and tenants/`);
+    throw new FleetError(
+      `plans directory ${dir} not found; pass the folder that holds fleet.yaml, tiers.yaml and tenants/`,
+    );
   });
   const files: PlanFiles = { tenants: [], errors: [] };
   const show = (...parts: string[]) => path.relative(process.cwd(), path.resolve(dir, ...parts)) || ".";
   const tenantNames = await readTenantsFolder(dir, rootNames, show, files.errors);
 
   for (const name of rootNames.filter((n) => isYaml(n) && !["fleet.yaml", "tiers.yaml", "dev.yaml"].includes(n))) {
-    files.errors.push(new PlanError(show(name), 1, 1, "is not a plan file; plans are fleet.yaml, tiers.yaml, dev.yaml and tenants/*.yaml"));
+    files.errors.push(
+      new PlanError(
+        show(name),
+        1,
+        1,
+        "is not a plan file; plans are fleet.yaml, tiers.yaml, dev.yaml and tenants/*.yaml",
+      ),
+    );
   }
   for (const name of tenantNames.filter((n) => isYaml(n) && !n.endsWith(".yaml"))) {
     files.errors.push(new PlanError(show("tenants", name), 1, 1, "is not read: tenants files end in .yaml; rename it"));
@@ -56,9 +65,15 @@ export async function readPlanFiles(dir: string): Promise<PlanFiles> {
     }
     return parsed;
   };
-  for (const [kind, name] of [["fleet", "fleet.yaml"], ["tiers", "tiers.yaml"]] as const) {
+  for (const [kind, name] of [
+    ["fleet", "fleet.yaml"],
+    ["tiers", "tiers.yaml"],
+  ] as const) {
     if (rootNames.includes(name)) files[kind] = await load(EXPECTED[kind], name);
-    else files.errors.push(new PlanError(show(name), 1, 1, `is missing; every plans directory needs ${name} with ${EXPECTED[kind]}`));
+    else
+      files.errors.push(
+        new PlanError(show(name), 1, 1, `is missing; every plans directory needs ${name} with ${EXPECTED[kind]}`),
+      );
   }
   for (const name of tenantNames.filter((n) => n.endsWith(".yaml"))) {
     const source = await load(EXPECTED.tenants, "tenants", name);

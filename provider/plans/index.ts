@@ -14,7 +14,15 @@ import type { Fleet } from "./types";
 export type { PlannedMigration } from "./migrations";
 export { formatVersion, migrationDigest, migrationLabel, migrationText } from "./migrations";
 export type { ResolvedMigrations } from "./types";
-export type { EndpointSettings, Fleet, NeonQuota, ResolvedDev, ResolvedDevBranch, ResolvedTenant, ResolvedTier } from "./types";
+export type {
+  EndpointSettings,
+  Fleet,
+  NeonQuota,
+  ResolvedDev,
+  ResolvedDevBranch,
+  ResolvedTenant,
+  ResolvedTier,
+} from "./types";
 export { formatDuration, formatSize, formatSuspend, parseDuration, parseSize } from "./units";
 export { planJsonSchema } from "./jsonSchema";
 export { fleetOrgIds } from "./build";
@@ -43,5 +51,7 @@ export async function loadPlans(dir: string): Promise<Fleet> {
 
 function sortErrors(errors: PlanError[]): PlanError[] {
   const unique = new Map(errors.map((e) => [e.message, e]));
-  return [...unique.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
+  return [...unique.values()].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col,
+  );
 }

@@ -26,7 +26,10 @@ function subjectOf(data: unknown, path: PlanPath): { subject: string; rest: Plan
 
 /** Renders a key path as written in YAML: `overrides.compute.max`, `residency.us[1]`. */
 function fieldOf(path: PlanPath): string {
-  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 /** `tenant acme: pgVersion must ...`, or `tenant acme: must ...` when the subject itself is wrong. */
@@ -44,7 +47,13 @@ function valueAt(data: unknown, path: PlanPath): unknown {
   return value;
 }
 
-const EXPECTED: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false" };
+const EXPECTED: Record<string, string> = {
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
 
 /** One plan error per problem in a zod issue (an unknown-keys issue yields one per key). */
 export function issueErrors(source: PlanSource, issue: z.core.$ZodIssue): PlanError[] {
@@ -53,11 +62,21 @@ export function issueErrors(source: PlanSource, issue: z.core.$ZodIssue): PlanEr
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) =>
-        source.error([...issue.path, key], `${subject}unknown key ${JSON.stringify(key)}${field ? ` in ${field}` : ""}; ${issue.message}`, "key"),
+        source.error(
+          [...issue.path, key],
+          `${subject}unknown key ${JSON.stringify(key)}${field ? ` in ${field}` : ""}; ${issue.message}`,
+          "key",
+        ),
       );
     case "invalid_key":
       // A bad mapping key (a tier or residency group name): name the mapping, since the key is the subject.
-      return [source.error(issue.path, `${fieldOf(issue.path.slice(0, -1))}: key ${issue.issues[0]?.message ?? issue.message}`, "key")];
+      return [
+        source.error(
+          issue.path,
+          `${fieldOf(issue.path.slice(0, -1))}: key ${issue.issues[0]?.message ?? issue.message}`,
+          "key",
+        ),
+      ];
     case "invalid_type": {
       const value = valueAt(source.data, issue.path);
       if (value === undefined) {
@@ -65,8 +84,11 @@ export function issueErrors(source: PlanSource, issue: z.core.$ZodIssue): PlanEr
         const missing = `${subject}missing required key ${JSON.stringify(String(issue.path.at(-1)))}${parent ? ` in ${parent}` : ""}`;
         return [source.error(issue.path.slice(0, -1), missing, "key")];
       }
-      const quote = issue.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? "; quote it" : "";
-      const problem = issue.message.startsWith("must ") ? issue.message : `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${shown(value)}`;
+      const quote =
+        issue.expected === "string" && (typeof value === "number" || typeof value === "boolean") ? "; quote it" : "";
+      const problem = issue.message.startsWith("must ")
+        ? issue.message
+        : `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${shown(value)}`;
       return [source.error(issue.path, sentence(subject, field, problem + quote))];
     }
     default:

@@ -6,7 +6,12 @@
 import { z } from "zod";
 import { devFileSchema, fleetFileSchema, tenantsFileSchema, tiersFileSchema } from "./schema";
 
-const KINDS = { fleetFile: fleetFileSchema, tiersFile: tiersFileSchema, tenantsFile: tenantsFileSchema, devFile: devFileSchema };
+const KINDS = {
+  fleetFile: fleetFileSchema,
+  tiersFile: tiersFileSchema,
+  tenantsFile: tenantsFileSchema,
+  devFile: devFileSchema,
+};
 
 /** Renders the JSON Schema (draft 2020-12) of fleet.yaml, tiers.yaml, tenants/*.yaml and dev.yaml. */
 export function planJsonSchema(): Record<string, unknown> {

@@ -3,10 +3,10 @@
  * version order. A file is identified by its version and checked by its SHA-256, so the state and the database
  * record which file was applied without holding any SQL.
  */
-import { createHash } from "crypto";
-import { isUtf8 } from "buffer";
-import { readFile, readdir } from "fs/promises";
-import path from "path";
+import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
 import { PlanError } from "../errors";
 
 /** Folder of the plans directory holding the migrations. */
@@ -43,7 +43,9 @@ export function formatVersion(version: number): string {
 
 /** SHA-256 of a migration's bytes, hex. */
 export function migrationDigest(bytes: Buffer | string): string {
-  return createHash("sha256").update(typeof bytes === "string" ? bytes : new Uint8Array(bytes)).digest("hex");
+  return createHash("sha256")
+    .update(typeof bytes === "string" ? bytes : new Uint8Array(bytes))
+    .digest("hex");
 }
 
 /**

@@ -53,14 +53,21 @@ function checkTier(name: string, tier: TierSpec, org: KnownOrg, source: PlanSour
   const { min, max } = tier.compute;
   const cap = min === max ? org.limits.maxFixedCu : org.limits.maxAutoscalingCu;
   if (max > cap) {
-    errors.push(source.error(["tiers", name, "compute", "max"], `tier ${name} allows at most ${cap} CU ${where} (max: ${max})`));
+    errors.push(
+      source.error(["tiers", name, "compute", "max"], `tier ${name} allows at most ${cap} CU ${where} (max: ${max})`),
+    );
   }
   const suspend = tier.suspendAfter;
   const { fixedSuspendSeconds: fixed, minSuspendSeconds, neverSuspend } = org.limits;
   const shownSuspend = suspend === -1 ? "never" : formatDuration(suspend);
   if (suspend === -1 && !neverSuspend) {
     const offer = fixed === undefined ? "" : ` (it suspends after ${formatDuration(fixed)})`;
-    errors.push(source.error(["tiers", name, "suspendAfter"], `tier ${name} cannot stay always on ${where}${offer} (suspendAfter: never)`));
+    errors.push(
+      source.error(
+        ["tiers", name, "suspendAfter"],
+        `tier ${name} cannot stay always on ${where}${offer} (suspendAfter: never)`,
+      ),
+    );
   } else if (suspend !== -1 && fixed !== undefined && suspend !== fixed) {
     const problem = `tier ${name} suspends after ${formatDuration(fixed)}, fixed, ${where} (suspendAfter: ${shownSuspend})`;
     errors.push(source.error(["tiers", name, "suspendAfter"], problem));

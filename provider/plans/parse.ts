@@ -6,7 +6,15 @@
 import type { z } from "zod";
 import type { PlanError } from "../errors";
 import { issueErrors } from "./issues";
-import { devBranchSchema, devFileSchema, fleetFileSchema, tenantSchema, tenantsFileSchema, tierSchema, tiersFileSchema } from "./schema";
+import {
+  devBranchSchema,
+  devFileSchema,
+  fleetFileSchema,
+  tenantSchema,
+  tenantsFileSchema,
+  tierSchema,
+  tiersFileSchema,
+} from "./schema";
 import type { DevFile, FleetFile, TenantSpec, TenantsFile, TierSpec, TiersFile } from "./schema";
 import type { PlanSource } from "./source";
 
@@ -40,7 +48,8 @@ function check<S extends z.ZodType>(schema: S, source: PlanSource, errors: PlanE
   return undefined;
 }
 
-const salvage = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined => schema.safeParse(value).data;
+const salvage = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined =>
+  schema.safeParse(value).data;
 const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const mappingOf = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -63,7 +72,10 @@ export function parseTiers(source: PlanSource, errors: PlanError[]): TiersView {
   const valid = check(tiersFileSchema, source, errors);
   if (valid) return { names: new Set(Object.keys(valid.tiers)), tiers: valid.tiers, valid };
   const raw = mappingOf(source.data.tiers);
-  return { names: new Set(Object.keys(raw)), tiers: Object.fromEntries(Object.entries(raw).map(([name, tier]) => [name, salvage(tierSchema, tier)])) };
+  return {
+    names: new Set(Object.keys(raw)),
+    tiers: Object.fromEntries(Object.entries(raw).map(([name, tier]) => [name, salvage(tierSchema, tier)])),
+  };
 }
 
 /** Checks one tenants/*.yaml file. */

@@ -10,7 +10,11 @@ const MAX_BACKUP_NAME = 63;
 
 /** `<tenant id>-before-<token>`, lowercased, characters Neon's branch names refuse replaced, shortened with a hash. */
 export function backupBranchName(tenantId: string, token: string): string {
-  const cleanToken = token.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "restore";
+  const cleanToken =
+    token
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "restore";
   const full = `${tenantId}-before-${cleanToken}`;
   if (full.length <= MAX_BACKUP_NAME) return full;
   // Two long tokens sharing a prefix must still name two branches: keep a hash of the whole token.

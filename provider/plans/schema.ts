@@ -57,7 +57,10 @@ function must(rule: string): { error: (issue: { input?: unknown }) => string } {
 
 /** Like {@link must} for a rule checked after unit parsing: shows the rejected value in plan units again. */
 function mustDuration(rule: string): { error: (issue: { input?: unknown }) => string } {
-  return { error: (issue) => `must ${rule}, got ${issue.input === 0 ? "0s" : typeof issue.input === "number" ? formatDuration(issue.input) : shown(issue.input)}` };
+  return {
+    error: (issue) =>
+      `must ${rule}, got ${issue.input === 0 ? "0s" : typeof issue.input === "number" ? formatDuration(issue.input) : shown(issue.input)}`,
+  };
 }
 
 /** A mapping that rejects unknown keys and names the allowed ones. */
@@ -68,7 +71,8 @@ function strict<Shape extends z.ZodRawShape>(shape: Shape) {
   });
 }
 
-const name = (what: string) => z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, must(`be a ${what} name of lowercase letters, digits, - and _`));
+const name = (what: string) =>
+  z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, must(`be a ${what} name of lowercase letters, digits, - and _`));
 const tierName = name("tier").meta({ description: "A tier defined in tiers.yaml" });
 const residencyName = name("residency group").meta({ description: "A residency group defined in fleet.yaml" });
 
@@ -77,7 +81,10 @@ const regionId = z
   .string()
   .regex(REGION_SHAPE, must("be a Neon region id such as aws-us-east-2"))
   // A well-formed id Neon does not have (aws-mars-1) would pass until the first create fails at `up`.
-  .refine((id) => !REGION_SHAPE.test(id) || NEON_REGIONS.includes(id), must(`be one of Neon's regions: ${NEON_REGIONS.join(", ")}`))
+  .refine(
+    (id) => !REGION_SHAPE.test(id) || NEON_REGIONS.includes(id),
+    must(`be one of Neon's regions: ${NEON_REGIONS.join(", ")}`),
+  )
   .meta({ description: "Neon region id, e.g. aws-us-east-2" });
 
 const orgId = z
@@ -92,7 +99,8 @@ const pgVersion = z
   .meta({ description: "Postgres major version, 14..18" });
 
 const onRemove = z.enum(["retain", "delete"], must("be retain or delete")).meta({
-  description: "What removing the tenant from plans does: retain (default) releases the Neon project, delete deletes it",
+  description:
+    "What removing the tenant from plans does: retain (default) releases the Neon project, delete deletes it",
 });
 
 const cu = z
@@ -123,7 +131,10 @@ const quotaDuration = durationText("unlimited")
 /** A quota size: `512MiB`, or `unlimited` (0). */
 const quotaSize = z
   .string(must("be a size such as 512MiB or 5GB, or unlimited"))
-  .regex(new RegExp(`^unlimited$|${SIZE_PATTERN}`), must("be a size with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB) or unlimited"))
+  .regex(
+    new RegExp(`^unlimited$|${SIZE_PATTERN}`),
+    must("be a size with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB) or unlimited"),
+  )
   .transform(parseSize)
   .refine(Number.isSafeInteger, exact("8191TiB", "bytes"))
   .meta({ description: "Size (B, KB, MB, GB, TB decimal; KiB, MiB, GiB, TiB binary) or unlimited" });
@@ -151,13 +162,14 @@ const restoreTime = z
   .string(must("be an RFC 3339 time such as 2026-11-30T10:00:00Z"))
   .superRefine((text, ctx) => {
     const match = RFC3339.exec(text);
-    const problem = !match || Number.isNaN(Date.parse(text.replace(" ", "T")))
-      ? `must be an RFC 3339 time such as 2026-11-30T10:00:00Z, got ${shown(text)}`
-      : !match[8]
-        ? `must carry a zone (Z or +01:00), got ${shown(text)}`
-        : Date.parse(text.replace(" ", "T")) > Date.now()
-          ? `must not be in the future, got ${shown(text)}`
-          : undefined;
+    const problem =
+      !match || Number.isNaN(Date.parse(text.replace(" ", "T")))
+        ? `must be an RFC 3339 time such as 2026-11-30T10:00:00Z, got ${shown(text)}`
+        : !match[8]
+          ? `must carry a zone (Z or +01:00), got ${shown(text)}`
+          : Date.parse(text.replace(" ", "T")) > Date.now()
+            ? `must not be in the future, got ${shown(text)}`
+            : undefined;
     if (problem) ctx.addIssue({ code: "custom", message: problem, input: text });
   })
   .transform((text) => {
@@ -200,7 +212,9 @@ const compute = strict({
 const tierShape = {
   compute,
   suspendAfter,
-  computeTime: quotaDuration.meta({ description: "CU-hours of compute per month (settings.quota.compute_time_seconds)" }),
+  computeTime: quotaDuration.meta({
+    description: "CU-hours of compute per month (settings.quota.compute_time_seconds)",
+  }),
   activeTime: quotaDuration.meta({ description: "Active time per month (settings.quota.active_time_seconds)" }),
   storage: quotaSize.meta({ description: "Logical size limit (settings.quota.logical_size_bytes)" }),
   dataTransfer: quotaSize.meta({ description: "Data transfer per month (settings.quota.data_transfer_bytes)" }),
@@ -303,7 +317,9 @@ export const fleetFileSchema = strict({
             .optional()
             .meta({ description: "Projects the organization may hold, over the plan's" }),
           maxComputeUnits: cu.optional().meta({ description: "Largest compute (CU), over the plan's" }),
-          historyRetention: historyRetention.optional().meta({ description: "Longest history retention, over the plan's" }),
+          historyRetention: historyRetention
+            .optional()
+            .meta({ description: "Longest history retention, over the plan's" }),
         })
           .optional()
           .meta({ description: "Limits Neon set for this organization, over its plan's published ones" }),
@@ -313,10 +329,16 @@ export const fleetFileSchema = strict({
     .optional()
     .meta({ description: "Neon organizations of the fleet and their plans" }),
   residency: z
-    .record(residencyName, z.array(regionId, must("be a list of Neon regions")).min(1, must("list at least one region")), must("be a mapping of residency group to regions"))
+    .record(
+      residencyName,
+      z.array(regionId, must("be a list of Neon regions")).min(1, must("list at least one region")),
+      must("be a mapping of residency group to regions"),
+    )
     .refine((groups) => Object.keys(groups).length > 0, must("define at least one residency group"))
     .meta({ description: "Residency group -> allowed Neon regions; the first is the default placement" }),
-  defaults: strict({ residency: residencyName, tier: tierName, pgVersion }).meta({ description: "Fleet-wide defaults for tenants" }),
+  defaults: strict({ residency: residencyName, tier: tierName, pgVersion }).meta({
+    description: "Fleet-wide defaults for tenants",
+  }),
   migrations: strict({
     canary: z
       .array(z.string(must("be a tenant id")), must("be a list of tenant ids"))
@@ -384,7 +406,12 @@ export const tenantSchema = strict({
 
 /** tenants/*.yaml. */
 export const tenantsFileSchema = strict({
-  defaults: strict({ tier: tierName.optional(), residency: residencyName.optional(), pgVersion: pgVersion.optional(), onRemove: onRemove.optional() })
+  defaults: strict({
+    tier: tierName.optional(),
+    residency: residencyName.optional(),
+    pgVersion: pgVersion.optional(),
+    onRemove: onRemove.optional(),
+  })
     .optional()
     .meta({ description: "Defaults for this file's tenants, over the fleet defaults" }),
   tenants: z.array(tenantSchema, must("be a list of tenants")),
@@ -392,7 +419,10 @@ export const tenantsFileSchema = strict({
 
 const branchName = z
   .string(must("be a branch name"))
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$/, must("be letters, digits, ., _, / or -, starting with a letter or digit"));
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$/,
+    must("be letters, digits, ., _, / or -, starting with a letter or digit"),
+  );
 
 /** One ephemeral branch of dev.yaml. */
 export const devBranchSchema = strict({
@@ -400,16 +430,22 @@ export const devBranchSchema = strict({
   parent: branchName.optional().meta({ description: "Parent branch, default main" }),
   ttl: durationText()
     .transform(parseDuration)
-    .refine((s) => s > 0 && s <= MAX_BRANCH_TTL_SECONDS, mustDuration("be from 1s to 30d (Neon expires branches at most 30 days ahead)"))
+    .refine(
+      (s) => s > 0 && s <= MAX_BRANCH_TTL_SECONDS,
+      mustDuration("be from 1s to 30d (Neon expires branches at most 30 days ahead)"),
+    )
     .meta({ description: "Time to live, at most 30d" }),
   resetToken: z.string(must("be a string")).min(1, must("not be empty")).optional().meta({
     description: "Changing it resets the branch to its parent's latest state",
   }),
-  adopt: z.boolean(must("be true or false")).optional().meta({
-    description:
-      "true: take over a branch of this name that neon-fleet did not create (it gets the ttl's expiry, after which " +
-      "Neon deletes it); without it such a branch is refused",
-  }),
+  adopt: z
+    .boolean(must("be true or false"))
+    .optional()
+    .meta({
+      description:
+        "true: take over a branch of this name that neon-fleet did not create (it gets the ttl's expiry, after which " +
+        "Neon deletes it); without it such a branch is refused",
+    }),
 });
 
 /** dev.yaml. */

@@ -33,7 +33,10 @@ export const DEV_BUCKET = 0;
 /** Parses a stack's `neon-fleet:shard` and `neon-fleet:bucket`; a bad value is a one-line UsageError naming the key. */
 export function parseShard(spec: string | undefined, bucketSpec: string | undefined, fleet: Fleet): Shard {
   const bucket = parseBucket(bucketSpec);
-  const names = (spec ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = (spec ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (names.length === 0) return bucket ? { bucket } : {};
   const known = new Set([...Object.keys(fleet.residency), ...fleet.regions, ...Object.values(fleet.residency).flat()]);
   const unknown = names.filter((n) => !known.has(n));

@@ -2,8 +2,20 @@
  * One plan file as text and plain data, plus the positions of its nodes. Positions are only looked up when something
  * is reported (an error, a tenant's line), so loading a valid fleet costs one YAML parse per file.
  */
-import { isUtf8 } from "buffer";
-import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type ParsedNode, type YAMLMap } from "yaml";
+import { isUtf8 } from "node:buffer";
+import {
+  type Document,
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Node,
+  type ParsedNode,
+  type YAMLMap,
+} from "yaml";
 import { PlanError } from "../errors";
 
 /** A path into a file's data, as zod reports it: mapping keys and list indexes. */
@@ -42,7 +54,10 @@ export class PlanSource {
   ) {
     for (const pair of root.items) {
       if (isScalar(pair.key) && isSeq(pair.value)) {
-        this.itemOffsets.set(String(pair.key.value), pair.value.items.map((item) => (item as Node).range?.[0] ?? 0));
+        this.itemOffsets.set(
+          String(pair.key.value),
+          pair.value.items.map((item) => (item as Node).range?.[0] ?? 0),
+        );
       }
     }
   }
@@ -90,21 +105,36 @@ export class PlanSource {
  */
 export function parsePlanFile(file: string, bytes: Buffer, expected: string): PlanSource | PlanError[] {
   const text = decodeText(bytes);
-  if (text === undefined) return [new PlanError(file, 1, 1, `is binary data, not YAML text; expected a mapping with ${expected}`)];
+  if (text === undefined)
+    return [new PlanError(file, 1, 1, `is binary data, not YAML text; expected a mapping with ${expected}`)];
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...OPTIONS, lineCounter: lines });
   const at = (offset: number, problem: string) => {
     const { line, col } = lines.linePos(offset);
     return new PlanError(file, line, col, problem);
   };
-  if (doc.errors.length > 0) return doc.errors.map((e) => at(e.pos[0], syntaxProblem(e.code, e.message, text.slice(e.pos[0]))));
+  if (doc.errors.length > 0)
+    return doc.errors.map((e) => at(e.pos[0], syntaxProblem(e.code, e.message, text.slice(e.pos[0]))));
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return [at(0, `is empty; expected a mapping with ${expected}`)];
-  if (!isMap(root)) return [at(root.range[0], `must be a mapping with ${expected}, got ${isSeq(root) ? "a list" : "a single value"}`)];
+  if (root === null || (isScalar(root) && root.value === null))
+    return [at(0, `is empty; expected a mapping with ${expected}`)];
+  if (!isMap(root))
+    return [at(root.range[0], `must be a mapping with ${expected}, got ${isSeq(root) ? "a list" : "a single value"}`)];
   try {
-    return new PlanSource(file, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>, text, lines, root);
+    return new PlanSource(
+      file,
+      doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>,
+      text,
+      lines,
+      root,
+    );
   } catch {
-    return [at(firstAliasOffset(doc), "expands aliases too many times (a YAML alias bomb?); write the values out instead of nesting aliases")];
+    return [
+      at(
+        firstAliasOffset(doc),
+        "expands aliases too many times (a YAML alias bomb?); write the values out instead of nesting aliases",
+      ),
+    ];
   }
 }
 

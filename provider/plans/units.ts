@@ -47,9 +47,12 @@ export function formatSize(bytes: number): string {
   if (bytes === 0) return "unlimited";
   const sign = bytes < 0 ? "-" : "";
   const abs = Math.round(Math.abs(bytes));
-  for (const [unit, size] of Object.entries(BINARY)) if (abs >= size && abs % size === 0) return `${sign}${abs / size}${unit}`;
-  for (const [unit, size] of Object.entries(DECIMAL)) if (abs >= size && abs % size === 0) return `${sign}${abs / size}${unit}`;
-  for (const [unit, size] of Object.entries(DECIMAL)) if (abs >= size) return `${sign}${Number((abs / size).toFixed(2))}${unit}`;
+  for (const [unit, size] of Object.entries(BINARY))
+    if (abs >= size && abs % size === 0) return `${sign}${abs / size}${unit}`;
+  for (const [unit, size] of Object.entries(DECIMAL))
+    if (abs >= size && abs % size === 0) return `${sign}${abs / size}${unit}`;
+  for (const [unit, size] of Object.entries(DECIMAL))
+    if (abs >= size) return `${sign}${Number((abs / size).toFixed(2))}${unit}`;
   return `${sign}${abs}B`;
 }
 
@@ -63,7 +66,8 @@ export function formatDuration(seconds: number): string {
   if (seconds === -1) return "never";
   const sign = seconds < 0 ? "-" : "";
   let rest = Math.round(Math.abs(seconds));
-  for (const [unit, size] of Object.entries(SECONDS)) if (size > 1 && rest >= size && rest % size === 0) return `${sign}${rest / size}${unit}`;
+  for (const [unit, size] of Object.entries(SECONDS))
+    if (size > 1 && rest >= size && rest % size === 0) return `${sign}${rest / size}${unit}`;
   let text = "";
   for (const [unit, size] of Object.entries(SECONDS)) {
     if (rest >= size) {

@@ -1,5 +1,5 @@
 import type { Branch } from "@neondatabase/api-client";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AdoptionError } from "../errors";
 import { orWhenGone, type AnnotatedBranches, type CallContext } from "../neon";
@@ -20,7 +20,6 @@ import { configureFromStack } from "./stackConnection";
  * over only when it carries that annotation, or when dev.yaml says `adopt: true` for it: taking a branch over gives
  * it an expiry, and Neon deletes it then, so a hand-made branch that happens to share the name is refused instead.
  */
-
 
 /** Inputs of a DevBranch. */
 export const devBranchInputsSchema = z.object({
@@ -64,7 +63,10 @@ const updateKeys = ["ttlSeconds", "resetToken"] as const;
 const registeredThisRun = new Set<string>();
 
 /** Validates the inputs offline. */
-async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(
+  _olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
   if (typeof news.name === "string") registeredThisRun.add(news.name);
   return checkProperties(devBranchInputsSchema, news, ["projectId"]);
 }
@@ -92,7 +94,11 @@ async function read(id: string, state?: DevBranchOutputs): Promise<pulumi.dynami
 }
 
 /** Resets from the parent on a new resetToken, moves the expiry on a new ttl; recreates a branch Neon deleted. */
-async function update(_id: string, olds: DevBranchOutputs, news: DevBranchInputs): Promise<pulumi.dynamic.UpdateResult<DevBranchOutputs>> {
+async function update(
+  _id: string,
+  olds: DevBranchOutputs,
+  news: DevBranchInputs,
+): Promise<pulumi.dynamic.UpdateResult<DevBranchOutputs>> {
   const ctx = ctxOf(news);
   const branches = await branchesOf(news.projectId, ctx);
   const current = branches.find((b) => b.id === olds.branchId);
@@ -147,7 +153,13 @@ async function createOrAdopt(news: DevBranchInputs): Promise<DevBranchOutputs> {
   const parentId = parentOf(news, branches).id;
   const spec = { name: news.name, parentId, expiresAt, annotations: { ...CREATED_BY_NEON_FLEET } };
   const created = await client.createBranch(news.projectId, spec, ctx);
-  return compact({ ...news, branchId: created.branch.id, host: created.host, connectionUri: created.connectionUri, expiresAt });
+  return compact({
+    ...news,
+    branchId: created.branch.id,
+    host: created.host,
+    connectionUri: created.connectionUri,
+    expiresAt,
+  });
 }
 
 /** True when a branch's annotation says neon-fleet created it. */
@@ -209,6 +221,13 @@ export class DevBranch extends DynamicResource {
 
   constructor(name: string, args: DevBranchArgs, opts?: pulumi.CustomResourceOptions) {
     const outputsToCome = { branchId: undefined, host: undefined, connectionUri: undefined, expiresAt: undefined };
-    super(devBranchShim, name, { ...outputsToCome, ...args }, { ...opts, additionalSecretOutputs: ["connectionUri"] }, "neon", "DevBranch");
+    super(
+      devBranchShim,
+      name,
+      { ...outputsToCome, ...args },
+      { ...opts, additionalSecretOutputs: ["connectionUri"] },
+      "neon",
+      "DevBranch",
+    );
   }
 }

@@ -1,5 +1,10 @@
 /** The dynamic resources of neon-fleet; each file holds one resource's schema, diff and CRUD. */
-export { TenantProject, type TenantProjectArgs, type TenantProjectInputs, type TenantProjectOutputs } from "./tenantProject";
+export {
+  TenantProject,
+  type TenantProjectArgs,
+  type TenantProjectInputs,
+  type TenantProjectOutputs,
+} from "./tenantProject";
 export { PlanQuota, type PlanQuotaArgs, type PlanQuotaInputs, type PlanQuotaOutputs } from "./planQuota";
 export { DevBranch, type DevBranchArgs, type DevBranchInputs, type DevBranchOutputs } from "./devBranch";
 export { TenantSchema, type SchemaFailure, type TenantSchemaArgs } from "./tenantSchema";

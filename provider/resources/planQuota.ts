@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { orWhenGone, type CallContext, type Endpoint } from "../neon";
 import { neon } from "./neonAccess";
@@ -102,7 +102,10 @@ async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
  * `observedSettings` is dropped once the PlanQuota is recorded on the same project: only create and a project
  * change read it, and state need not carry it on every later run.
  */
-async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
   const checked = checkProperties(planQuotaInputsSchema, news, ["projectId", "observedSettings", "placement"]);
   if ((checked.failures?.length ?? 0) > 0) return checked;
   const { quota, endpointSettings, historyRetentionSeconds, observedSettings, ...rest } = news as PlanQuotaInputs;
@@ -156,9 +159,8 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
     driftedEndpoints = offSettings(endpoints, recordedTier.endpointSettings ?? live.endpointSettings);
   }
   // Retention is read back only where the plan manages it; elsewhere the plan default would show as drift.
-  const historyRetentionSeconds = recordedTier.historyRetentionSeconds === undefined
-    ? undefined
-    : live.historyRetentionSeconds;
+  const historyRetentionSeconds =
+    recordedTier.historyRetentionSeconds === undefined ? undefined : live.historyRetentionSeconds;
   const { tenantId, tier, projectId } = props;
   const refreshed = compact({ tenantId, tier, projectId, ...live, historyRetentionSeconds, driftedEndpoints });
   const { quota: _q, endpointSettings: _e, historyRetentionSeconds: _r, ...rest } = refreshed;
@@ -167,7 +169,11 @@ async function read(id: string, state?: PlanQuotaOutputs): Promise<pulumi.dynami
 }
 
 /** Re-tiers the project: patches what differs from the recorded state (a new project: what it lacks). */
-async function update(_id: string, olds: PlanQuotaOutputs, news: PlanQuotaInputs): Promise<pulumi.dynamic.UpdateResult<PlanQuotaOutputs>> {
+async function update(
+  _id: string,
+  olds: PlanQuotaOutputs,
+  news: PlanQuotaInputs,
+): Promise<pulumi.dynamic.UpdateResult<PlanQuotaOutputs>> {
   const want = desired(news);
   const ctx = { tenantId: news.tenantId };
   if (news.placement === "branch") return { outs: outputs(news) };
@@ -214,14 +220,21 @@ function desired(news: PlanQuotaInputs): TierSettings {
 /** The endpoints whose autoscaling or suspend values differ from `want`, by id; undefined when none do. */
 function offSettings(endpoints: Endpoint[], want: EndpointSettings): Record<string, EndpointSettings> | undefined {
   const off = endpoints.filter((endpoint) => !endpointMatches(endpoint, want));
-  return off.length === 0 ? undefined : Object.fromEntries(off.map((endpoint) => [endpoint.id, liveEndpointSettings(endpoint)]));
+  return off.length === 0
+    ? undefined
+    : Object.fromEntries(off.map((endpoint) => [endpoint.id, liveEndpointSettings(endpoint)]));
 }
 
 /**
  * Sends the full quota object and the default endpoint settings, then brings every existing endpoint that
  * differs onto the tier, one at a time (Neon runs one operation per project at a time anyway).
  */
-async function applyTier(projectId: string, want: TierSettings, parts: { project: boolean; endpoints: boolean }, ctx: CallContext): Promise<void> {
+async function applyTier(
+  projectId: string,
+  want: TierSettings,
+  parts: { project: boolean; endpoints: boolean },
+  ctx: CallContext,
+): Promise<void> {
   const client = neon();
   if (parts.project) {
     const retention = want.historyRetentionSeconds;

@@ -33,7 +33,11 @@ export function checkProperties(
 }
 
 /** The keys among `keys` whose values differ between `olds` and `news` (deep, key order ignored). */
-export function changedKeys<K extends string>(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly K[]): K[] {
+export function changedKeys<K extends string>(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly K[],
+): K[] {
   return keys.filter((key) => !sameValue(olds[key], news[key]));
 }
 
@@ -68,6 +72,7 @@ export function compact<T extends Record<string, unknown>>(props: T): T {
 
 /** The recorded state `read` works from; Pulumi always sends it, so its absence is a bug in the caller. */
 export function recorded<T>(state: T | undefined, subject: string): T {
-  if (state === undefined) throw new FleetError(`${subject}: refresh received no recorded state; run the refresh again`);
+  if (state === undefined)
+    throw new FleetError(`${subject}: refresh received no recorded state; run the refresh again`);
   return state;
 }

@@ -85,7 +85,10 @@ export async function placeTenantBranch(inputs: BranchPlacementInputs, ctx: Call
     return branch !== undefined && branch !== "reserved";
   });
   if (holding >= 0) return adoptBranch(templates[holding], known[holding].byName.get(tenantId) as Branch, ctx);
-  const index = firstWithRoom(known.map((t) => t.byName.size), branchesPerProject);
+  const index = firstWithRoom(
+    known.map((t) => t.byName.size),
+    branchesPerProject,
+  );
   if (index === undefined) {
     throw new FleetError(
       `tenant ${tenantId}: its ${templates.length} template project(s) hold ${branchesPerProject} branches each ` +

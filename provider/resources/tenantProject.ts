@@ -1,5 +1,5 @@
 import type { Project } from "@neondatabase/api-client";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AdoptionError, FleetError, ReplaceRefusedError } from "../errors";
 import { DEFAULT_BRANCHES_PER_PROJECT } from "../plans/schema";
@@ -11,7 +11,13 @@ import { projectNamed } from "./projectIndex";
 import { applyRestore, restoreInputSchema, restorePending, type Backup } from "./restore";
 import { changedKeys, checkProperties, compact, gone, recorded, sameValue } from "./properties";
 import { DynamicResource, providerShim, type ResourceArgs } from "./providerShim";
-import { endpointSettingsSchema, liveTierSettings, neonQuotaSchema, parseSettingsLine, settingsLine } from "./tierSettings";
+import {
+  endpointSettingsSchema,
+  liveTierSettings,
+  neonQuotaSchema,
+  parseSettingsLine,
+  settingsLine,
+} from "./tierSettings";
 import { configureFromStack, stackFlag } from "./stackConnection";
 import { tierChanges } from "./tierChanges";
 import { deleteTenantBranch, placeTenantBranch, retierTenantBranch, tenantBranchExists } from "./tenantBranch";
@@ -320,7 +326,10 @@ async function create(inputs: TenantProjectInputs): Promise<pulumi.dynamic.Creat
 }
 
 /** The live project (gone = empty id), so refresh records drift and a project deleted outside is recreated. */
-async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dynamic.ReadResult<TenantProjectOutputs>> {
+async function read(
+  id: string,
+  state?: TenantProjectOutputs,
+): Promise<pulumi.dynamic.ReadResult<TenantProjectOutputs>> {
   const props = recorded(state, `tenant ${id}`);
   if (props.placement === "branch") {
     const live = await tenantBranchExists(props.templateProjectId ?? props.projectId, id, { tenantId: props.tenantId });
@@ -348,7 +357,11 @@ async function read(id: string, state?: TenantProjectOutputs): Promise<pulumi.dy
  * restore token is new, and transfers it when its org changed; other updates only refresh the recorded inputs. A
  * region or version move is never applied here: it warns and keeps the project's recorded region and version.
  */
-async function update(id: string, olds: TenantProjectOutputs, news: TenantProjectInputs): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
+async function update(
+  id: string,
+  olds: TenantProjectOutputs,
+  news: TenantProjectInputs,
+): Promise<pulumi.dynamic.UpdateResult<TenantProjectOutputs>> {
   const leftAsIs = news.refusedChange ?? unappliedMoveNote(olds, news);
   if (leftAsIs !== undefined) process.stderr.write(`warning: ${leftAsIs}\n`);
   if (olds.placement === "branch") return updateBranchTenant(olds, news);
@@ -380,7 +393,9 @@ async function update(id: string, olds: TenantProjectOutputs, news: TenantProjec
 async function remove(id: string, props: TenantProjectOutputs): Promise<void> {
   if (props.placement === "branch") return removeBranchTenant(id, props);
   if (props.onRemove !== "delete") {
-    process.stderr.write(`tenant ${props.tenantId}: project ${id} retained in Neon (onRemove: retain); it is no longer managed\n`);
+    process.stderr.write(
+      `tenant ${props.tenantId}: project ${id} retained in Neon (onRemove: retain); it is no longer managed\n`,
+    );
     return;
   }
   if (heldThisRun.has(id)) {
@@ -423,7 +438,11 @@ async function projectToAdopt(news: TenantProjectInputs, ctx: CallContext): Prom
   const subject = `tenant ${news.tenantId}`;
   if (news.adopt !== undefined) {
     const project = await neon().getProject(news.adopt, ctx);
-    if (!project) throw new AdoptionError(subject, `adopt: project ${news.adopt} does not exist in Neon; fix the id or remove adopt from the tenant's plan`);
+    if (!project)
+      throw new AdoptionError(
+        subject,
+        `adopt: project ${news.adopt} does not exist in Neon; fix the id or remove adopt from the tenant's plan`,
+      );
     // Scoped like the by-name lookup: another organization's project is never taken over, not even by its id.
     if (news.org !== undefined && project.org_id !== undefined && project.org_id !== news.org) {
       throw new AdoptionError(
@@ -513,7 +532,11 @@ async function refuseRenameByAdopt(project: Project, news: TenantProjectInputs):
 }
 
 /** Takes over `project`: checks it matches the plan's placement, renames it, and reads its connection details. */
-async function adopt(project: Project, news: TenantProjectInputs, ctx: CallContext): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
+async function adopt(
+  project: Project,
+  news: TenantProjectInputs,
+  ctx: CallContext,
+): Promise<pulumi.dynamic.CreateResult<TenantProjectOutputs>> {
   const subject = `tenant ${news.tenantId}`;
   if (project.region_id !== news.region || project.pg_version !== news.pgVersion) {
     throw new AdoptionError(
@@ -530,10 +553,17 @@ async function adopt(project: Project, news: TenantProjectInputs, ctx: CallConte
     process.stderr.write(`tenant ${news.tenantId}: adopting project ${project.id} changes ${changes.join(", ")}\n`);
   }
   const client = neon();
-  const renamed = project.name === news.projectName ? project : await client.updateProject(project.id, { name: news.projectName }, ctx);
+  const renamed =
+    project.name === news.projectName
+      ? project
+      : await client.updateProject(project.id, { name: news.projectName }, ctx);
   const branches = await client.listBranches(project.id, ctx);
   const defaultBranch = branches.find((b) => b.default) ?? branches[0];
-  if (!defaultBranch) throw new AdoptionError(subject, `project ${project.id} has no branch to connect to; adopt a project with a default branch`);
+  if (!defaultBranch)
+    throw new AdoptionError(
+      subject,
+      `project ${project.id} has no branch to connect to; adopt a project with a default branch`,
+    );
   const connectionUri = await client.connectionUri(project.id, { branchId: defaultBranch.id, pooled: false }, ctx);
   const pooledConnectionUri = await client.connectionUri(project.id, { branchId: defaultBranch.id, pooled: true }, ctx);
   const adopted: CreatedProject = {

@@ -1,5 +1,5 @@
 import { types } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { MigrationError } from "../errors";
 import { migrate, readApplied, type SchemaProgress, type SchemaTarget } from "../schemaMigrations/apply";

@@ -78,7 +78,11 @@ export function liveTierSettings(project: LiveProjectSettings): TierSettings {
  * Fixed: lines in existing state files are read with it.
  */
 const QUOTA_KEYS = [
-  "active_time_seconds", "compute_time_seconds", "written_data_bytes", "data_transfer_bytes", "logical_size_bytes",
+  "active_time_seconds",
+  "compute_time_seconds",
+  "written_data_bytes",
+  "data_transfer_bytes",
+  "logical_size_bytes",
 ] as const;
 const ENDPOINT_KEYS = ["autoscaling_limit_min_cu", "autoscaling_limit_max_cu", "suspend_timeout_seconds"] as const;
 

@@ -2,7 +2,7 @@
  * The offline half of schema migrations: what is pending for a tenant, and whether the migrations it already
  * has still match the plans. Pure functions over versions and SHA-256s; preview and diff use nothing else.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import type { PlannedMigration } from "../plans";
 
 /** What a tenant's database (or its recorded state) has applied, in version order. */

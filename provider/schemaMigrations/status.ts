@@ -86,7 +86,7 @@ export function renderSchemaStatus(report: SchemaStatusReport): string {
     })
     .join(", ");
   const failures = report.tenants.filter((t) => t.failed).map((t) => `  ${t.tenant}: ${t.failed!.message}`);
-  return [summary, ...failures].join("\n") + "\n";
+  return `${[summary, ...failures].join("\n")}\n`;
 }
 
 type StateResource = { type?: unknown; urn?: unknown; outputs?: unknown; delete?: unknown };

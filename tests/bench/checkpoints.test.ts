@@ -20,8 +20,14 @@ function replay(tenants: number, resourcesPerTenant: number, bytesPerTenant: num
 
 describe("checkpoint cost model", () => {
   it("matches a create-by-create replay of the file backend's writes", () => {
-    for (const [tenants, r, s, base] of [[1, 1, 100, 0], [10, 2, 8700, 3000], [250, 3, 5000, 1200]]) {
-      expect(onboardingCheckpointBytes({ tenants, resourcesPerTenant: r, bytesPerTenant: s, baseBytes: base })).toBeCloseTo(replay(tenants, r, s, base), 3);
+    for (const [tenants, r, s, base] of [
+      [1, 1, 100, 0],
+      [10, 2, 8700, 3000],
+      [250, 3, 5000, 1200],
+    ]) {
+      expect(
+        onboardingCheckpointBytes({ tenants, resourcesPerTenant: r, bytesPerTenant: s, baseBytes: base }),
+      ).toBeCloseTo(replay(tenants, r, s, base), 3);
     }
   });
 

@@ -22,9 +22,13 @@ describe("taking an existing Neon account under management with `neon-fleet impo
     const plans = await copyOfPlans();
     const out = path.join(plans, "tenants", "imported.yaml");
     const run = await neonFleet(["import", "--api", emulator.url, "--plans", plans, "--out", out]);
-    expect(run.stderr).toContain(`skipped project ${ids[4]} ("tenant-sydney"): region aws-ap-southeast-2 is in no residency group`);
+    expect(run.stderr).toContain(
+      `skipped project ${ids[4]} ("tenant-sydney"): region aws-ap-southeast-2 is in no residency group`,
+    );
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/import: 5 projects read, 3 written as tenants \(1 without a matching tier\), 1 already in the plans, 1 skipped\n$/);
+    expect(run.stderr).toMatch(
+      /import: 5 projects read, 3 written as tenants \(1 without a matching tier\), 1 already in the plans, 1 skipped\n$/,
+    );
 
     const yaml = await readFile(out, "utf8");
     expect(yaml).toContain(
@@ -37,8 +41,19 @@ describe("taking an existing Neon account under management with `neon-fleet impo
         `    adopt: ${ids[1]}`,
       ].join("\n"),
     );
-    expect(yaml).toContain(["  - id: legacy-db # project \"legacy_db\"", "    tier: free", "    residency: us", "    region: aws-us-east-1", "    pgVersion: 16", `    adopt: ${ids[2]}`].join("\n"));
-    expect(yaml).toMatch(/  - id: acme-2 # project "acme"\n    # no tier matched; live: .*computeTime 2h.*\n    tier: free\n/);
+    expect(yaml).toContain(
+      [
+        '  - id: legacy-db # project "legacy_db"',
+        "    tier: free",
+        "    residency: us",
+        "    region: aws-us-east-1",
+        "    pgVersion: 16",
+        `    adopt: ${ids[2]}`,
+      ].join("\n"),
+    );
+    expect(yaml).toMatch(
+      / {2}- id: acme-2 # project "acme"\n {4}# no tier matched; live: .*computeTime 2h.*\n {4}tier: free\n/,
+    );
     expect(yaml).not.toContain(ids[0]);
 
     const validate = await neonFleet(["validate", plans]);
@@ -57,7 +72,9 @@ describe("taking an existing Neon account under management with `neon-fleet impo
 
     const nowhere = await neonFleet(["import", "--api", "http://127.0.0.1:9/api/v2", "--plans", plans]);
     expect(nowhere.code).toBe(1);
-    expect(nowhere.stderr).toMatch(/^GET \/projects: no answer from http:\/\/127\.0\.0\.1:9\/api\/v2 \(ECONNREFUSED\): check NEON_API_HOST or --api and the network\n$/);
+    expect(nowhere.stderr).toMatch(
+      /^GET \/projects: no answer from http:\/\/127\.0\.0\.1:9\/api\/v2 \(ECONNREFUSED\): check NEON_API_HOST or --api and the network\n$/,
+    );
 
     const broken = await neonFleet(["import", "--api", emulator.url, "--plans", path.join(plans, "tenants")]);
     expect(broken.code).toBe(1);
@@ -69,7 +86,10 @@ describe("taking an existing Neon account under management with `neon-fleet impo
     const odd = await startEmulator({ apiKey: KEY, opMs: 0 });
     try {
       const oddIds = ["true", "null", "0x1f", "1e3", "12"];
-      await existingProjects(odd, oddIds.map((id) => ({ name: `tenant-${id}`, ...TIER_SETTINGS.free })));
+      await existingProjects(
+        odd,
+        oddIds.map((id) => ({ name: `tenant-${id}`, ...TIER_SETTINGS.free })),
+      );
       const plans = await copyOfPlans();
       const out = path.join(plans, "tenants", "imported.yaml");
       const api = odd.url.replace("http://", "http://fleet-admin:s3cret-pass@");

@@ -18,12 +18,16 @@ describe("usage on consumption answers that are not what Neon documents", () => 
       `Neon's consumption history for project p-1 is odd: periods is missing, not a list of billing periods; ${ASK_AGAIN}`,
     );
     const negative = { project_id: "p-1", periods: [{ consumption: [frame({ compute_time_seconds: -5 })] }] };
-    expect(() => usageOf(history(negative))).toThrow("is odd: periods[0].consumption[0].compute_time_seconds is negative (-5)");
+    expect(() => usageOf(history(negative))).toThrow(
+      "is odd: periods[0].consumption[0].compute_time_seconds is negative (-5)",
+    );
     const huge = { project_id: "p-1", periods: [{ consumption: [frame({ written_data_bytes: 1e300 })] }] };
     expect(() => usageOf(history(huge))).toThrow("consumption[0].written_data_bytes is too large to be exact (1e+300)");
     const frames = Array.from({ length: 300_000 }, () => frame({ logical_size_bytes: 1 }));
     const many = { project_id: "p-1", periods: [{ consumption: frames }] };
-    expect(() => usageOf(history(many))).toThrow("is odd: 300000 timeframes for one month (daily figures give about 31)");
+    expect(() => usageOf(history(many))).toThrow(
+      "is odd: 300000 timeframes for one month (daily figures give about 31)",
+    );
   });
 
   it("still adds up an ordinary history, absent and null figures left out", () => {

@@ -39,17 +39,44 @@ export async function copyOfPlans(): Promise<string> {
 /** The settings Neon holds for a project on each fixture tier (what TenantProject gives a tenant). */
 export const TIER_SETTINGS = {
   free: {
-    settings: { quota: { active_time_seconds: 0, compute_time_seconds: 360000, logical_size_bytes: 536870912, data_transfer_bytes: 5368709120, written_data_bytes: 1073741824 } },
-    default_endpoint_settings: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 },
+    settings: {
+      quota: {
+        active_time_seconds: 0,
+        compute_time_seconds: 360000,
+        logical_size_bytes: 536870912,
+        data_transfer_bytes: 5368709120,
+        written_data_bytes: 1073741824,
+      },
+    },
+    default_endpoint_settings: {
+      autoscaling_limit_min_cu: 0.25,
+      autoscaling_limit_max_cu: 0.25,
+      suspend_timeout_seconds: 300,
+    },
   },
   pro: {
-    settings: { quota: { active_time_seconds: 0, compute_time_seconds: 2700000, logical_size_bytes: 10737418240, data_transfer_bytes: 53687091200, written_data_bytes: 53687091200 } },
-    default_endpoint_settings: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 },
+    settings: {
+      quota: {
+        active_time_seconds: 0,
+        compute_time_seconds: 2700000,
+        logical_size_bytes: 10737418240,
+        data_transfer_bytes: 53687091200,
+        written_data_bytes: 53687091200,
+      },
+    },
+    default_endpoint_settings: {
+      autoscaling_limit_min_cu: 0.25,
+      autoscaling_limit_max_cu: 2,
+      suspend_timeout_seconds: 600,
+    },
   },
 };
 
 /** Creates projects in the emulator the way someone did before the fleet was managed; returns their ids. */
-export async function existingProjects(emulator: RunningEmulator, bodies: Record<string, unknown>[]): Promise<string[]> {
+export async function existingProjects(
+  emulator: RunningEmulator,
+  bodies: Record<string, unknown>[],
+): Promise<string[]> {
   const ids: string[] = [];
   for (const project of bodies) {
     const response = await fetch(`${emulator.url}/projects`, {
@@ -57,18 +84,24 @@ export async function existingProjects(emulator: RunningEmulator, bodies: Record
       headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
       body: JSON.stringify({ project }),
     });
-    if (response.status !== 201) throw new Error(`creating ${JSON.stringify(project)}: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`creating ${JSON.stringify(project)}: ${response.status} ${await response.text()}`);
     ids.push(((await response.json()) as { project: { id: string } }).project.id);
   }
   return ids;
 }
 
 /** Sets what the consumption API reports for a project this month. */
-export async function setConsumption(emulator: RunningEmulator, projectId: string, metrics: Record<string, number>): Promise<void> {
+export async function setConsumption(
+  emulator: RunningEmulator,
+  projectId: string,
+  metrics: Record<string, number>,
+): Promise<void> {
   const response = await fetch(`${emulator.url.replace(/\/api\/v2$/, "")}/__emulator/consumption`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ projectId, metrics }),
   });
-  if (response.status !== 200) throw new Error(`setting consumption of ${projectId}: ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`setting consumption of ${projectId}: ${response.status} ${await response.text()}`);
 }

@@ -27,7 +27,9 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
     expect(lines[0]).toMatch(/^usage \d{4}-\d{2}-01\.\.\d{4}-\d{2}-\d{2}: 4 tenants, 2 at or over 80% of a limit$/);
     const rows = lines.slice(3, 7);
     expect(rows.map((r) => r.split(/\s+/)[0])).toEqual(["acme", "umbrella", "globex", "initech"]);
-    expect(rows[0]).toMatch(/^acme\s+free\s+120h\/100h 120%\s+0h\/unlimited\s+256MiB\/1GiB 25%\s+n\/a\s+0B\/512MiB 0%\s+120%\s+move to pro$/);
+    expect(rows[0]).toMatch(
+      /^acme\s+free\s+120h\/100h 120%\s+0h\/unlimited\s+256MiB\/1GiB 25%\s+n\/a\s+0B\/512MiB 0%\s+120%\s+move to pro$/,
+    );
     expect(rows[1]).toMatch(/^umbrella\s+pro \(custom\)\s+30h\/750h 4%.*18GiB\/20GiB 90%\s+90%$/);
     expect(rows[2]).toMatch(/^globex\s+pro\s+75h\/750h 10%/);
     expect(rows[3]).toMatch(/^initech\s+free\s+-.*no project$/);
@@ -44,7 +46,10 @@ describe("watching tenants approach their quotas with `neon-fleet usage`", () =>
       tier: "pro",
       peakPercent: 90,
       suggestedTier: null,
-      metrics: { dataTransfer: { used: 45 * GiB, limit: 50 * GiB, percent: 90 }, computeTime: { used: 75 * 3600, limit: 750 * 3600, percent: 10 } },
+      metrics: {
+        dataTransfer: { used: 45 * GiB, limit: 50 * GiB, percent: 90 },
+        computeTime: { used: 75 * 3600, limit: 750 * 3600, percent: 10 },
+      },
     });
     expect(report.tenants[0]).toMatchObject({ tenant: "acme", peakPercent: 120, suggestedTier: "pro" });
     expect(report.tenants[3]).toMatchObject({ tenant: "initech", projectId: null, peakPercent: null });

@@ -25,7 +25,16 @@ describe("neon-fleet emulator on the command line", () => {
 
   it("prints exactly where it listens, serves the API, and writes its state when stopped with SIGTERM", async () => {
     const stateFile = join(dir, "neon.json");
-    const { child, firstLine } = await startCli(["--port", "0", "--state", stateFile, "--op-ms", "10", "--api-key", "cli-key"]);
+    const { child, firstLine } = await startCli([
+      "--port",
+      "0",
+      "--state",
+      stateFile,
+      "--op-ms",
+      "10",
+      "--api-key",
+      "cli-key",
+    ]);
     expect(firstLine).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\/api\/v2$/);
     const url = firstLine.slice("listening on ".length);
     const created = await fetch(`${url}/projects`, {
@@ -39,7 +48,9 @@ describe("neon-fleet emulator on the command line", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(JSON.parse(readFileSync(stateFile, "utf8")).projects.map((p: { name: string }) => p.name)).toEqual(["tenant-cli"]);
+    expect(JSON.parse(readFileSync(stateFile, "utf8")).projects.map((p: { name: string }) => p.name)).toEqual([
+      "tenant-cli",
+    ]);
   });
 
   it.each([

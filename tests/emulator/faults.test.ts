@@ -55,7 +55,9 @@ describe("injected faults", () => {
   it("drop commits the change, then cuts the connection without an answer", async () => {
     const stateFile = join(dir, "drop.json");
     const dropping = await startTestEmulator({ faults: { drop: 1 }, stateFile });
-    const failure = await checkedClient(dropping).api.createProject({ project: { name: "tenant-ambiguous" } }).catch((err: unknown) => err);
+    const failure = await checkedClient(dropping)
+      .api.createProject({ project: { name: "tenant-ambiguous" } })
+      .catch((err: unknown) => err);
     expect(failure).toMatchObject({ code: expect.stringMatching(/ECONNRESET|ERR_SOCKET|ECONNABORTED/) });
     expect((failure as { response?: unknown }).response).toBeUndefined();
     await dropping.close();

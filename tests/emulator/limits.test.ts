@@ -27,7 +27,9 @@ describe("API keys and rate limits", () => {
   it("answers 429 with Retry-After past the per-route burst, without blocking other routes", async () => {
     const emulator = await start({ burstPerSecond: 2, ratePerMinute: 700 });
     const neon = checkedClient(emulator);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => neon.api.listProjects({}).catch((e) => e.response)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => neon.api.listProjects({}).catch((e) => e.response)),
+    );
     expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(2);
     const limited = answers.find((a) => a.status === 429);
     expect(limited).toBeDefined();

@@ -11,7 +11,9 @@ describe("listing a large fleet of projects", () => {
     neon = checkedClient(emulator);
     for (let batch = 0; batch < 950; batch += 50) {
       const ids = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => neon.api.createProject({ project: { name: `tenant-${String(batch + i).padStart(4, "0")}` } })),
+        Array.from({ length: 50 }, (_, i) =>
+          neon.api.createProject({ project: { name: `tenant-${String(batch + i).padStart(4, "0")}` } }),
+        ),
       );
       created.push(...ids.map((r) => r.data.project.id));
     }

@@ -82,7 +82,10 @@ export class DefaultProvider {
 
   /** Stops the provider process, if one was started (also one still starting, so none outlives the run). */
   close(): void {
-    void this.spawning?.then((host) => host.close(), () => undefined);
+    void this.spawning?.then(
+      (host) => host.close(),
+      () => undefined,
+    );
   }
 
   private spawn(): Promise<ProviderHost> {
@@ -103,7 +106,15 @@ export class DefaultProvider {
   private register(): string {
     const old = this.ctx.live.get(this.urn);
     const id = old?.id ?? (this.ctx.dryRun ? UNKNOWN : randomUUID());
-    const next: ResourceState = { urn: this.urn, custom: true, type: PROVIDER_TYPE, id, inputs: this.launch.config, outputs: this.launch.config, dependencies: [] };
+    const next: ResourceState = {
+      urn: this.urn,
+      custom: true,
+      type: PROVIDER_TYPE,
+      id,
+      inputs: this.launch.config,
+      outputs: this.launch.config,
+      dependencies: [],
+    };
     const op = !old ? "create" : deepEqual(old.inputs, next.inputs) ? "same" : "update";
     this.ctx.steps.push({ op, urn: this.urn, ...(old ? { oldState: showState(old) } : {}), newState: showState(next) });
     if (!this.ctx.dryRun) this.ctx.live.put(next);

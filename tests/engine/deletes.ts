@@ -30,12 +30,17 @@ function referencesOf(r: ResourceState): string[] {
 }
 
 /** Runs every delete, dependents first; returns once all have finished or failed. */
-export async function deleteInOrder(ctx: RunContext, provider: () => Promise<ProviderHost>, items: readonly DeleteItem[]): Promise<void> {
+export async function deleteInOrder(
+  ctx: RunContext,
+  provider: () => Promise<ProviderHost>,
+  items: readonly DeleteItem[],
+): Promise<void> {
   const byUrn = new Map<string, number[]>();
   for (const [i, item] of items.entries()) byUrn.set(item.state.urn, [...(byUrn.get(item.state.urn) ?? []), i]);
   const dependents: number[][] = items.map(() => []);
   items.forEach((item, i) => {
-    for (const ref of referencesOf(item.state)) for (const j of byUrn.get(ref) ?? []) if (j !== i) dependents[j].push(i);
+    for (const ref of referencesOf(item.state))
+      for (const j of byUrn.get(ref) ?? []) if (j !== i) dependents[j].push(i);
   });
   ctx.progress.known += items.length;
   const runs = new Map<number, Promise<boolean>>();
@@ -46,7 +51,12 @@ export async function deleteInOrder(ctx: RunContext, provider: () => Promise<Pro
         if (ctx.cancelled) return false;
         if (ok.every(Boolean)) return deleteOne(ctx, provider, items[i], byUrn);
         // Not a failure of its own: the dependent's failure is reported, this one simply stays.
-        ctx.diagnostics.push({ urn: items[i].state.urn, prefix: "warning: ", message: "not deleted because a resource that depends on it was not deleted", severity: "warning" });
+        ctx.diagnostics.push({
+          urn: items[i].state.urn,
+          prefix: "warning: ",
+          message: "not deleted because a resource that depends on it was not deleted",
+          severity: "warning",
+        });
         return false;
       });
       runs.set(i, p);
@@ -56,7 +66,12 @@ export async function deleteInOrder(ctx: RunContext, provider: () => Promise<Pro
   await Promise.all(items.map((_, i) => run(i)));
 }
 
-async function deleteOne(ctx: RunContext, provider: () => Promise<ProviderHost>, item: DeleteItem, deleting: ReadonlyMap<string, number[]>): Promise<boolean> {
+async function deleteOne(
+  ctx: RunContext,
+  provider: () => Promise<ProviderHost>,
+  item: DeleteItem,
+  deleting: ReadonlyMap<string, number[]>,
+): Promise<boolean> {
   const r = item.state;
   const op = item.op === "delete" && r.pendingReplacement ? "remove-pending-replace" : item.op;
   try {
@@ -64,7 +79,12 @@ async function deleteOne(ctx: RunContext, provider: () => Promise<ProviderHost>,
       fail(ctx, r.urn, new ProtectedResourceError(r.urn, "delete").message);
       return false;
     }
-    const callsProvider = r.custom && !DefaultProvider.isProviderType(r.type) && !r.retainOnDelete && !r.pendingReplacement && !(r.deletedWith && deleting.has(r.deletedWith));
+    const callsProvider =
+      r.custom &&
+      !DefaultProvider.isProviderType(r.type) &&
+      !r.retainOnDelete &&
+      !r.pendingReplacement &&
+      !(r.deletedWith && deleting.has(r.deletedWith));
     if (!ctx.dryRun) {
       const host = callsProvider ? await provider() : undefined;
       const ran = await ctx.pool.run(async () => {

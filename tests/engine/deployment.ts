@@ -5,7 +5,7 @@
  * once its step is done, so dependents (which await their dependencies' outputs) naturally come later.
  */
 import { FleetError } from "../../provider/errors";
-import { DefaultProvider, DYNAMIC_PACKAGE } from "./defaultProvider";
+import { type DefaultProvider, DYNAMIC_PACKAGE } from "./defaultProvider";
 import type { MonitorHandler, Registration, RegistrationResult, Severity } from "./monitor";
 import { showState, type PreviewStep, type PropertyDiff } from "./preview";
 import {
@@ -77,7 +77,8 @@ export class Deployment implements MonitorHandler {
     this.ctx.progress.known++;
     try {
       if (this.ctx.cancelled) throw new CancelledError();
-      if (this.seen.has(reg.urn)) throw new UnsupportedRegistrationError(`${reg.urn}: registered twice; resource names must be unique per type`);
+      if (this.seen.has(reg.urn))
+        throw new UnsupportedRegistrationError(`${reg.urn}: registered twice; resource names must be unique per type`);
       this.seen.add(reg.urn);
       this.registered.push(reg.urn);
       if (!reg.custom) return this.dependsOnFailed(reg) ? this.skip(reg) : this.component(reg);
@@ -133,7 +134,7 @@ export class Deployment implements MonitorHandler {
     if (own) return own;
     for (const alias of reg.aliases) {
       const old = this.ctx.live.get(alias);
-      if (!old || this.aliased.has(alias) || this.seen.has(alias) && alias !== reg.urn) continue;
+      if (!old || this.aliased.has(alias) || (this.seen.has(alias) && alias !== reg.urn)) continue;
       this.aliased.set(alias, reg.urn);
       return old;
     }
@@ -158,8 +159,14 @@ export class Deployment implements MonitorHandler {
   }
 
   private async custom(reg: Registration): Promise<RegistrationResult> {
-    if (reg.provider) throw new UnsupportedRegistrationError(`explicit provider ${reg.provider}: the engine double only runs the default ${DYNAMIC_PACKAGE} provider; drop the provider option`);
-    if (!reg.type.startsWith(`${DYNAMIC_PACKAGE}:`)) throw new UnsupportedRegistrationError(`${reg.type}: only dynamic resources (${DYNAMIC_PACKAGE}:dynamic/...) are supported by the engine double`);
+    if (reg.provider)
+      throw new UnsupportedRegistrationError(
+        `explicit provider ${reg.provider}: the engine double only runs the default ${DYNAMIC_PACKAGE} provider; drop the provider option`,
+      );
+    if (!reg.type.startsWith(`${DYNAMIC_PACKAGE}:`))
+      throw new UnsupportedRegistrationError(
+        `${reg.type}: only dynamic resources (${DYNAMIC_PACKAGE}:dynamic/...) are supported by the engine double`,
+      );
     const { host, ref } = await this.provider.registered();
     if (!this.providerRegistered) {
       // The provider resource goes right before its first user, keeping `registered` a dependency order.
@@ -205,7 +212,13 @@ export class Deployment implements MonitorHandler {
     const changes = describeChanges(old.inputs, next.inputs, diff);
     if (!changes.changed && !old.pendingReplacement) {
       const same = { ...next, outputs: old.outputs };
-      this.record({ op: "same", urn: reg.urn, provider: providerRef, oldState: showState(old), newState: showState(same) });
+      this.record({
+        op: "same",
+        urn: reg.urn,
+        provider: providerRef,
+        oldState: showState(old),
+        newState: showState(same),
+      });
       this.put(same, old);
       return { id: old.id ?? "", outputs: old.outputs, result: "success" };
     }
@@ -278,7 +291,12 @@ export class Deployment implements MonitorHandler {
   }
 
   /** Create through the provider (up) or just show the inputs as outputs (preview: Create is never called). */
-  private async createOrPreview(host: ProviderHost, next: ResourceState, reg: Registration, old?: ResourceState): Promise<ResourceState> {
+  private async createOrPreview(
+    host: ProviderHost,
+    next: ResourceState,
+    reg: Registration,
+    old?: ResourceState,
+  ): Promise<ResourceState> {
     if (this.ctx.dryRun) return { ...next, id: "", outputs: next.inputs };
     try {
       const { id, properties } = await this.operation(next, () => host.create(reg.urn, forProvider(next.inputs)));
@@ -292,29 +310,55 @@ export class Deployment implements MonitorHandler {
     }
   }
 
-  private putInitFailed(next: ResourceState, reg: Registration, init: NonNullable<ProviderCallError["initFailed"]>, old?: ResourceState): void {
+  private putInitFailed(
+    next: ResourceState,
+    reg: Registration,
+    init: NonNullable<ProviderCallError["initFailed"]>,
+    old?: ResourceState,
+  ): void {
     const outputs = annotateSecrets(init.properties, next.inputs, reg.additionalSecretOutputs);
     this.put({ ...next, id: init.id, outputs, initErrors: init.reasons }, old);
   }
 
-  private async update(host: ProviderHost, old: ResourceState, next: ResourceState, reg: Registration, changes: Changes): Promise<RegistrationResult> {
+  private async update(
+    host: ProviderHost,
+    old: ResourceState,
+    next: ResourceState,
+    reg: Registration,
+    changes: Changes,
+  ): Promise<RegistrationResult> {
     let outputs = next.inputs;
     if (!this.ctx.dryRun) {
       try {
-        const update = () => host.update(reg.urn, old.id ?? "", forProvider(old.outputs), forProvider(next.inputs), forProvider(old.inputs));
+        const update = () =>
+          host.update(
+            reg.urn,
+            old.id ?? "",
+            forProvider(old.outputs),
+            forProvider(next.inputs),
+            forProvider(old.inputs),
+          );
         outputs = annotateSecrets(await this.operation(next, update), next.inputs, reg.additionalSecretOutputs);
       } catch (e) {
         // A partial failure (ErrorResourceInitFailed) still records the outputs the provider reported, with the
         // new inputs, and fails the step: pkg/resource/deploy/step.go, UpdateStep.Apply copies `outs` into the
         // new state when the status is StatusPartialFailure.
         const cause = e instanceof OperationFailedError ? e.original : e;
-        if (cause instanceof ProviderCallError && cause.initFailed) this.putInitFailed({ ...next, id: old.id }, reg, cause.initFailed, old);
+        if (cause instanceof ProviderCallError && cause.initFailed)
+          this.putInitFailed({ ...next, id: old.id }, reg, cause.initFailed, old);
         throw e;
       }
       this.put({ ...next, outputs }, old);
     }
     const updated = { ...next, outputs };
-    this.record({ op: "update", urn: reg.urn, provider: next.provider, oldState: showState(old), newState: showState(updated), ...changes.shown });
+    this.record({
+      op: "update",
+      urn: reg.urn,
+      provider: next.provider,
+      oldState: showState(old),
+      newState: showState(updated),
+      ...changes.shown,
+    });
     return { id: old.id ?? "", outputs, result: "success" };
   }
 
@@ -324,12 +368,27 @@ export class Deployment implements MonitorHandler {
    * one is diffed and replaced again next run without a second delete; otherwise the replacement is created
    * now and the old one deleted after the program completes (delete-replaced). A preview lists all steps.
    */
-  private async replace(host: ProviderHost, old: ResourceState, next: ResourceState, reg: Registration, changes: Changes, deleteFirst: boolean): Promise<RegistrationResult> {
+  private async replace(
+    host: ProviderHost,
+    old: ResourceState,
+    next: ResourceState,
+    reg: Registration,
+    changes: Changes,
+    deleteFirst: boolean,
+  ): Promise<RegistrationResult> {
     if (old.protect) throw new ProtectedResourceError(reg.urn, "replace");
-    const shown = { provider: next.provider, oldState: showState(old), replaceReasons: changes.replaceReasons, ...changes.shown };
+    const shown = {
+      provider: next.provider,
+      oldState: showState(old),
+      replaceReasons: changes.replaceReasons,
+      ...changes.shown,
+    };
     if (deleteFirst && !old.pendingReplacement) {
       if (!this.ctx.dryRun) {
-        if (!old.retainOnDelete) await this.operation(old, () => host.delete(reg.urn, old.id ?? "", forProvider(old.outputs), forProvider(old.inputs)));
+        if (!old.retainOnDelete)
+          await this.operation(old, () =>
+            host.delete(reg.urn, old.id ?? "", forProvider(old.outputs), forProvider(old.inputs)),
+          );
         this.put({ ...old, pendingReplacement: true }, old);
       }
       this.record({ op: "delete-replaced", urn: reg.urn, provider: next.provider, oldState: showState(old) });
@@ -339,7 +398,8 @@ export class Deployment implements MonitorHandler {
       created = await this.createOrPreview(host, { ...next, id: undefined }, reg, old);
     } catch (e) {
       // A replacement that was created but failed to initialize took the URN's place: keep the old one for deletion.
-      if (!deleteFirst && !old.pendingReplacement && this.ctx.live.get(reg.urn) !== old) this.ctx.live.addPendingDelete(old);
+      if (!deleteFirst && !old.pendingReplacement && this.ctx.live.get(reg.urn) !== old)
+        this.ctx.live.addPendingDelete(old);
       throw e;
     }
     const newState = showState(created);
@@ -349,7 +409,8 @@ export class Deployment implements MonitorHandler {
     } else {
       this.record({ op: "create-replacement", urn: reg.urn, ...shown, newState });
       this.record({ op: "replace", urn: reg.urn, ...shown, newState });
-      if (this.ctx.dryRun) this.record({ op: "delete-replaced", urn: reg.urn, provider: next.provider, oldState: showState(old) });
+      if (this.ctx.dryRun)
+        this.record({ op: "delete-replaced", urn: reg.urn, provider: next.provider, oldState: showState(old) });
       else this.ctx.live.addPendingDelete(old);
     }
     return { id: created.id ?? "", outputs: created.outputs, result: "success" };
@@ -387,7 +448,11 @@ interface Changes {
 function describeChanges(oldInputs: PropertyMap, newInputs: PropertyMap, diff: DiffResult): Changes {
   const replaceReasons = diff.replaces;
   if (diff.changes !== "unknown") {
-    return { changed: diff.changes === "some", replaceReasons, shown: diff.diffs.length ? { diffReasons: diff.diffs } : {} };
+    return {
+      changed: diff.changes === "some",
+      replaceReasons,
+      shown: diff.diffs.length ? { diffReasons: diff.diffs } : {},
+    };
   }
   const paths = diffPaths(oldInputs, newInputs);
   if (paths.size === 0) return { changed: false, replaceReasons, shown: {} };
@@ -405,7 +470,11 @@ function withoutUnknowns(props: PropertyMap): PropertyMap {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.filter((x) => x !== UNKNOWN).map(strip);
     if (typeof v !== "object" || v === null) return v;
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== UNKNOWN).map(([k, x]) => [k, strip(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== UNKNOWN)
+        .map(([k, x]) => [k, strip(x)]),
+    );
   };
   return strip(props) as PropertyMap;
 }

@@ -11,18 +11,23 @@ import { runEngine, type EngineRunResult } from "./index";
 import { program, root, Sandbox, stackUrn, TYPE, urn } from "./sandbox";
 import { FAILED_RUN_MS } from "../support/timeouts";
 
-const opsOf = (r: EngineRunResult, name: string): string[] => r.preview.steps.filter((s) => s.urn === urn(name)).map((s) => s.op);
+const opsOf = (r: EngineRunResult, name: string): string[] =>
+  r.preview.steps.filter((s) => s.urn === urn(name)).map((s) => s.op);
 
 let box: Sandbox;
 beforeAll(() => {
-  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npx tsc -p .\` (npm test does) before these tests`);
+  if (!existsSync(program))
+    throw new Error(`${program} is missing: run \`npx tsc -p .\` (npm test does) before these tests`);
 });
 beforeEach(() => (box = new Sandbox()));
 afterEach(() => box.dispose());
 
 describe("engine double", () => {
   it("up creates resources in dependency order, and a second up is all `same` with no writes", async () => {
-    const spec = [{ name: "b", value: "1" }, { name: "a", value: "2", dependsOn: ["b"] }];
+    const spec = [
+      { name: "b", value: "1" },
+      { name: "a", value: "2", dependsOn: ["b"] },
+    ];
     const first = await box.run("up", spec);
     expect(first.ok).toBe(true);
     expect(first.calls.filter((c) => c.startsWith("create"))).toEqual(["create b", "create a"]);
@@ -36,9 +41,15 @@ describe("engine double", () => {
   });
 
   it("a changed value is an update naming the property; a changed key is a replacement, delete-before-replace when asked", async () => {
-    await box.run("up", [{ name: "a", value: "1" }, { name: "d", value: "1", deleteBeforeReplace: true }]);
+    await box.run("up", [
+      { name: "a", value: "1" },
+      { name: "d", value: "1", deleteBeforeReplace: true },
+    ]);
 
-    const updated = await box.run("up", [{ name: "a", value: "2" }, { name: "d", value: "1" , deleteBeforeReplace: true }]);
+    const updated = await box.run("up", [
+      { name: "a", value: "2" },
+      { name: "d", value: "1", deleteBeforeReplace: true },
+    ]);
     const step = updated.preview.steps.find((s) => s.urn === urn("a"));
     // As in a real `preview --json`: the dynamic provider names no changed keys, so no diffReasons/detailedDiff.
     expect(step).toMatchObject({ op: "update" });
@@ -46,10 +57,15 @@ describe("engine double", () => {
     expect(step).not.toHaveProperty("detailedDiff");
     expect(updated.calls).toContain("update a");
 
-    const replaced = await box.run("up", [{ name: "a", value: "2", key: "k2" }, { name: "d", value: "1", key: "k2", deleteBeforeReplace: true }]);
+    const replaced = await box.run("up", [
+      { name: "a", value: "2", key: "k2" },
+      { name: "d", value: "1", key: "k2", deleteBeforeReplace: true },
+    ]);
     expect(replaced.ok).toBe(true);
     expect(opsOf(replaced, "a")).toEqual(["create-replacement", "replace", "delete-replaced"]);
-    expect(replaced.preview.steps.find((s) => s.urn === urn("a") && s.op === "replace")?.replaceReasons).toEqual(["key"]);
+    expect(replaced.preview.steps.find((s) => s.urn === urn("a") && s.op === "replace")?.replaceReasons).toEqual([
+      "key",
+    ]);
     const writes = replaced.calls.filter((c) => /^(create|delete)/.test(c));
     expect(writes.indexOf("create a")).toBeLessThan(writes.indexOf("delete a"));
     expect(writes.indexOf("delete d")).toBeLessThan(writes.indexOf("create d"));
@@ -58,7 +74,11 @@ describe("engine double", () => {
   });
 
   it("removing resources deletes dependents first; retainOnDelete leaves the resource in the cloud", async () => {
-    await box.run("up", [{ name: "b", value: "1" }, { name: "a", value: "1", dependsOn: ["b"] }, { name: "r", value: "1", retainOnDelete: true }]);
+    await box.run("up", [
+      { name: "b", value: "1" },
+      { name: "a", value: "1", dependsOn: ["b"] },
+      { name: "r", value: "1", retainOnDelete: true },
+    ]);
     const removed = await box.run("up", []);
     expect(removed.ok).toBe(true);
     expect(removed.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete a", "delete b"]);
@@ -68,7 +88,10 @@ describe("engine double", () => {
   });
 
   it("refresh reads every resource and forgets one deleted behind the engine's back", async () => {
-    await box.run("up", [{ name: "p", value: "1" }, { name: "q", value: "1" }]);
+    await box.run("up", [
+      { name: "p", value: "1" },
+      { name: "q", value: "1" },
+    ]);
     writeFileSync(box.world, JSON.stringify({ "p-k1": "drifted" }));
     const refreshed = await box.run("refresh", []);
     expect(refreshed.ok).toBe(true);
@@ -76,22 +99,33 @@ describe("engine double", () => {
     expect(refreshed.calls.sort()).toEqual(["diff p", "diff p", "read p", "read p", "read q", "read q"]);
     expect(refreshed.preview.changeSummary).toEqual({ same: 0, update: 1, delete: 1 });
     expect(box.stateUrns()).not.toContain(urn("q"));
-    const next = await box.run("preview", [{ name: "p", value: "1" }, { name: "q", value: "1" }]);
+    const next = await box.run("preview", [
+      { name: "p", value: "1" },
+      { name: "q", value: "1" },
+    ]);
     expect(opsOf(next, "p")).toEqual(["update"]);
     expect(opsOf(next, "q")).toEqual(["create"]);
   });
 
   it("preview only calls check and diff, shows what up would do, and leaves the state file alone", async () => {
-    await box.run("up", [{ name: "a", value: "1" }, { name: "gone", value: "1" }]);
+    await box.run("up", [
+      { name: "a", value: "1" },
+      { name: "gone", value: "1" },
+    ]);
     const before = readFileSync(box.state, "utf8");
-    const preview = await box.run("preview", [{ name: "a", value: "2" }, { name: "c", value: "1", dependsOn: ["a"] }]);
+    const preview = await box.run("preview", [
+      { name: "a", value: "2" },
+      { name: "c", value: "1", dependsOn: ["a"] },
+    ]);
     expect(preview.ok).toBe(true);
     expect(new Set(preview.calls.map((c) => c.split(" ")[0]))).toEqual(new Set(["check", "diff"]));
     expect(opsOf(preview, "a")).toEqual(["update"]);
     expect(opsOf(preview, "c")).toEqual(["create"]);
     expect(opsOf(preview, "gone")).toEqual(["delete"]);
     expect(readFileSync(box.state, "utf8")).toBe(before);
-    expect(JSON.parse(readFileSync(box.json, "utf8"))).toMatchObject({ changeSummary: { update: 1, create: 1, delete: 1, same: 2 } });
+    expect(JSON.parse(readFileSync(box.json, "utf8"))).toMatchObject({
+      changeSummary: { update: 1, create: 1, delete: 1, same: 2 },
+    });
   });
 
   it("secrets show as [secret] in the document and are encrypted in the state file, API key included", async () => {
@@ -113,49 +147,102 @@ describe("engine double", () => {
   });
 
   it("under --continue-on-error a failing resource fails alone: the others are created, its dependents skipped, and the CLI exits 1 with one error line", async () => {
-    const resources = [{ name: "ok1", value: "1" }, { name: "bad", value: "1", failOn: "create" }, { name: "child", value: "1", dependsOn: ["bad"] }, { name: "ok2", value: "1" }];
+    const resources = [
+      { name: "ok1", value: "1" },
+      { name: "bad", value: "1", failOn: "create" },
+      { name: "child", value: "1", dependsOn: ["bad"] },
+      { name: "ok2", value: "1" },
+    ];
     writeFileSync(box.spec, JSON.stringify({ resources }));
     const cli = path.join(root, "dist/tests/engine/cli.js");
-    const args = [cli, "up", "--continue-on-error", "--state", box.state, "--json", box.json, "--program", program, "--stack", "enginetest", "--config", `fixture:spec=${box.spec}`];
-    const outcome = await promisify(execFile)(process.execPath, args, { cwd: root, env: { ...process.env, ...box.env() } }).then(
+    const args = [
+      cli,
+      "up",
+      "--continue-on-error",
+      "--state",
+      box.state,
+      "--json",
+      box.json,
+      "--program",
+      program,
+      "--stack",
+      "enginetest",
+      "--config",
+      `fixture:spec=${box.spec}`,
+    ];
+    const outcome = await promisify(execFile)(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...box.env() },
+    }).then(
       () => ({ code: 0, stderr: "" }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );
     expect(outcome.code).toBe(1);
-    expect(outcome.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([`error: ${urn("bad")}: fixture bad refuses to be created`]);
-    expect(box.calls().filter((c) => c.startsWith("create")).sort()).toEqual(["create bad", "create ok1", "create ok2"]);
+    expect(outcome.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      `error: ${urn("bad")}: fixture bad refuses to be created`,
+    ]);
+    expect(
+      box
+        .calls()
+        .filter((c) => c.startsWith("create"))
+        .sort(),
+    ).toEqual(["create bad", "create ok1", "create ok2"]);
     expect(box.cloud()).toEqual({ "ok1-k1": "1", "ok2-k1": "1" });
   });
 
   it("a protected resource removed from the program fails the preview of up, so nothing is deleted and the state keeps it", async () => {
-    await box.run("up", [{ name: "keep", value: "1", protect: true }, { name: "other", value: "1" }]);
+    await box.run("up", [
+      { name: "keep", value: "1", protect: true },
+      { name: "other", value: "1" },
+    ]);
     const removed = await box.run("up", []);
     expect(removed.ok).toBe(false);
-    expect(removed.failures).toEqual([{ urn: urn("keep"), message: expect.stringContaining("it is protected; set protect: false") }]);
+    expect(removed.failures).toEqual([
+      { urn: urn("keep"), message: expect.stringContaining("it is protected; set protect: false") },
+    ]);
     expect(removed.calls).toEqual([]);
     expect(box.stateUrns()).toContain(urn("keep"));
   });
 
-  it("a program that fails ends the run: one error line per reported line, the program process gone, nothing deleted", async () => {
-    await box.run("up", [{ name: "kept", value: "1" }]);
-    const pidFile = path.join(box.dir, "program.pid");
-    writeFileSync(box.spec, JSON.stringify({ resources: [], failWith: "a.yaml:1:2: first problem\nb.yaml:3:4: second problem" }));
-    rmSync(box.log, { force: true });
-    const failed = await runEngine({ command: "up", stateFile: box.state, program, stack: "enginetest", config: { "fixture:spec": box.spec }, env: { ...box.env(), FIXTURE_PID: pidFile } });
+  it(
+    "a program that fails ends the run: one error line per reported line, the program process gone, nothing deleted",
+    async () => {
+      await box.run("up", [{ name: "kept", value: "1" }]);
+      const pidFile = path.join(box.dir, "program.pid");
+      writeFileSync(
+        box.spec,
+        JSON.stringify({ resources: [], failWith: "a.yaml:1:2: first problem\nb.yaml:3:4: second problem" }),
+      );
+      rmSync(box.log, { force: true });
+      const failed = await runEngine({
+        command: "up",
+        stateFile: box.state,
+        program,
+        stack: "enginetest",
+        config: { "fixture:spec": box.spec },
+        env: { ...box.env(), FIXTURE_PID: pidFile },
+      });
 
-    expect(failed.ok).toBe(false);
-    expect(failed.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
-      `error: ${stackUrn}: a.yaml:1:2: first problem`,
-      `error: ${stackUrn}: b.yaml:3:4: second problem`,
-    ]);
-    expect(() => process.kill(Number(readFileSync(pidFile, "utf8")), 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
-    expect(box.calls()).toEqual([]);
-    expect(box.stateUrns()).toContain(urn("kept"));
-    // A generous limit, yet below the 45 s to minutes a failed program spent formatting its error (stacks/runError.ts).
-  }, FAILED_RUN_MS);
+      expect(failed.ok).toBe(false);
+      expect(failed.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+        `error: ${stackUrn}: a.yaml:1:2: first problem`,
+        `error: ${stackUrn}: b.yaml:3:4: second problem`,
+      ]);
+      expect(() => process.kill(Number(readFileSync(pidFile, "utf8")), 0)).toThrow(
+        expect.objectContaining({ code: "ESRCH" }),
+      );
+      expect(box.calls()).toEqual([]);
+      expect(box.stateUrns()).toContain(urn("kept"));
+      // A generous limit, yet below the 45 s to minutes a failed program spent formatting its error (stacks/runError.ts).
+    },
+    FAILED_RUN_MS,
+  );
 
   it("destroy deletes everything, dependents first", async () => {
-    await box.run("up", [{ name: "b", value: "1" }, { name: "a", value: "1", dependsOn: ["b"] }]);
+    await box.run("up", [
+      { name: "b", value: "1" },
+      { name: "a", value: "1", dependsOn: ["b"] },
+    ]);
     const destroyed = await box.run("destroy", []);
     expect(destroyed.ok).toBe(true);
     expect(destroyed.calls).toEqual(["delete a", "delete b"]);

@@ -7,7 +7,6 @@
  */
 import { writeFile } from "node:fs/promises";
 import * as os from "node:os";
-import * as path from "node:path";
 import { DefaultProvider } from "./defaultProvider";
 import { deleteInOrder, type DeleteItem } from "./deletes";
 import { Deployment, ROOT_STACK_TYPE } from "./deployment";
@@ -114,7 +113,11 @@ async function runPass(options: EngineRunOptions, dryRun: boolean): Promise<Engi
   const project = findProject(process.cwd());
   const stack = options.stack ?? "local";
   const config = stackConfig(project, stack, options);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...(options.apiUrl ? { NEON_API_HOST: options.apiUrl } : {}) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    ...(options.apiUrl ? { NEON_API_HOST: options.apiUrl } : {}),
+  };
   const loaded = await loadState(options.stateFile, env.PULUMI_CONFIG_PASSPHRASE ?? "");
   const lines: string[] = [];
   let cancel = (): void => undefined;
@@ -148,11 +151,18 @@ async function runPass(options: EngineRunOptions, dryRun: boolean): Promise<Engi
 
   const monitor = await MonitorServer.listen();
   const location = programLocation(project, options.program);
-  const provider = new DefaultProvider(ctx, { engineAddress: monitor.address, cwd: location.pwd, env, config: wireConfig });
+  const provider = new DefaultProvider(ctx, {
+    engineAddress: monitor.address,
+    cwd: location.pwd,
+    env,
+    config: wireConfig,
+  });
   const deployment = new Deployment(ctx, provider);
   monitor.serve(stack, project.name, deployment);
   const ticker = setInterval(() => {
-    ctx.log(`engine: ${dryRun ? "preview" : options.command}: ${ctx.progress.done}/${ctx.progress.known} resources done, ${ctx.pool.inFlight} provider calls in flight`);
+    ctx.log(
+      `engine: ${dryRun ? "preview" : options.command}: ${ctx.progress.done}/${ctx.progress.known} resources done, ${ctx.pool.inFlight} provider calls in flight`,
+    );
     if (!ctx.dryRun) ctx.live.checkpoint();
   }, PROGRESS_INTERVAL_MS);
   try {
@@ -192,7 +202,10 @@ interface Session {
  * preview/up: run the program, then delete what it no longer declares (only if it succeeded). A cancelled
  * run (see RunContext.cancel) waits for the steps already running, stops the program and deletes nothing.
  */
-async function deploy({ ctx, project, config, env, monitor, provider, deployment }: Session, location: ProgramLocation): Promise<void> {
+async function deploy(
+  { ctx, project, config, env, monitor, provider, deployment }: Session,
+  location: ProgramLocation,
+): Promise<void> {
   const program = runProgram({
     entry: location.entry,
     pwd: location.pwd,
@@ -216,7 +229,12 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
   const exit = finished;
   // Like the engine, the program's own output is shown as diagnostics.
   if (exit.stdout.trim()) ctx.diagnostics.push({ prefix: "", message: exit.stdout.trimEnd(), severity: "info" });
-  if (exit.stderr.trim()) ctx.diagnostics.push({ prefix: "program stderr: ", message: exit.stderr.trimEnd(), severity: exit.code === 0 ? "info" : "error" });
+  if (exit.stderr.trim())
+    ctx.diagnostics.push({
+      prefix: "program stderr: ",
+      message: exit.stderr.trimEnd(),
+      severity: exit.code === 0 ? "info" : "error",
+    });
   if (exit.code !== 0) {
     if (ctx.failures.length === 0) {
       const stackUrn = `urn:pulumi:${ctx.stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${ctx.stack}`;
@@ -225,7 +243,11 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
       if (reasons.length === 0) reasons.push(`the program exited with code ${exit.code}`);
       for (const reason of reasons) fail(ctx, stackUrn, reason);
     }
-    ctx.diagnostics.push({ prefix: "warning: ", message: "resources missing from the program were not deleted because the program did not complete", severity: "warning" });
+    ctx.diagnostics.push({
+      prefix: "warning: ",
+      message: "resources missing from the program were not deleted because the program did not complete",
+      severity: "warning",
+    });
     return;
   }
   if (ctx.cancelled) return;
@@ -237,15 +259,27 @@ async function deploy({ ctx, project, config, env, monitor, provider, deployment
   ctx.live.reorder(deployment.registered);
 }
 
-async function finish(ctx: RunContext, options: EngineRunOptions, config: StackConfig, started: bigint, lines: string[], deployment: Deployment, refreshSummary?: Record<string, number>): Promise<EngineRunResult> {
+async function finish(
+  ctx: RunContext,
+  options: EngineRunOptions,
+  config: StackConfig,
+  started: bigint,
+  lines: string[],
+  deployment: Deployment,
+  refreshSummary?: Record<string, number>,
+): Promise<EngineRunResult> {
   if (!ctx.dryRun) {
     await ctx.live.save();
     // Closing the snapshot manager writes the snapshot once more (pkg/backend/snapshot.go Close).
     ctx.live.endStep();
-    ctx.log(`engine: checkpoints: ${ctx.live.checkpointBytes} bytes serialized (snapshot ${ctx.live.snapshotBytes} bytes)`);
+    ctx.log(
+      `engine: checkpoints: ${ctx.live.checkpointBytes} bytes serialized (snapshot ${ctx.live.snapshotBytes} bytes)`,
+    );
   }
   const outputs = redact(deployment.stackOutputs) as Record<string, unknown>;
-  const shownOutputs = options.showSecrets ? (forProvider(deployment.stackOutputs) as Record<string, unknown>) : outputs;
+  const shownOutputs = options.showSecrets
+    ? (forProvider(deployment.stackOutputs) as Record<string, unknown>)
+    : outputs;
   const shownConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(config.values)) shownConfig[k] = config.secretKeys.has(k) ? "[secret]" : v;
   const preview: PreviewDocument = {
@@ -260,7 +294,14 @@ async function finish(ctx: RunContext, options: EngineRunOptions, config: StackC
   for (const f of ctx.failures) ctx.log(`error: ${f.urn}: ${f.message}`);
   const stderr = lines.map((l) => `${l}\n`).join("");
   const checkpointBytes = ctx.dryRun ? 0 : ctx.live.checkpointBytes;
-  return { ok: ctx.failures.length === 0, preview, failures: ctx.failures, outputs: shownOutputs, stderr, checkpointBytes };
+  return {
+    ok: ctx.failures.length === 0,
+    preview,
+    failures: ctx.failures,
+    outputs: shownOutputs,
+    stderr,
+    checkpointBytes,
+  };
 }
 
 /** Stack config: Pulumi.<stack>.yaml, then --plans/--api, then --config, then the API key (always secret). */
@@ -272,7 +313,8 @@ function stackConfig(project: Project, stack: string, options: EngineRunOptions)
   if (options.plansDir !== undefined) set("neon-fleet:plans", options.plansDir);
   if (options.apiUrl !== undefined) set("neon-fleet:apiHost", options.apiUrl);
   for (const [k, v] of Object.entries(options.config ?? {})) set(...parseConfigFlag(project.name, `${k}=${v}`));
-  const apiKey = options.apiKey ?? config.values["neon-fleet:apiKey"] ?? options.env?.NEON_API_KEY ?? process.env.NEON_API_KEY;
+  const apiKey =
+    options.apiKey ?? config.values["neon-fleet:apiKey"] ?? options.env?.NEON_API_KEY ?? process.env.NEON_API_KEY;
   if (apiKey !== undefined) {
     config.values["neon-fleet:apiKey"] = apiKey;
     config.secretKeys.add("neon-fleet:apiKey");
@@ -286,6 +328,9 @@ function stackConfig(project: Project, stack: string, options: EngineRunOptions)
  * exception:" header and stack frames are dropped: they are in the diagnostics.
  */
 function reportedLines(text: string): string[] {
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("at "));
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("at "));
   return lines[0]?.startsWith("Running program ") && lines[0].endsWith(":") ? lines.slice(1) : lines;
 }

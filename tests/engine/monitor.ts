@@ -73,8 +73,10 @@ export function makeUrn(stack: string, project: string, type: string, name: stri
 
 type Unary<Req, Resp> = (call: grpc.ServerUnaryCall<Req, Resp>, cb: grpc.sendUnaryData<Resp>) => void;
 
-const unimplemented = (what: string): Unary<unknown, unknown> => (_call, cb) =>
-  cb({ code: grpc.status.UNIMPLEMENTED, details: `${what} is not supported by the neon-fleet engine double` }, null);
+const unimplemented =
+  (what: string): Unary<unknown, unknown> =>
+  (_call, cb) =>
+    cb({ code: grpc.status.UNIMPLEMENTED, details: `${what} is not supported by the neon-fleet engine double` }, null);
 
 /** A running monitor+engine server. */
 export class MonitorServer {
@@ -88,9 +90,14 @@ export class MonitorServer {
 
   /** Binds a loopback port; the address is known before the handler exists (the provider needs it). */
   static async listen(): Promise<MonitorServer> {
-    const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
+    const server = new grpc.Server({
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+      "grpc.max_send_message_length": 400 * 1024 * 1024,
+    });
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     );
     return new MonitorServer(server, `127.0.0.1:${port}`);
   }
@@ -127,7 +134,10 @@ export class MonitorServer {
       );
     };
     const registerResourceOutputs: Unary<res.RegisterResourceOutputsRequest, Empty> = (call, cb) => {
-      handler.registerResourceOutputs(call.request.getUrn(), normalizeInputs((call.request.getOutputs()?.toJavaScript() ?? {}) as PropertyMap));
+      handler.registerResourceOutputs(
+        call.request.getUrn(),
+        normalizeInputs((call.request.getOutputs()?.toJavaScript() ?? {}) as PropertyMap),
+      );
       cb(null, new Empty());
     };
     return {
@@ -160,7 +170,12 @@ export class MonitorServer {
       this.rootUrn = call.request.getUrn();
       cb(null, new enginePb.SetRootResourceResponse());
     };
-    return { log, getRootResource, setRootResource, startDebugging: unimplemented("debugging") } as grpc.UntypedServiceImplementation;
+    return {
+      log,
+      getRootResource,
+      setRootResource,
+      startDebugging: unimplemented("debugging"),
+    } as grpc.UntypedServiceImplementation;
   }
 }
 
@@ -183,7 +198,12 @@ function decodeRegistration(req: res.RegisterResourceRequest, stack: string, pro
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     retainOnDelete: req.getRetainondelete() === true,
     ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
-    aliases: [...new Set([...req.getAliasurnsList(), ...req.getAliasesList().map((a) => aliasUrn(a, stack, project, type, name, parent))])],
+    aliases: [
+      ...new Set([
+        ...req.getAliasurnsList(),
+        ...req.getAliasesList().map((a) => aliasUrn(a, stack, project, type, name, parent)),
+      ]),
+    ],
   };
 }
 
@@ -197,5 +217,11 @@ function aliasUrn(alias: Alias, stack: string, project: string, type: string, na
   const spec = alias.getSpec();
   if (!spec) return "";
   const aliasParent = spec.getNoparent() ? undefined : spec.getParenturn() || parent;
-  return makeUrn(spec.getStack() || stack, spec.getProject() || project, spec.getType() || type, spec.getName() || name, aliasParent);
+  return makeUrn(
+    spec.getStack() || stack,
+    spec.getProject() || project,
+    spec.getType() || type,
+    spec.getName() || name,
+    aliasParent,
+  );
 }

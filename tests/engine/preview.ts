@@ -6,7 +6,16 @@ import { redact, type PathDiffKind, type PropertyMap } from "./properties";
 import type { ResourceState } from "./state";
 
 /** Step kinds, named as in the Pulumi engine's display.StepOp. */
-export type StepOp = "create" | "update" | "replace" | "create-replacement" | "delete-replaced" | "delete" | "same" | "read" | "refresh"
+export type StepOp =
+  | "create"
+  | "update"
+  | "replace"
+  | "create-replacement"
+  | "delete-replaced"
+  | "delete"
+  | "same"
+  | "read"
+  | "refresh"
   | "remove-pending-replace";
 
 /** A resource as shown in a step (apitype.ResourceV3 subset). */

@@ -11,7 +11,9 @@ import { FleetError, UsageError } from "../../provider/errors";
 /** Pulumi.yaml or a stack config file is missing or not understood. */
 export class ProjectFileError extends FleetError {}
 
-const projectSchema = z.object({ name: z.string().min(1), main: z.string().optional(), stackConfigDir: z.string().optional() }).loose();
+const projectSchema = z
+  .object({ name: z.string().min(1), main: z.string().optional(), stackConfigDir: z.string().optional() })
+  .loose();
 const stackConfigSchema = z.object({ config: z.record(z.string(), z.unknown()).optional() }).loose();
 
 /** The project as the engine needs it. */
@@ -58,9 +60,15 @@ export function findProject(from: string): Project {
       const doc = "https://www.pulumi.com/docs/iac/concepts/projects/project-file/";
       if (!parsed.success) throw new ProjectFileError(`${file}: needs a \`name\`; see ${doc}`);
       const { name, main, stackConfigDir } = parsed.data;
-      return { name, rootDir: dir, ...(main !== undefined ? { main } : {}), stackConfigDir: path.join(dir, stackConfigDir ?? ".") };
+      return {
+        name,
+        rootDir: dir,
+        ...(main !== undefined ? { main } : {}),
+        stackConfigDir: path.join(dir, stackConfigDir ?? "."),
+      };
     }
-    if (path.dirname(dir) === dir) throw new ProjectFileError(`no Pulumi.yaml in ${from} or above; run from the repository`);
+    if (path.dirname(dir) === dir)
+      throw new ProjectFileError(`no Pulumi.yaml in ${from} or above; run from the repository`);
   }
 }
 
@@ -84,7 +92,9 @@ export function readStackConfig(project: Project, stack: string): StackConfig {
   if (!parsed.success) throw new ProjectFileError(`${file}: \`config\` must be a map of keys to values`);
   for (const [key, value] of Object.entries(parsed.data.config ?? {})) {
     if (typeof value === "object" && value !== null && "secure" in value) {
-      throw new ProjectFileError(`${file}: ${key} is a secure value, which only the Pulumi CLI can decrypt; pass it with --config or its environment variable`);
+      throw new ProjectFileError(
+        `${file}: ${key} is a secure value, which only the Pulumi CLI can decrypt; pass it with --config or its environment variable`,
+      );
     }
     config.values[qualifyKey(project.name, key)] = typeof value === "string" ? value : JSON.stringify(value);
   }

@@ -92,7 +92,11 @@ export function containsSecret(v: unknown): boolean {
  * property is secret when the property of the same name in `previous` (the inputs sent, or the old
  * state) held a secret, or when the program listed it in `additionalSecretOutputs`.
  */
-export function annotateSecrets(returned: PropertyMap, previous: PropertyMap, additionalSecretOutputs: readonly string[]): PropertyMap {
+export function annotateSecrets(
+  returned: PropertyMap,
+  previous: PropertyMap,
+  additionalSecretOutputs: readonly string[],
+): PropertyMap {
   const out: PropertyMap = {};
   for (const [k, v] of Object.entries(returned)) {
     out[k] = containsSecret(previous[k]) || additionalSecretOutputs.includes(k) ? makeSecret(v) : v;
@@ -107,7 +111,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (!isObject(a) || !isObject(b)) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
 }
 
 /** One changed leaf of an input diff, keyed by its property path (`quota.logical_size_bytes`). */
@@ -124,10 +128,15 @@ export function diffPaths(olds: PropertyMap, news: PropertyMap, prefix = ""): Ma
   for (const k of keys) {
     if (prefix === "" && k.startsWith("__")) continue;
     const path = prefix ? `${prefix}.${k}` : k;
-    const has = [Object.prototype.hasOwnProperty.call(olds, k), Object.prototype.hasOwnProperty.call(news, k)];
+    const has = [Object.hasOwn(olds, k), Object.hasOwn(news, k)];
     if (!has[1]) out.set(path, "delete");
     else if (!has[0]) out.set(path, "add");
-    else if (isObject(olds[k]) && isObject(news[k]) && signature(olds[k]) === undefined && signature(news[k]) === undefined) {
+    else if (
+      isObject(olds[k]) &&
+      isObject(news[k]) &&
+      signature(olds[k]) === undefined &&
+      signature(news[k]) === undefined
+    ) {
       for (const [p, kind] of diffPaths(olds[k] as PropertyMap, news[k] as PropertyMap, path)) out.set(p, kind);
     } else if (!deepEqual(olds[k], news[k])) out.set(path, "update");
   }
@@ -148,7 +157,11 @@ function getPath(props: PropertyMap, path: string[]): unknown {
  * Applies `ignoreChanges`: for each listed path that exists in the old inputs, the new inputs keep
  * the old value (the engine does this before Check so the provider never sees the change).
  */
-export function applyIgnoreChanges(olds: PropertyMap, news: PropertyMap, ignoreChanges: readonly string[]): PropertyMap {
+export function applyIgnoreChanges(
+  olds: PropertyMap,
+  news: PropertyMap,
+  ignoreChanges: readonly string[],
+): PropertyMap {
   if (ignoreChanges.length === 0) return news;
   const out = structuredClone(news);
   for (const raw of ignoreChanges) {

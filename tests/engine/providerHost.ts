@@ -68,7 +68,13 @@ export class ProviderHost {
         const line = out.split("\n")[0];
         if (out.includes("\n")) resolve(line.trim());
       });
-      child.once("exit", (code) => reject(new ProviderStartError(`exited with code ${code} before printing its port: ${stderr.trim().split("\n").pop() ?? ""}`)));
+      child.once("exit", (code) =>
+        reject(
+          new ProviderStartError(
+            `exited with code ${code} before printing its port: ${stderr.trim().split("\n").pop() ?? ""}`,
+          ),
+        ),
+      );
       child.once("error", (e) => reject(new ProviderStartError(e.message)));
     });
     const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
@@ -94,17 +100,31 @@ export class ProviderHost {
   }
 
   /** Check: validates and normalizes new inputs; failures are returned, not thrown. */
-  async check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<{ inputs: PropertyMap; failures: { property: string; reason: string }[] }> {
+  async check(
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+  ): Promise<{ inputs: PropertyMap; failures: { property: string; reason: string }[] }> {
     const req = new prov.CheckRequest();
     req.setUrn(urn);
     req.setOlds(toStruct(olds));
     req.setNews(toStruct(news));
     const resp = await this.call<prov.CheckRequest, prov.CheckResponse>("check", req);
-    return { inputs: fromStruct(resp.getInputs()), failures: resp.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
+    return {
+      inputs: fromStruct(resp.getInputs()),
+      failures: resp.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
   }
 
   /** Diff: compares old outputs with checked new inputs. */
-  async diff(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap, ignoreChanges: string[]): Promise<DiffResult> {
+  async diff(
+    urn: string,
+    id: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    oldInputs: PropertyMap,
+    ignoreChanges: string[],
+  ): Promise<DiffResult> {
     const req = new prov.DiffRequest();
     req.setUrn(urn);
     req.setId(id);
@@ -115,7 +135,12 @@ export class ProviderHost {
     const resp = await this.call<prov.DiffRequest, prov.DiffResponse>("diff", req);
     const C = prov.DiffResponse.DiffChanges;
     const changes = resp.getChanges() === C.DIFF_SOME ? "some" : resp.getChanges() === C.DIFF_NONE ? "none" : "unknown";
-    return { changes, replaces: resp.getReplacesList(), diffs: resp.getDiffsList(), deleteBeforeReplace: resp.getDeletebeforereplace() };
+    return {
+      changes,
+      replaces: resp.getReplacesList(),
+      diffs: resp.getDiffsList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+    };
   }
 
   /** Create (never called during preview). */
@@ -128,7 +153,13 @@ export class ProviderHost {
   }
 
   /** Update (never called during preview). */
-  async update(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap): Promise<PropertyMap> {
+  async update(
+    urn: string,
+    id: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    oldInputs: PropertyMap,
+  ): Promise<PropertyMap> {
     const req = new prov.UpdateRequest();
     req.setUrn(urn);
     req.setId(id);
@@ -158,7 +189,11 @@ export class ProviderHost {
     req.setInputs(toStruct(inputs));
     const resp = await this.call<prov.ReadRequest, prov.ReadResponse>("read", req);
     const inputsStruct = resp.getInputs();
-    return { id: resp.getId(), properties: fromStruct(resp.getProperties()), ...(inputsStruct ? { inputs: fromStruct(inputsStruct) } : {}) };
+    return {
+      id: resp.getId(),
+      properties: fromStruct(resp.getProperties()),
+      ...(inputsStruct ? { inputs: fromStruct(inputsStruct) } : {}),
+    };
   }
 
   /** Closes the channel and stops the process. */
@@ -168,10 +203,10 @@ export class ProviderHost {
   }
 
   private call<Req, Resp>(method: string, req: Req): Promise<Resp> {
-    const fn = (this.client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Resp) => void) => void>)[method].bind(this.client);
-    return new Promise((resolve, reject) =>
-      fn(req, (err, resp) => (err ? reject(toCallError(err)) : resolve(resp))),
-    );
+    const fn = (
+      this.client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Resp) => void) => void>
+    )[method].bind(this.client);
+    return new Promise((resolve, reject) => fn(req, (err, resp) => (err ? reject(toCallError(err)) : resolve(resp))));
   }
 }
 
@@ -184,7 +219,11 @@ function toCallError(err: grpc.ServiceError): ProviderCallError {
   for (const any of status.getDetailsList()) {
     if (!any.getTypeName().endsWith("pulumirpc.ErrorResourceInitFailed")) continue;
     const detail = prov.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
-    return new ProviderCallError(message, { id: detail.getId(), properties: fromStruct(detail.getProperties()), reasons: detail.getReasonsList() });
+    return new ProviderCallError(message, {
+      id: detail.getId(),
+      properties: fromStruct(detail.getProperties()),
+      reasons: detail.getReasonsList(),
+    });
   }
   return new ProviderCallError(message);
 }

@@ -40,7 +40,12 @@ export async function refreshAll(ctx: RunContext, provider: () => Promise<Provid
         if (!read.id || !diff) {
           ctx.live.remove(old.urn);
           ctx.live.endStep();
-          ctx.steps.push({ op: "refresh", urn: old.urn, ...(old.provider ? { provider: old.provider } : {}), oldState: showState(old) });
+          ctx.steps.push({
+            op: "refresh",
+            urn: old.urn,
+            ...(old.provider ? { provider: old.provider } : {}),
+            oldState: showState(old),
+          });
           summary.delete++;
           return;
         }
@@ -51,7 +56,13 @@ export async function refreshAll(ctx: RunContext, provider: () => Promise<Provid
         const changed = diff.changes === "some" || (diff.changes === "unknown" && !deepEqual(old.inputs, next.inputs));
         ctx.live.put(next);
         ctx.live.endStep();
-        ctx.steps.push({ op: "refresh", urn: old.urn, ...(old.provider ? { provider: old.provider } : {}), oldState: showState(old), newState: showState(next) });
+        ctx.steps.push({
+          op: "refresh",
+          urn: old.urn,
+          ...(old.provider ? { provider: old.provider } : {}),
+          oldState: showState(old),
+          newState: showState(next),
+        });
         summary[changed ? "update" : "same"]++;
       } catch (e) {
         if (ctx.continueOnError) fail(ctx, old.urn, (e as Error).message);

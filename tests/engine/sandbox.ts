@@ -27,7 +27,6 @@ export const TYPE = "pulumi-nodejs:dynamic/fixture:Thing";
 export const urn = (name: string): string => `urn:pulumi:enginetest::neon-fleet::${TYPE}::${name}`;
 export const stackUrn = "urn:pulumi:enginetest::neon-fleet::pulumi:pulumi:Stack::neon-fleet-enginetest";
 
-
 /** A throwaway stack: spec file, state file, the provider's call log and its "cloud". */
 export class Sandbox {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), "engine-double-"));
@@ -38,7 +37,11 @@ export class Sandbox {
   readonly world = path.join(this.dir, "world.json");
 
   /** Runs one engine command over `resources`; returns the result and the provider calls it caused. */
-  async run(command: EngineRunOptions["command"], resources: SpecResource[], extra: Partial<EngineRunOptions> = {}): Promise<EngineRunResult & { calls: string[] }> {
+  async run(
+    command: EngineRunOptions["command"],
+    resources: SpecResource[],
+    extra: Partial<EngineRunOptions> = {},
+  ): Promise<EngineRunResult & { calls: string[] }> {
     writeFileSync(this.spec, JSON.stringify({ resources }));
     rmSync(this.log, { force: true });
     const result = await runEngine({
@@ -66,7 +69,10 @@ export class Sandbox {
   /** Provider calls with everything the fixture provider recorded about them. */
   entries(): CallEntry[] {
     if (!existsSync(this.log)) return [];
-    return readFileSync(this.log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as CallEntry);
+    return readFileSync(this.log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as CallEntry);
   }
 
   cloud(): Record<string, string> {
@@ -74,7 +80,9 @@ export class Sandbox {
   }
 
   stateUrns(): string[] {
-    return (JSON.parse(readFileSync(this.state, "utf8")) as { resources: { urn: string }[] }).resources.map((r) => r.urn);
+    return (JSON.parse(readFileSync(this.state, "utf8")) as { resources: { urn: string }[] }).resources.map(
+      (r) => r.urn,
+    );
   }
 
   dispose(): void {

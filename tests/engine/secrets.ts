@@ -10,7 +10,9 @@ import { SECRET_SIG, SIG_KEY, isSecret, makeSecret } from "./properties";
 /** The state file could not be decrypted: wrong PULUMI_CONFIG_PASSPHRASE or a damaged file. */
 export class StateDecryptionError extends FleetError {
   constructor(file: string) {
-    super(`${file}: cannot decrypt secrets; set PULUMI_CONFIG_PASSPHRASE to the passphrase this state was written with`);
+    super(
+      `${file}: cannot decrypt secrets; set PULUMI_CONFIG_PASSPHRASE to the passphrase this state was written with`,
+    );
   }
 }
 
@@ -57,7 +59,8 @@ export class PassphraseCrypter {
     if (Array.isArray(v)) return v.map((x) => this.decryptDeep(x));
     if (typeof v !== "object" || v === null) return v;
     const o = v as Record<string, unknown>;
-    if (o[SIG_KEY] === SECRET_SIG && typeof o.ciphertext === "string") return makeSecret(JSON.parse(unseal(this.key, o.ciphertext)));
+    if (o[SIG_KEY] === SECRET_SIG && typeof o.ciphertext === "string")
+      return makeSecret(JSON.parse(unseal(this.key, o.ciphertext)));
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, this.decryptDeep(x)]));
   }
 }
@@ -76,7 +79,11 @@ function seal(key: Uint8Array, plaintext: string): string {
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   const parts = [cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()].map(bytes);
   const sealed = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (sealed.set(p, at), at + p.length), 0);
+  let at = 0;
+  for (const p of parts) {
+    sealed.set(p, at);
+    at += p.length;
+  }
   return `v1:${b64(nonce)}:${b64(sealed)}`;
 }
 

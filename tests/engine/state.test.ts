@@ -36,7 +36,9 @@ describe("engine double state file", () => {
     const file = path.join(dir, "state.json");
     await saveState(file, "neon-fleet", "local", PassphraseCrypter.create("right"), [resource]);
     await expect(loadState(file, "wrong")).rejects.toThrow(StateDecryptionError);
-    await expect(loadState(file, "wrong")).rejects.toThrow(`${file}: cannot decrypt secrets; set PULUMI_CONFIG_PASSPHRASE`);
+    await expect(loadState(file, "wrong")).rejects.toThrow(
+      `${file}: cannot decrypt secrets; set PULUMI_CONFIG_PASSPHRASE`,
+    );
   });
 
   it("treats a missing file as an empty stack", async () => {

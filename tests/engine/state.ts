@@ -75,7 +75,8 @@ export async function loadState(file: string, passphrase: string): Promise<Loade
   try {
     text = await fs.readFile(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { resources: [], crypter: PassphraseCrypter.create(passphrase) };
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      return { resources: [], crypter: PassphraseCrypter.create(passphrase) };
     throw e;
   }
   let json: unknown;
@@ -85,7 +86,8 @@ export async function loadState(file: string, passphrase: string): Promise<Loade
     throw new StateFileError(file, "not valid JSON");
   }
   const parsed = stateFileSchema.safeParse(json);
-  if (!parsed.success) throw new StateFileError(file, `unexpected shape (${parsed.error.issues[0]?.message ?? "invalid"})`);
+  if (!parsed.success)
+    throw new StateFileError(file, `unexpected shape (${parsed.error.issues[0]?.message ?? "invalid"})`);
   const crypter = PassphraseCrypter.open(passphrase, parsed.data.secretsProvider.encryptionsalt, file);
   const resources = parsed.data.resources.map(({ secretProperties: _ignored, ...r }) => ({
     ...r,
@@ -96,7 +98,13 @@ export async function loadState(file: string, passphrase: string): Promise<Loade
 }
 
 /** Writes the state atomically: encrypted, pretty enough to diff, renamed into place. */
-export async function saveState(file: string, project: string, stack: string, crypter: PassphraseCrypter, resources: Iterable<ResourceState>): Promise<void> {
+export async function saveState(
+  file: string,
+  project: string,
+  stack: string,
+  crypter: PassphraseCrypter,
+  resources: Iterable<ResourceState>,
+): Promise<void> {
   const stored: StoredResource[] = [];
   for (const r of resources) {
     const inputs = crypter.encryptDeep(r.inputs) as PropertyMap;

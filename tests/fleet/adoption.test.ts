@@ -14,31 +14,35 @@ describe("adopting a live project", () => {
   }, STORY_MS);
   afterAll(async () => world.close());
 
-  it("the preview and the summary list each tier setting an adoption changes, before -> after, at one read", async () => {
-    const { project } = await world.api<{ project: Project }>("POST", "/projects", {
-      project: {
-        name: "shop-by-hand",
-        region_id: "aws-us-east-2",
-        pg_version: 17,
-        default_endpoint_settings: {
-          autoscaling_limit_min_cu: 1,
-          autoscaling_limit_max_cu: 4,
-          suspend_timeout_seconds: 300,
+  it(
+    "the preview and the summary list each tier setting an adoption changes, before -> after, at one read",
+    async () => {
+      const { project } = await world.api<{ project: Project }>("POST", "/projects", {
+        project: {
+          name: "shop-by-hand",
+          region_id: "aws-us-east-2",
+          pg_version: 17,
+          default_endpoint_settings: {
+            autoscaling_limit_min_cu: 1,
+            autoscaling_limit_max_cu: 4,
+            suspend_timeout_seconds: 300,
+          },
         },
-      },
-    });
-    world.editPlan("tenants/customers.yaml", (text) => `${text}  - id: shop\n    adopt: ${project.id}\n`);
-    world.emulator.resetStats();
+      });
+      world.editPlan("tenants/customers.yaml", (text) => `${text}  - id: shop\n    adopt: ${project.id}\n`);
+      world.emulator.resetStats();
 
-    const preview = await world.run("preview");
+      const preview = await world.run("preview");
 
-    expect(preview.failures).toEqual([]);
-    expect(world.emulator.stats().requests.total).toBe(1);
-    expect(world.emulator.stats().requests.byRoute["GET /projects/{project_id}"]).toBe(1);
-    const summary = renderSummary(readFleetChanges(parsePreviewDocument(JSON.stringify(preview.preview), "preview")));
-    expect(summary).toContain(
-      `**shop** (free) adopts project ${project.id}: compute 1-4 CU -> 0.25 CU, computeTime unlimited -> 100h, ` +
-        "storage unlimited -> 512MiB, dataTransfer unlimited -> 5GiB, writtenData unlimited -> 1GiB",
-    );
-  }, STORY_MS);
+      expect(preview.failures).toEqual([]);
+      expect(world.emulator.stats().requests.total).toBe(1);
+      expect(world.emulator.stats().requests.byRoute["GET /projects/{project_id}"]).toBe(1);
+      const summary = renderSummary(readFleetChanges(parsePreviewDocument(JSON.stringify(preview.preview), "preview")));
+      expect(summary).toContain(
+        `**shop** (free) adopts project ${project.id}: compute 1-4 CU -> 0.25 CU, computeTime unlimited -> 100h, ` +
+          "storage unlimited -> 512MiB, dataTransfer unlimited -> 5GiB, writtenData unlimited -> 1GiB",
+      );
+    },
+    STORY_MS,
+  );
 });

@@ -56,33 +56,41 @@ describe("a fleet cut into hash buckets", () => {
   /** Names of the resources of `type` in a stack's state file. */
   // A run whose preview fails writes no state file: no resources.
   const stateNames = (stack: string, type: string): string[] =>
-    (JSON.parse(existsSync(stateOf(stack)) ? readFileSync(stateOf(stack), "utf8") : '{"resources":[]}') as { resources: { urn: string; type: string }[] }).resources
+    (
+      JSON.parse(existsSync(stateOf(stack)) ? readFileSync(stateOf(stack), "utf8") : '{"resources":[]}') as {
+        resources: { urn: string; type: string }[];
+      }
+    ).resources
       .filter((r) => r.type === `pulumi-nodejs:dynamic/neon:${type}`)
       .map((r) => r.urn.split("::").pop()!);
 
-  it("stacks 0/3, 1/3, 2/3 run in parallel give one project per tenant, each tenant in exactly one state", async () => {
-    const stacks = ["bucket-0", "bucket-1", "bucket-2"];
-    const results = await Promise.all(
-      stacks.map((stack, i) => run("up", stack, { "neon-fleet:bucket": `${i}/3`, "neon-fleet:rateShare": "1/3" })),
-    );
+  it(
+    "stacks 0/3, 1/3, 2/3 run in parallel give one project per tenant, each tenant in exactly one state",
+    async () => {
+      const stacks = ["bucket-0", "bucket-1", "bucket-2"];
+      const results = await Promise.all(
+        stacks.map((stack, i) => run("up", stack, { "neon-fleet:bucket": `${i}/3`, "neon-fleet:rateShare": "1/3" })),
+      );
 
-    expect(results.map((r) => r.failures)).toEqual([[], [], []]);
-    expect(results.every((r) => r.ok)).toBe(true);
-    const headers = { authorization: `Bearer ${API_KEY}` };
-    const listing = await fetch(`${emulator.url}/projects?limit=400`, { headers });
-    const names = ((await listing.json()) as { projects: ProjectListItem[] }).projects.map((p) => p.name).sort();
-    expect(names).toEqual([...TENANTS.map((id) => `tenant-${id}`), "fleet-dev"].sort());
-    const owners = TENANTS.map((id) => stacks.filter((stack) => stateNames(stack, "TenantProject").includes(id)));
-    expect(owners.filter((o) => o.length !== 1)).toEqual([]);
-    const quotas = stacks.map((stack) => stateNames(stack, "PlanQuota").length);
-    expect(quotas.reduce((a, b) => a + b)).toBe(TENANTS.length + 1);
-    // Every bucket holds some of the 30 tenants, and the dev project lives in bucket 0 only.
-    expect(results.map((r) => (r.outputs.tenants as number) > 0)).toEqual([true, true, true]);
-    const withDev = stacks.map((stack) => stateNames(stack, "TenantProject").includes("dev/fleet-dev"));
-    expect(withDev).toEqual([true, false, false]);
-    expect(results.map((r) => r.outputs.devBranches)).toEqual([2, 0, 0]);
-    expect(emulator.stats().rateLimited).toBe(0);
-  }, STORY_MS);
+      expect(results.map((r) => r.failures)).toEqual([[], [], []]);
+      expect(results.every((r) => r.ok)).toBe(true);
+      const headers = { authorization: `Bearer ${API_KEY}` };
+      const listing = await fetch(`${emulator.url}/projects?limit=400`, { headers });
+      const names = ((await listing.json()) as { projects: ProjectListItem[] }).projects.map((p) => p.name).sort();
+      expect(names).toEqual([...TENANTS.map((id) => `tenant-${id}`), "fleet-dev"].sort());
+      const owners = TENANTS.map((id) => stacks.filter((stack) => stateNames(stack, "TenantProject").includes(id)));
+      expect(owners.filter((o) => o.length !== 1)).toEqual([]);
+      const quotas = stacks.map((stack) => stateNames(stack, "PlanQuota").length);
+      expect(quotas.reduce((a, b) => a + b)).toBe(TENANTS.length + 1);
+      // Every bucket holds some of the 30 tenants, and the dev project lives in bucket 0 only.
+      expect(results.map((r) => (r.outputs.tenants as number) > 0)).toEqual([true, true, true]);
+      const withDev = stacks.map((stack) => stateNames(stack, "TenantProject").includes("dev/fleet-dev"));
+      expect(withDev).toEqual([true, false, false]);
+      expect(results.map((r) => r.outputs.devBranches)).toEqual([2, 0, 0]);
+      expect(emulator.stats().rateLimited).toBe(0);
+    },
+    STORY_MS,
+  );
 
   /** Project creates and deletes (projects and branches) the emulator saw since its last stats reset. */
   const createsAndDeletes = () => {
@@ -115,78 +123,103 @@ describe("a fleet cut into hash buckets", () => {
   it.each([
     ["the stacks that gain tenants first, the retired stack destroyed last", ["up-0", "up-1", "destroy-2"]],
     ["the retired stack destroyed first, then the stacks that gain tenants", ["destroy-2", "up-1", "up-0"]],
-  ])("re-sharding 3 stacks to 2 keeps every project, no create, no delete: %s", async (_order, steps) => {
-    await threeStacks();
+  ])(
+    "re-sharding 3 stacks to 2 keeps every project, no create, no delete: %s",
+    async (_order, steps) => {
+      await threeStacks();
 
-    for (const step of steps) {
-      const [command, index] = step.split("-") as ["up" | "destroy", string];
-      const result = command === "up" ? await twoStacks(Number(index)) : await run("destroy", "bucket-2", {});
+      for (const step of steps) {
+        const [command, index] = step.split("-") as ["up" | "destroy", string];
+        const result = command === "up" ? await twoStacks(Number(index)) : await run("destroy", "bucket-2", {});
+        expect(result.failures).toEqual([]);
+        expect(result.ok).toBe(true);
+      }
+
+      expect(createsAndDeletes()).toEqual(noCreatesOrDeletes);
+      expect(await projectNames()).toEqual([...TENANTS.map((id) => `tenant-${id}`), "fleet-dev"].sort());
+      const owners = TENANTS.map((id) =>
+        ["bucket-0", "bucket-1"].filter((s) => stateNames(s, "TenantProject").includes(id)),
+      );
+      expect(owners.filter((o) => o.length !== 1)).toEqual([]);
+      expect(stateNames("bucket-2", "TenantProject")).toEqual([]);
+      expect(stateNames("bucket-0", "DevBranch").sort()).toEqual(["feature-billing", "feature-login"]);
+    },
+    STORY_MS,
+  );
+
+  it(
+    "a destroy deletes the onRemove: delete projects of tenants removed from the plans, and keeps the rest",
+    async () => {
+      await threeStacks();
+      const owned = stateNames("bucket-2", "TenantProject");
+      const deletable = owned.filter((id) => TENANTS.indexOf(id) % 3 === 1);
+      const removed = deletable[0];
+      writeFileSync(
+        path.join(plansDir, "tenants", "generated.yaml"),
+        readFileSync(path.join(plansDir, "tenants", "generated.yaml"), "utf8").replace(
+          `  - id: ${removed}\n`,
+          "  - id: gone\n",
+        ),
+      );
+
+      const result = await run("destroy", "bucket-2", {});
+
       expect(result.failures).toEqual([]);
-      expect(result.ok).toBe(true);
-    }
+      expect(createsAndDeletes()).toEqual({ ...noCreatesOrDeletes, "DELETE /projects/{project_id}": 1 });
+      expect(await projectNames()).not.toContain(`tenant-${removed}`);
+      expect((await projectNames()).filter((n) => owned.map((id) => `tenant-${id}`).includes(n))).toHaveLength(
+        owned.length - 1,
+      );
+    },
+    STORY_MS,
+  );
 
-    expect(createsAndDeletes()).toEqual(noCreatesOrDeletes);
-    expect(await projectNames()).toEqual([...TENANTS.map((id) => `tenant-${id}`), "fleet-dev"].sort());
-    const owners = TENANTS.map((id) => ["bucket-0", "bucket-1"].filter((s) => stateNames(s, "TenantProject").includes(id)));
-    expect(owners.filter((o) => o.length !== 1)).toEqual([]);
-    expect(stateNames("bucket-2", "TenantProject")).toEqual([]);
-    expect(stateNames("bucket-0", "DevBranch").sort()).toEqual(["feature-billing", "feature-login"]);
-  }, STORY_MS);
+  it(
+    "narrowing neon-fleet:shard from a group to one region deletes nothing; the region's new stack takes over",
+    async () => {
+      const first = await run("up", "us", { "neon-fleet:shard": "us" });
+      expect(first.failures).toEqual([]);
+      emulator.resetStats();
 
-  it("a destroy deletes the onRemove: delete projects of tenants removed from the plans, and keeps the rest", async () => {
-    await threeStacks();
-    const owned = stateNames("bucket-2", "TenantProject");
-    const deletable = owned.filter((id) => TENANTS.indexOf(id) % 3 === 1);
-    const removed = deletable[0];
-    writeFileSync(
-      path.join(plansDir, "tenants", "generated.yaml"),
-      readFileSync(path.join(plansDir, "tenants", "generated.yaml"), "utf8").replace(`  - id: ${removed}\n`, "  - id: gone\n"),
-    );
+      const narrowed = await run("up", "us", { "neon-fleet:shard": "aws-us-east-1" });
+      const takeover = await run("up", "us-east-2", { "neon-fleet:shard": "aws-us-east-2" });
 
-    const result = await run("destroy", "bucket-2", {});
+      expect([narrowed.failures, takeover.failures]).toEqual([[], []]);
+      expect(createsAndDeletes()).toEqual(noCreatesOrDeletes);
+      expect(stateNames("us", "TenantProject")).toEqual([]);
+      expect(stateNames("us-east-2", "TenantProject")).toHaveLength((first.outputs.tenants as number) + 1);
+      expect(stateNames("us-east-2", "DevBranch").sort()).toEqual(["feature-billing", "feature-login"]);
+    },
+    STORY_MS,
+  );
 
-    expect(result.failures).toEqual([]);
-    expect(createsAndDeletes()).toEqual({ ...noCreatesOrDeletes, "DELETE /projects/{project_id}": 1 });
-    expect(await projectNames()).not.toContain(`tenant-${removed}`);
-    expect((await projectNames()).filter((n) => owned.map((id) => `tenant-${id}`).includes(n))).toHaveLength(
-      owned.length - 1,
-    );
-  }, STORY_MS);
+  it(
+    "a bad bucket stops the program with one line naming the key, and nothing is registered or sent",
+    async () => {
+      const result = await run("up", "bucket-x", { "neon-fleet:bucket": "3/3" });
 
-  it("narrowing neon-fleet:shard from a group to one region deletes nothing; the region's new stack takes over", async () => {
-    const first = await run("up", "us", { "neon-fleet:shard": "us" });
-    expect(first.failures).toEqual([]);
-    emulator.resetStats();
+      expect(result.ok).toBe(false);
+      const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(': neon-fleet:bucket is "3/3": N must be below K (buckets are numbered from 0);');
+      // `up` previews first and the preview fails, so nothing is applied and no state file is written.
+      expect(existsSync(stateOf("bucket-x"))).toBe(false);
+      expect(emulator.stats().requests.total).toBe(0);
+    },
+    STORY_MS,
+  );
 
-    const narrowed = await run("up", "us", { "neon-fleet:shard": "aws-us-east-1" });
-    const takeover = await run("up", "us-east-2", { "neon-fleet:shard": "aws-us-east-2" });
+  it(
+    "a bad rate share stops the program with one line naming the key, before any call to Neon",
+    async () => {
+      const result = await run("preview", "bucket-0", { "neon-fleet:bucket": "0/3", "neon-fleet:rateShare": "4" });
 
-    expect([narrowed.failures, takeover.failures]).toEqual([[], []]);
-    expect(createsAndDeletes()).toEqual(noCreatesOrDeletes);
-    expect(stateNames("us", "TenantProject")).toEqual([]);
-    expect(stateNames("us-east-2", "TenantProject")).toHaveLength(first.outputs.tenants as number + 1);
-    expect(stateNames("us-east-2", "DevBranch").sort()).toEqual(["feature-billing", "feature-login"]);
-  }, STORY_MS);
-
-  it("a bad bucket stops the program with one line naming the key, and nothing is registered or sent", async () => {
-    const result = await run("up", "bucket-x", { "neon-fleet:bucket": "3/3" });
-
-    expect(result.ok).toBe(false);
-    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain(': neon-fleet:bucket is "3/3": N must be below K (buckets are numbered from 0);');
-    // `up` previews first and the preview fails, so nothing is applied and no state file is written.
-    expect(existsSync(stateOf("bucket-x"))).toBe(false);
-    expect(emulator.stats().requests.total).toBe(0);
-  }, STORY_MS);
-
-  it("a bad rate share stops the program with one line naming the key, before any call to Neon", async () => {
-    const result = await run("preview", "bucket-0", { "neon-fleet:bucket": "0/3", "neon-fleet:rateShare": "4" });
-
-    expect(result.ok).toBe(false);
-    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('stack config neon-fleet:rateShare is "4"; set a number above 0 and at most 1');
-    expect(emulator.stats().requests.total).toBe(0);
-  }, STORY_MS);
+      expect(result.ok).toBe(false);
+      const errors = result.stderr.split("\n").filter((l) => l.startsWith("error:"));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('stack config neon-fleet:rateShare is "4"; set a number above 0 and at most 1');
+      expect(emulator.stats().requests.total).toBe(0);
+    },
+    STORY_MS,
+  );
 });

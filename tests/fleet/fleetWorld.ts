@@ -49,7 +49,10 @@ export interface FleetWorld {
 }
 
 /** Starts a world from `tests/fixtures/fleet/<fixture>`. `fast: false` keeps Neon's rate limits on both sides. */
-export async function fleetWorld(fixture: string, options: { emulator?: EmulatorOptions; fast?: boolean } = {}): Promise<FleetWorld> {
+export async function fleetWorld(
+  fixture: string,
+  options: { emulator?: EmulatorOptions; fast?: boolean } = {},
+): Promise<FleetWorld> {
   const fast = options.fast ?? true;
   const emulator = await startEmulator({ port: 0, ...(fast ? FAST : { opMs: 15 }), ...options.emulator });
   const dir = mkdtempSync(path.join(os.tmpdir(), `fleet-${fixture}-`));
@@ -87,7 +90,8 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
     }
   };
 
-  const projects = async (): Promise<ProjectListItem[]> => (await api<{ projects: ProjectListItem[] }>("GET", "/projects?limit=400")).projects;
+  const projects = async (): Promise<ProjectListItem[]> =>
+    (await api<{ projects: ProjectListItem[] }>("GET", "/projects?limit=400")).projects;
   return {
     emulator,
     plansDir,
@@ -112,7 +116,8 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
       if (named.length !== 1) throw new Error(`expected one project named ${name}, found ${named.length}`);
       return named[0];
     },
-    endpoints: async (projectId) => (await api<{ endpoints: Endpoint[] }>("GET", `/projects/${projectId}/endpoints`)).endpoints,
+    endpoints: async (projectId) =>
+      (await api<{ endpoints: Endpoint[] }>("GET", `/projects/${projectId}/endpoints`)).endpoints,
     editPlan: (file, edit) => {
       const full = path.join(plansDir, file);
       writeFileSync(full, edit(readFileSync(full, "utf8")));
@@ -132,7 +137,10 @@ export async function fleetWorld(fixture: string, options: { emulator?: Emulator
  * The step ops of a run's preview document for resources of `type`, by resource name, joined with `,`
  * (a replace is several steps, e.g. `delete-replaced,replace,create-replacement`).
  */
-export function stepOps(result: EngineRunResult, type: "TenantProject" | "PlanQuota" | "DevBranch"): Record<string, string> {
+export function stepOps(
+  result: EngineRunResult,
+  type: "TenantProject" | "PlanQuota" | "DevBranch",
+): Record<string, string> {
   const ops: Record<string, string> = {};
   for (const step of result.preview.steps) {
     const match = /::pulumi-nodejs:dynamic\/neon:(\w+)::(.+)$/.exec(step.urn);

@@ -5,15 +5,33 @@ import type { FleetWorld } from "./fleetWorld";
 /** The tiers of tests/fixtures/fleet/hundred/tiers.yaml in Neon's units. */
 export const TIERS = {
   free: {
-    quota: { active_time_seconds: 0, compute_time_seconds: 360_000, written_data_bytes: 2 ** 30, data_transfer_bytes: 5 * 2 ** 30, logical_size_bytes: 512 * 2 ** 20 },
+    quota: {
+      active_time_seconds: 0,
+      compute_time_seconds: 360_000,
+      written_data_bytes: 2 ** 30,
+      data_transfer_bytes: 5 * 2 ** 30,
+      logical_size_bytes: 512 * 2 ** 20,
+    },
     endpoint: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 },
   },
   pro: {
-    quota: { active_time_seconds: 0, compute_time_seconds: 2_700_000, written_data_bytes: 50 * 2 ** 30, data_transfer_bytes: 50 * 2 ** 30, logical_size_bytes: 10 * 2 ** 30 },
+    quota: {
+      active_time_seconds: 0,
+      compute_time_seconds: 2_700_000,
+      written_data_bytes: 50 * 2 ** 30,
+      data_transfer_bytes: 50 * 2 ** 30,
+      logical_size_bytes: 10 * 2 ** 30,
+    },
     endpoint: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 },
   },
   enterprise: {
-    quota: { active_time_seconds: 0, compute_time_seconds: 0, written_data_bytes: 0, data_transfer_bytes: 0, logical_size_bytes: 100 * 2 ** 30 },
+    quota: {
+      active_time_seconds: 0,
+      compute_time_seconds: 0,
+      written_data_bytes: 0,
+      data_transfer_bytes: 0,
+      logical_size_bytes: 100 * 2 ** 30,
+    },
     endpoint: { autoscaling_limit_min_cu: 1, autoscaling_limit_max_cu: 8, suspend_timeout_seconds: 600 },
   },
 } as const;
@@ -25,9 +43,11 @@ export const N = 100;
 /** A story here is one or two engine runs over 200 resources: about a minute on a busy 2-core machine. */
 export const STORY_MS = 300_000;
 /** Fixture ids are `<group>-<index>`; tier = index mod 3 (free, pro, enterprise). */
-export const tierOf = (tenantId: string): Tier => (["free", "pro", "enterprise"] as const)[Number(tenantId.slice(3)) % 3];
+export const tierOf = (tenantId: string): Tier =>
+  (["free", "pro", "enterprise"] as const)[Number(tenantId.slice(3)) % 3];
 /** Where the fixture places a tenant: its residency group's first region. */
-export const regionOf = (tenantId: string): string => (tenantId.startsWith("eu-") ? "aws-eu-central-1" : "aws-us-east-2");
+export const regionOf = (tenantId: string): string =>
+  tenantId.startsWith("eu-") ? "aws-eu-central-1" : "aws-us-east-2";
 
 /** Expects the project to carry the tier's full quota and its default endpoint settings. */
 export function expectOnTier(project: ProjectListItem, tier: { quota: object; endpoint: object }): void {
@@ -45,4 +65,3 @@ export async function projectsByTenant(world: FleetWorld): Promise<Map<string, P
   }
   return byTenant;
 }
-

@@ -51,45 +51,59 @@ describe("an up that would remove most of a stack's tenants", () => {
       env: FAST_CLIENT,
     });
   const projectNames = async () => {
-    const listing = await fetch(`${emulator.url}/projects?limit=400`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    const listing = await fetch(`${emulator.url}/projects?limit=400`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
     return ((await listing.json()) as { projects: ProjectListItem[] }).projects.map((p) => p.name).sort();
   };
   const mutations = () => Object.keys(emulator.stats().requests.byRoute).filter((route) => !route.startsWith("GET "));
 
-  it("refuses in preview and in up with one line naming the count, and nothing changes in Neon or in state", async () => {
-    expect((await run("up")).failures).toEqual([]);
-    const stateBefore = readFileSync(stateFile(), "utf8");
-    emulator.resetStats();
-    writeTenants(["t1"]);
+  it(
+    "refuses in preview and in up with one line naming the count, and nothing changes in Neon or in state",
+    async () => {
+      expect((await run("up")).failures).toEqual([]);
+      const stateBefore = readFileSync(stateFile(), "utf8");
+      emulator.resetStats();
+      writeTenants(["t1"]);
 
-    const preview = await run("preview");
-    const up = await run("up");
+      const preview = await run("preview");
+      const up = await run("up");
 
-    for (const result of [preview, up]) {
-      expect(result.ok).toBe(false);
-      expect(result.failures).toHaveLength(1);
-      expect(result.failures[0]!.message).toContain("mass removal refused: this run would remove 6 of the stack's 7 tenants");
-      expect(result.failures[0]!.message).toContain("`pulumi config set neon-fleet:allowMassRemoval true`");
-    }
-    expect(mutations()).toEqual([]);
-    expect(await projectNames()).toEqual(TENANTS.map((id) => `tenant-${id}`));
-    expect(readFileSync(stateFile(), "utf8")).toBe(stateBefore);
-    const summary = summarizePreview(readFileSync(path.join(dir, "preview.json"), "utf8"), "preview.json");
-    const dangerous = summary.indexOf("### Destroys data or refused");
-    expect(dangerous).toBeGreaterThan(0);
-    expect(summary.indexOf("**mass removal refused**: this run would remove 6", dangerous)).toBeGreaterThan(dangerous);
-  }, STORY_MS);
+      for (const result of [preview, up]) {
+        expect(result.ok).toBe(false);
+        expect(result.failures).toHaveLength(1);
+        expect(result.failures[0]!.message).toContain(
+          "mass removal refused: this run would remove 6 of the stack's 7 tenants",
+        );
+        expect(result.failures[0]!.message).toContain("`pulumi config set neon-fleet:allowMassRemoval true`");
+      }
+      expect(mutations()).toEqual([]);
+      expect(await projectNames()).toEqual(TENANTS.map((id) => `tenant-${id}`));
+      expect(readFileSync(stateFile(), "utf8")).toBe(stateBefore);
+      const summary = summarizePreview(readFileSync(path.join(dir, "preview.json"), "utf8"), "preview.json");
+      const dangerous = summary.indexOf("### Destroys data or refused");
+      expect(dangerous).toBeGreaterThan(0);
+      expect(summary.indexOf("**mass removal refused**: this run would remove 6", dangerous)).toBeGreaterThan(
+        dangerous,
+      );
+    },
+    STORY_MS,
+  );
 
-  it("with neon-fleet:allowMassRemoval=true the removal proceeds, and the next run without it is quiet", async () => {
-    expect((await run("up")).failures).toEqual([]);
-    writeTenants(["t1"]);
+  it(
+    "with neon-fleet:allowMassRemoval=true the removal proceeds, and the next run without it is quiet",
+    async () => {
+      expect((await run("up")).failures).toEqual([]);
+      writeTenants(["t1"]);
 
-    const allowed = await run("up", { "neon-fleet:allowMassRemoval": "true" });
-    const next = await run("up");
+      const allowed = await run("up", { "neon-fleet:allowMassRemoval": "true" });
+      const next = await run("up");
 
-    expect(allowed.failures).toEqual([]);
-    expect(await projectNames()).toEqual(["tenant-t1"]);
-    expect(next.failures).toEqual([]);
-    expect(next.ok).toBe(true);
-  }, STORY_MS);
+      expect(allowed.failures).toEqual([]);
+      expect(await projectNames()).toEqual(["tenant-t1"]);
+      expect(next.failures).toEqual([]);
+      expect(next.ok).toBe(true);
+    },
+    STORY_MS,
+  );
 });

@@ -38,69 +38,94 @@ describe("a tenant re-tiered into another organization", () => {
     expect(await tenantsIn("org-paid")).toEqual([]);
   });
 
-  it("preview shows 10 org updates and no replace; up moves them in 1 transfer call, keeping ids and connection strings", async () => {
-    retier(ids(1, 10));
-    const uriBefore = (await world.api<{ uri: string }>("GET", `/projects/${projectIds.get("t01")}/connection_uri?role_name=neondb_owner&database_name=neondb`)).uri;
+  it(
+    "preview shows 10 org updates and no replace; up moves them in 1 transfer call, keeping ids and connection strings",
+    async () => {
+      retier(ids(1, 10));
+      const uriBefore = (
+        await world.api<{ uri: string }>(
+          "GET",
+          `/projects/${projectIds.get("t01")}/connection_uri?role_name=neondb_owner&database_name=neondb`,
+        )
+      ).uri;
 
-    const preview = await world.run("preview");
-    const tenantOps = Object.fromEntries(Object.entries(stepOps(preview, "TenantProject")).filter(([, op]) => op !== "same"));
-    expect(tenantOps).toEqual(Object.fromEntries(ids(1, 10).map((id) => [id, "update"])));
-    const t01 = preview.preview.steps.find((s) => s.urn.endsWith("TenantProject::t01"))!;
-    expect([t01.oldState?.inputs?.org, t01.newState?.inputs?.org]).toEqual(["org-free", "org-paid"]);
+      const preview = await world.run("preview");
+      const tenantOps = Object.fromEntries(
+        Object.entries(stepOps(preview, "TenantProject")).filter(([, op]) => op !== "same"),
+      );
+      expect(tenantOps).toEqual(Object.fromEntries(ids(1, 10).map((id) => [id, "update"])));
+      const t01 = preview.preview.steps.find((s) => s.urn.endsWith("TenantProject::t01"))!;
+      expect([t01.oldState?.inputs?.org, t01.newState?.inputs?.org]).toEqual(["org-free", "org-paid"]);
 
-    world.emulator.resetStats();
-    const up = await world.run("up");
+      world.emulator.resetStats();
+      const up = await world.run("up");
 
-    expect(up.failures).toEqual([]);
-    expect(world.emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
-    expect(world.emulator.stats().requests.byRoute["POST /projects"]).toBeUndefined();
-    expect(world.emulator.stats().requests.byRoute["DELETE /projects/{project_id}"]).toBeUndefined();
-    const paid = await inOrg("org-paid");
-    expect(paid.map((p) => p.name.replace("tenant-", "")).sort()).toEqual(ids(1, 10));
-    for (const project of paid) expect(project.id).toBe(projectIds.get(project.name.replace("tenant-", "")));
-    expect(await tenantsIn("org-free")).toEqual(ids(11, 20));
-    const t01Project = paid.find((p) => p.name === "tenant-t01")!;
-    expect(t01Project.settings?.quota?.compute_time_seconds).toBe(750 * 3600);
-    expect((await world.endpoints(t01Project.id)).map((e) => [e.autoscaling_limit_max_cu, e.suspend_timeout_seconds])).toEqual([[2, -1]]);
-    const uriAfter = (await world.api<{ uri: string }>("GET", `/projects/${t01Project.id}/connection_uri?role_name=neondb_owner&database_name=neondb`)).uri;
-    expect(uriAfter).toBe(uriBefore);
+      expect(up.failures).toEqual([]);
+      expect(world.emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
+      expect(world.emulator.stats().requests.byRoute["POST /projects"]).toBeUndefined();
+      expect(world.emulator.stats().requests.byRoute["DELETE /projects/{project_id}"]).toBeUndefined();
+      const paid = await inOrg("org-paid");
+      expect(paid.map((p) => p.name.replace("tenant-", "")).sort()).toEqual(ids(1, 10));
+      for (const project of paid) expect(project.id).toBe(projectIds.get(project.name.replace("tenant-", "")));
+      expect(await tenantsIn("org-free")).toEqual(ids(11, 20));
+      const t01Project = paid.find((p) => p.name === "tenant-t01")!;
+      expect(t01Project.settings?.quota?.compute_time_seconds).toBe(750 * 3600);
+      expect(
+        (await world.endpoints(t01Project.id)).map((e) => [e.autoscaling_limit_max_cu, e.suspend_timeout_seconds]),
+      ).toEqual([[2, -1]]);
+      const uriAfter = (
+        await world.api<{ uri: string }>(
+          "GET",
+          `/projects/${t01Project.id}/connection_uri?role_name=neondb_owner&database_name=neondb`,
+        )
+      ).uri;
+      expect(uriAfter).toBe(uriBefore);
 
-    world.emulator.resetStats();
-    expect((await world.run("up")).failures).toEqual([]);
-    expect(world.mutations()).toBe(0);
-  }, STORY_MS);
+      world.emulator.resetStats();
+      expect((await world.run("up")).failures).toEqual([]);
+      expect(world.mutations()).toBe(0);
+    },
+    STORY_MS,
+  );
 
-  it("a destination too small fails the tenants that do not fit, explained (with --continue-on-error), and the next up after the limit is raised completes the move", async () => {
-    world.emulator.setOrgLimit("org-paid", 13);
-    retier(ids(11, 15));
+  it(
+    "a destination too small fails the tenants that do not fit, explained (with --continue-on-error), and the next up after the limit is raised completes the move",
+    async () => {
+      world.emulator.setOrgLimit("org-paid", 13);
+      retier(ids(11, 15));
 
-    // --continue-on-error: the tenants that fit must carry on although others fail.
-    const up = await world.run("up", {}, { continueOnError: true });
+      // --continue-on-error: the tenants that fit must carry on although others fail.
+      const up = await world.run("up", {}, { continueOnError: true });
 
-    const failed = up.failures.map((f) => /TenantProject::(t\d+)/.exec(f.urn)?.[1]).filter(Boolean).sort();
-    expect(failed).toEqual(["t14", "t15"]);
-    const message = up.failures.find((f) => f.urn.endsWith("TenantProject::t14"))!.message;
-    expect(message).toContain("tenant t14");
-    expect(message).toContain(`project ${projectIds.get("t14")} from org-free to org-paid`);
-    expect(message).toMatch(/406.*projects_count: limit 13, would be 15/);
-    const free = await tenantsIn("org-free");
-    const paid = await tenantsIn("org-paid");
-    expect(paid).toEqual(ids(1, 13));
-    expect(free).toEqual(ids(14, 20));
-    expect((await world.projects()).map((p) => p.id).sort()).toEqual([...projectIds.values()].sort());
-    const t14 = (await inOrg("org-free")).find((p) => p.name === "tenant-t14")!;
-    expect(t14.settings?.quota?.compute_time_seconds).toBe(100 * 3600);
+      const failed = up.failures
+        .map((f) => /TenantProject::(t\d+)/.exec(f.urn)?.[1])
+        .filter(Boolean)
+        .sort();
+      expect(failed).toEqual(["t14", "t15"]);
+      const message = up.failures.find((f) => f.urn.endsWith("TenantProject::t14"))!.message;
+      expect(message).toContain("tenant t14");
+      expect(message).toContain(`project ${projectIds.get("t14")} from org-free to org-paid`);
+      expect(message).toMatch(/406.*projects_count: limit 13, would be 15/);
+      const free = await tenantsIn("org-free");
+      const paid = await tenantsIn("org-paid");
+      expect(paid).toEqual(ids(1, 13));
+      expect(free).toEqual(ids(14, 20));
+      expect((await world.projects()).map((p) => p.id).sort()).toEqual([...projectIds.values()].sort());
+      const t14 = (await inOrg("org-free")).find((p) => p.name === "tenant-t14")!;
+      expect(t14.settings?.quota?.compute_time_seconds).toBe(100 * 3600);
 
-    world.emulator.setOrgLimit("org-paid", undefined);
-    world.emulator.resetStats();
-    const again = await world.run("up");
+      world.emulator.setOrgLimit("org-paid", undefined);
+      world.emulator.resetStats();
+      const again = await world.run("up");
 
-    expect(again.failures).toEqual([]);
-    expect(world.emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
-    expect(await tenantsIn("org-paid")).toEqual(ids(1, 15));
-    expect(await tenantsIn("org-free")).toEqual(ids(16, 20));
-    const movedLate = (await inOrg("org-paid")).find((p) => p.name === "tenant-t14")!;
-    expect(movedLate.id).toBe(projectIds.get("t14"));
-    expect(movedLate.settings?.quota?.compute_time_seconds).toBe(750 * 3600);
-  }, STORY_MS);
+      expect(again.failures).toEqual([]);
+      expect(world.emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
+      expect(await tenantsIn("org-paid")).toEqual(ids(1, 15));
+      expect(await tenantsIn("org-free")).toEqual(ids(16, 20));
+      const movedLate = (await inOrg("org-paid")).find((p) => p.name === "tenant-t14")!;
+      expect(movedLate.id).toBe(projectIds.get("t14"));
+      expect(movedLate.settings?.quota?.compute_time_seconds).toBe(750 * 3600);
+    },
+    STORY_MS,
+  );
 });

@@ -56,19 +56,27 @@ describe("a residency edit that moves a tenant to another stack", () => {
     file: `${stack}.preview.json`,
   });
 
-  it("is a move in the leaving stack's preview and, with the joining stack's, a move to stack eu", async () => {
-    expect([(await run("up", "us")).failures, (await run("up", "eu")).failures]).toEqual([[], []]);
-    writeTenants("eu");
+  it(
+    "is a move in the leaving stack's preview and, with the joining stack's, a move to stack eu",
+    async () => {
+      expect([(await run("up", "us")).failures, (await run("up", "eu")).failures]).toEqual([[], []]);
+      writeTenants("eu");
 
-    const previews = [await run("preview", "us"), await run("preview", "eu")];
+      const previews = [await run("preview", "us"), await run("preview", "eu")];
 
-    expect(previews.map((p) => p.ok)).toEqual([true, true]);
-    const leaving = summarizePreview(previewOf("us").text, "us.preview.json");
-    expect(leaving).toContain("- **acme** (free) moves to the stack managing aws-eu-central-1 (region aws-us-east-2 -> aws-eu-central-1)");
-    expect(leaving).not.toContain("`onRemove: delete`, the Neon project and its data are deleted");
-    const both = summarizePreviews([previewOf("us"), previewOf("eu")]);
-    expect(both.split("\n")[0]).toBe("**neon-fleet preview: 1 to move to other stacks**");
-    expect(both).toContain("- **acme** (free) moves to stack eu (region aws-us-east-2 -> aws-eu-central-1): project kept");
-    expect(both).not.toContain("### To create");
-  }, STORY_MS);
+      expect(previews.map((p) => p.ok)).toEqual([true, true]);
+      const leaving = summarizePreview(previewOf("us").text, "us.preview.json");
+      expect(leaving).toContain(
+        "- **acme** (free) moves to the stack managing aws-eu-central-1 (region aws-us-east-2 -> aws-eu-central-1)",
+      );
+      expect(leaving).not.toContain("`onRemove: delete`, the Neon project and its data are deleted");
+      const both = summarizePreviews([previewOf("us"), previewOf("eu")]);
+      expect(both.split("\n")[0]).toBe("**neon-fleet preview: 1 to move to other stacks**");
+      expect(both).toContain(
+        "- **acme** (free) moves to stack eu (region aws-us-east-2 -> aws-eu-central-1): project kept",
+      );
+      expect(both).not.toContain("### To create");
+    },
+    STORY_MS,
+  );
 });

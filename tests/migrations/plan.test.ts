@@ -1,6 +1,6 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "fs";
-import os from "os";
-import path from "path";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { PlanErrors } from "../../provider/errors";
 import { loadPlans, migrationDigest, planJsonSchema } from "../../provider/plans";
 import { sqlPosition } from "../../provider/schemaMigrations/apply";
@@ -9,7 +9,11 @@ import { readSchemaStatus, renderSchemaStatus } from "../../provider/schemaMigra
 import { summarizePreview } from "../../tools/summarize";
 import { provider, type TenantSchemaInputs, type TenantSchemaOutputs } from "../../provider/resources/tenantSchema";
 
-const m = (version: number, name: string, sql = `select ${version};`) => ({ version, name, sha256: migrationDigest(sql) });
+const m = (version: number, name: string, sql = `select ${version};`) => ({
+  version,
+  name,
+  sha256: migrationDigest(sql),
+});
 const planned = [m(1, "create_orders"), m(2, "add_note"), m(3, "positive_amounts")];
 
 function inputs(over: Partial<TenantSchemaInputs> = {}): TenantSchemaInputs {
@@ -37,7 +41,10 @@ describe("migration planning", () => {
   });
 
   it("an applied migration whose file changed is found by its sha256", () => {
-    const applied = [planned[0]!, { ...planned[1]!, sha256: migrationDigest("alter table orders add column note text;") }];
+    const applied = [
+      planned[0]!,
+      { ...planned[1]!, sha256: migrationDigest("alter table orders add column note text;") },
+    ];
     expect(firstEdited(planned, applied)?.planned.version).toBe(2);
     expect(firstEdited(planned, planned.slice(0, 2))).toBeUndefined();
   });
@@ -74,7 +81,11 @@ describe("TenantSchema diff (offline)", () => {
 
   it("another database replaces the schema; a new connection string or role only updates", async () => {
     expect((await provider.diff!("acme", recordedAt(3), inputs({ database: "app" }))).replaces).toEqual(["database"]);
-    const rotated = await provider.diff!("acme", recordedAt(3), inputs({ connection: "postgresql://neondb_owner:new@127.0.0.1:5432/neondb" }));
+    const rotated = await provider.diff!(
+      "acme",
+      recordedAt(3),
+      inputs({ connection: "postgresql://neondb_owner:new@127.0.0.1:5432/neondb" }),
+    );
     expect(rotated).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
@@ -87,8 +98,14 @@ describe("migration files in the plans", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "neon-fleet-migrations-"));
-    writeFileSync(path.join(dir, "fleet.yaml"), "fleet: { projectNamePrefix: t- }\nresidency: { us: [aws-us-east-2] }\ndefaults: { residency: us, tier: free, pgVersion: 17 }\n");
-    writeFileSync(path.join(dir, "tiers.yaml"), "tiers:\n  free: { compute: { min: 0.25, max: 0.25 }, suspendAfter: 5m, computeTime: 100h, activeTime: unlimited, storage: 512MiB, dataTransfer: 5GiB, writtenData: 1GiB }\n");
+    writeFileSync(
+      path.join(dir, "fleet.yaml"),
+      "fleet: { projectNamePrefix: t- }\nresidency: { us: [aws-us-east-2] }\ndefaults: { residency: us, tier: free, pgVersion: 17 }\n",
+    );
+    writeFileSync(
+      path.join(dir, "tiers.yaml"),
+      "tiers:\n  free: { compute: { min: 0.25, max: 0.25 }, suspendAfter: 5m, computeTime: 100h, activeTime: unlimited, storage: 512MiB, dataTransfer: 5GiB, writtenData: 1GiB }\n",
+    );
     mkdirSync(path.join(dir, "tenants"));
     writeFileSync(path.join(dir, "tenants", "a.yaml"), "tenants:\n  - id: acme\n");
     mkdirSync(path.join(dir, "migrations"));
@@ -103,7 +120,12 @@ describe("migration files in the plans", () => {
       { version: 10, name: "a", sha256: migrationDigest("select 1;\n") },
       { version: 11, name: "b", sha256: migrationDigest("select 2;\n") },
     ]);
-    expect(fleet.migrations).toMatchObject({ canary: [], database: "neondb", role: "neondb_owner", statementTimeoutSeconds: 300 });
+    expect(fleet.migrations).toMatchObject({
+      canary: [],
+      database: "neondb",
+      role: "neondb_owner",
+      statementTimeoutSeconds: 300,
+    });
   });
 
   it("every problem is reported at once, one FILE:LINE:COL line each", async () => {
@@ -121,20 +143,38 @@ describe("migrations status", () => {
   const resource = (tenant: string, version: number, failed?: number) => ({
     urn: `urn:pulumi:prod::neon-fleet::pulumi-nodejs:dynamic/neon:TenantSchema::${tenant}`,
     type: "pulumi-nodejs:dynamic/neon:TenantSchema",
-    outputs: { tenantId: tenant, stage: "fleet", version, migrations: planned, ...(failed ? { failed: { version: failed, name: "x", message: `tenant ${tenant}: boom` } } : {}) },
+    outputs: {
+      tenantId: tenant,
+      stage: "fleet",
+      version,
+      migrations: planned,
+      ...(failed ? { failed: { version: failed, name: "x", message: `tenant ${tenant}: boom` } } : {}),
+    },
   });
 
   it("groups tenants of a pulumi stack export by version, failed ones named", () => {
-    const doc = { version: 3, deployment: { resources: [resource("a", 3), resource("b", 3), resource("c", 2, 3), resource("d", 2, 3)] } };
+    const doc = {
+      version: 3,
+      deployment: { resources: [resource("a", 3), resource("b", 3), resource("c", 2, 3), resource("d", 2, 3)] },
+    };
     const report = readSchemaStatus(JSON.stringify(doc), "export.json");
-    expect(renderSchemaStatus(report)).toBe("2 at 0003, 2 failed at 0002: c, d\n  c: tenant c: boom\n  d: tenant d: boom\n");
+    expect(renderSchemaStatus(report)).toBe(
+      "2 at 0003, 2 failed at 0002: c, d\n  c: tenant c: boom\n  d: tenant d: boom\n",
+    );
   });
 });
 
 describe("the plans' JSON Schema", () => {
   it("describes fleet.yaml's migrations keys", () => {
-    const fleetFile = (planJsonSchema().$defs as Record<string, { properties: Record<string, { properties?: Record<string, unknown> }> }>).fleetFile;
-    expect(Object.keys(fleetFile.properties.migrations?.properties ?? {})).toEqual(["canary", "database", "role", "statementTimeout"]);
+    const fleetFile = (
+      planJsonSchema().$defs as Record<string, { properties: Record<string, { properties?: Record<string, unknown> }> }>
+    ).fleetFile;
+    expect(Object.keys(fleetFile.properties.migrations?.properties ?? {})).toEqual([
+      "canary",
+      "database",
+      "role",
+      "statementTimeout",
+    ]);
   });
 });
 
@@ -144,9 +184,17 @@ describe("the pull-request summary", () => {
       op: "update",
       urn: `urn:pulumi:us::neon-fleet::pulumi-nodejs:dynamic/neon:TenantSchema::${name}`,
       oldState: { urn: "", type: "pulumi-nodejs:dynamic/neon:TenantSchema", inputs: {}, outputs: { version } },
-      newState: { urn: "", type: "pulumi-nodejs:dynamic/neon:TenantSchema", inputs: { stage, migrations: [...planned, m(4, "add_invoices")] } },
+      newState: {
+        urn: "",
+        type: "pulumi-nodejs:dynamic/neon:TenantSchema",
+        inputs: { stage, migrations: [...planned, m(4, "add_invoices")] },
+      },
     });
-    const steps = [step("acme", "canary", 3), step("globex", "canary", 3), ...Array.from({ length: 318 }, (_, i) => step(`t${i}`, "fleet", 3))];
+    const steps = [
+      step("acme", "canary", 3),
+      step("globex", "canary", 3),
+      ...Array.from({ length: 318 }, (_, i) => step(`t${i}`, "fleet", 3)),
+    ];
     const summary = summarizePreview(JSON.stringify({ steps, changeSummary: { update: 320 } }), "preview.json");
     expect(summary).toContain("Schema: 0004_add_invoices pending on 320 tenants (canary: acme, globex)");
   });

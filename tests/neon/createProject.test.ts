@@ -13,7 +13,10 @@ describe("creating tenant projects", () => {
     const costs: number[] = [];
     for (const tenant of ["acme", "globex", "initech", "umbrella"]) {
       rig.emulator.resetStats();
-      const created = await rig.client.createProject({ name: `tenant-${tenant}`, region_id: "aws-us-east-2", pg_version: 17 }, { tenantId: tenant });
+      const created = await rig.client.createProject(
+        { name: `tenant-${tenant}`, region_id: "aws-us-east-2", pg_version: 17 },
+        { tenantId: tenant },
+      );
       costs.push(requests(rig.emulator).total);
       expect(created.adopted).toBe(false);
       expect(created.project.name).toBe(`tenant-${tenant}`);
@@ -28,7 +31,11 @@ describe("creating tenant projects", () => {
     const created = await rig.client.createProject({ name: "tenant-wayne" }, { tenantId: "wayne" });
     rig.emulator.resetStats();
     const before = rig.client.counters().retries;
-    const patched = await rig.client.updateProject(created.project.id, { settings: { quota: { compute_time_seconds: 360000 } } }, { tenantId: "wayne" });
+    const patched = await rig.client.updateProject(
+      created.project.id,
+      { settings: { quota: { compute_time_seconds: 360000 } } },
+      { tenantId: "wayne" },
+    );
     expect(patched.settings?.quota?.compute_time_seconds).toBe(360000);
     expect(rig.client.counters().retries).toBe(before);
     const byRoute = requests(rig.emulator).byRoute;
@@ -49,7 +56,10 @@ describe("creating tenant projects", () => {
       const costs: number[] = [];
       for (const tenant of ["hooli", "pied-piper", "aviato", "raviga"]) {
         rig.emulator.resetStats();
-        await client.createProject({ name: `tenant-${tenant}`, region_id: "aws-us-east-2", pg_version: 17 }, { tenantId: tenant });
+        await client.createProject(
+          { name: `tenant-${tenant}`, region_id: "aws-us-east-2", pg_version: 17 },
+          { tenantId: tenant },
+        );
         costs.push(requests(rig.emulator).total);
       }
       expect(costs[0]).toBeLessThanOrEqual(3);
@@ -61,7 +71,11 @@ describe("creating tenant projects", () => {
       const created = await client.createProject({ name: "tenant-stark" }, { tenantId: "stark" });
       rig.emulator.resetStats();
       const before = client.counters().retries;
-      await client.updateProject(created.project.id, { settings: { quota: { compute_time_seconds: 360000 } } }, { tenantId: "stark" });
+      await client.updateProject(
+        created.project.id,
+        { settings: { quota: { compute_time_seconds: 360000 } } },
+        { tenantId: "stark" },
+      );
       expect(client.counters().retries).toBe(before);
       expect(requests(rig.emulator).byRoute["PATCH /projects/{project_id}"]).toBe(1);
     });

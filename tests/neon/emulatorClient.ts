@@ -16,7 +16,13 @@ export async function startRig(
   tuning: Partial<NeonTuning> = {},
   readiness: CreateReadiness = { waitForReady: false },
 ): Promise<Rig> {
-  const emulator = await startEmulator({ ratePerMinute: 60_000, burstPerSecond: 1_000, opMs: 50, apiKey: TEST_KEY, ...options });
+  const emulator = await startEmulator({
+    ratePerMinute: 60_000,
+    burstPerSecond: 1_000,
+    opMs: 50,
+    apiKey: TEST_KEY,
+    ...options,
+  });
   const fast = { ratePerMinute: 30_000, burstPerSecond: 500, ...tuning };
   const client = createNeonClient({ apiKey: TEST_KEY, apiHost: emulator.url }, fast, readiness);
   return { emulator, client };

@@ -10,7 +10,12 @@ describe("errors a fleet owner can act on", () => {
       const failure = await client.getProject("any-project-123", { tenantId: "acme" }).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(NeonApiError);
       const error = failure as NeonApiError;
-      expect(error.context).toMatchObject({ method: "GET", path: "/projects/any-project-123", status: 401, tenantId: "acme" });
+      expect(error.context).toMatchObject({
+        method: "GET",
+        path: "/projects/any-project-123",
+        status: 401,
+        tenantId: "acme",
+      });
       expect(error.context.requestId).toBeTruthy();
       expect(error.message).toContain("NEON_API_KEY");
       expect(error.message).not.toContain("a-wrong-key");

@@ -32,7 +32,12 @@ describe("surviving Neon's failures", () => {
       const [endpoint] = await rig.client.listEndpoints(project.id, {});
       rig.emulator.resetStats();
       await Promise.all([
-        rig.client.updateEndpoint(project.id, endpoint.id, { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2 }, {}),
+        rig.client.updateEndpoint(
+          project.id,
+          endpoint.id,
+          { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2 },
+          {},
+        ),
         otherProcess.updateEndpoint(project.id, endpoint.id, { suspend_timeout_seconds: 600 }, {}),
       ]);
       // The second patch met the first one's running operation (423) at least once and was sent again.
@@ -62,10 +67,14 @@ describe("surviving Neon's failures", () => {
   it("with waitForReady, an operation that outlasts the wait fails naming the operation and the project", async () => {
     const rig = await startRig({ opMs: 5_000 }, { operationTimeoutMs: 300 }, { waitForReady: true });
     try {
-      const failure = await rig.client.createProject({ name: "tenant-slow" }, { tenantId: "slow" }).catch((err: unknown) => err);
+      const failure = await rig.client
+        .createProject({ name: "tenant-slow" }, { tenantId: "slow" })
+        .catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(NeonApiError);
       const message = (failure as NeonApiError).message;
-      expect(message).toMatch(/^tenant slow: GET \/projects\/[a-z0-9-]+\/operations\/[a-z0-9-]+ .*operation start_compute [a-z0-9-]+ on project [a-z0-9-]+ did not finish within 300ms/);
+      expect(message).toMatch(
+        /^tenant slow: GET \/projects\/[a-z0-9-]+\/operations\/[a-z0-9-]+ .*operation start_compute [a-z0-9-]+ on project [a-z0-9-]+ did not finish within 300ms/,
+      );
       expect(message).toContain("NEON_FLEET_OP_TIMEOUT_MS");
     } finally {
       await rig.emulator.close();

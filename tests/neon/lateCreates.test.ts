@@ -41,9 +41,13 @@ describe("creates that Neon finishes after its gateway gave up", () => {
     try {
       const apiHost = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2`;
       const client = createNeonClient({ apiKey: "k", apiHost }, { createSettleMs: 300, maxAttempts: 2 });
-      const failure = await client.createProject({ name: "tenant-acme" }, { tenantId: "acme" }).catch((err: Error) => err);
+      const failure = await client
+        .createProject({ name: "tenant-acme" }, { tenantId: "acme" })
+        .catch((err: Error) => err);
       const message = (failure as Error).message;
-      expect(message).toMatch(/^tenant acme: POST \/projects -> 504 \(request r-504\): outcome unknown, rerun: project tenant-acme /);
+      expect(message).toMatch(
+        /^tenant acme: POST \/projects -> 504 \(request r-504\): outcome unknown, rerun: project tenant-acme /,
+      );
       expect(message).toMatch(/; the next run adopts it by its name instead of creating another$/);
       expect(posts).toEqual(["/api/v2/projects"]);
     } finally {

@@ -6,12 +6,16 @@ describe("reading a large fleet", () => {
   let ids: string[];
   beforeAll(async () => {
     rig = await startRig({ projectLimit: 2_000, opMs: 0 });
-    ids = await seedProjects(rig.emulator, Array.from({ length: 950 }, (_, i) => `tenant-p${i}`));
+    ids = await seedProjects(
+      rig.emulator,
+      Array.from({ length: 950 }, (_, i) => `tenant-p${i}`),
+    );
   });
   afterAll(() => rig.emulator.close());
 
   /** A client of a new run: nothing cached yet. */
-  const freshClient = (): NeonClient => createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, { ratePerMinute: 30_000, burstPerSecond: 500 });
+  const freshClient = (): NeonClient =>
+    createNeonClient({ apiKey: TEST_KEY, apiHost: rig.emulator.url }, { ratePerMinute: 30_000, burstPerSecond: 500 });
 
   it("refreshing many tenants on a cold client pages through the account instead of one GET each", async () => {
     const client = freshClient();

@@ -10,7 +10,11 @@ describe("staying within Neon's rate limits", () => {
     try {
       const { project } = await rig.client.createProject({ name: "tenant-burst" }, {});
       rig.emulator.resetStats();
-      const results = await inParallel(Array.from({ length: 30 }, (_, i) => i), 30, () => rig.client.listEndpoints(project.id, {}));
+      const results = await inParallel(
+        Array.from({ length: 30 }, (_, i) => i),
+        30,
+        () => rig.client.listEndpoints(project.id, {}),
+      );
       expect(results.every((endpoints) => endpoints.length === 1)).toBe(true);
       expect(rig.emulator.stats().rateLimited).toBeGreaterThan(0);
       expect(rig.client.counters().rateLimited).toBe(rig.emulator.stats().rateLimited);
@@ -20,11 +24,18 @@ describe("staying within Neon's rate limits", () => {
   });
 
   it("with the client's limiter set below Neon's rate, a normal load receives no 429 at all", async () => {
-    const rig = await startRig({ ratePerMinute: 1_200, burstPerSecond: 20 }, { ratePerMinute: 1_080, burstPerSecond: 15 });
+    const rig = await startRig(
+      { ratePerMinute: 1_200, burstPerSecond: 20 },
+      { ratePerMinute: 1_080, burstPerSecond: 15 },
+    );
     try {
       const { project } = await rig.client.createProject({ name: "tenant-steady" }, {});
       rig.emulator.resetStats();
-      await inParallel(Array.from({ length: 45 }, (_, i) => i), 16, () => rig.client.listBranches(project.id, {}));
+      await inParallel(
+        Array.from({ length: 45 }, (_, i) => i),
+        16,
+        () => rig.client.listBranches(project.id, {}),
+      );
       expect(rig.emulator.stats().requests.total).toBe(45);
       expect(rig.emulator.stats().rateLimited).toBe(0);
     } finally {

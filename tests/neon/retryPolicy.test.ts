@@ -34,7 +34,10 @@ describe("the retry policy", () => {
     const day = judgeFailure({ status: 429, retryAfter: "86400" }, 1, 8, now);
     expect(day).toEqual({ kind: "fail", problem: expect.stringContaining("asked to wait 1 day (Retry-After: 86400)") });
     const years = judgeFailure({ status: 429, retryAfter: "Sun, 25 Nov 2029 12:00:00 GMT" }, 1, 8, now);
-    expect(years).toEqual({ kind: "fail", problem: expect.stringContaining("longer than the 60 s neon-fleet waits: run again") });
+    expect(years).toEqual({
+      kind: "fail",
+      problem: expect.stringContaining("longer than the 60 s neon-fleet waits: run again"),
+    });
     const gateway = judgeFailure({ status: 503, retryAfter: "3600" }, 1, 8, now);
     expect(gateway).toEqual({ kind: "fail", problem: expect.stringContaining("Neon asked to wait 1 hour") });
   });

@@ -3,10 +3,10 @@
  * valid base plans (or alone, when the case holds a `.standalone` marker), loaded by the real loadPlans from a
  * temporary directory. Error lines are rendered relative to that directory, so expectations read like the files.
  */
-import { readdirSync } from "fs";
-import { cp, mkdtemp, readdir, rm } from "fs/promises";
-import os from "os";
-import path from "path";
+import { readdirSync } from "node:fs";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { PlanErrors } from "../../provider/errors";
 import { loadPlans } from "../../provider/plans";
 
@@ -27,7 +27,10 @@ export async function caseErrors(name: string): Promise<string[]> {
   try {
     const caseFiles = await readdir(caseDir);
     if (!caseFiles.includes(".standalone")) await cp(path.join(FIXTURES, "base"), root, { recursive: true });
-    await cp(caseDir, root, { recursive: true, filter: (from) => ![EXPECTED_FILE, ".standalone"].includes(path.basename(from)) });
+    await cp(caseDir, root, {
+      recursive: true,
+      filter: (from) => ![EXPECTED_FILE, ".standalone"].includes(path.basename(from)),
+    });
     try {
       await loadPlans(root);
     } catch (err) {

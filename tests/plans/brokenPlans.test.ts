@@ -1,5 +1,5 @@
-import { readFileSync } from "fs";
-import path from "path";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { loadPlans } from "../../provider/plans";
 import { EXPECTED_FILE, FIXTURES, brokenCases, caseErrors } from "./brokenCase";
 
@@ -15,11 +15,15 @@ describe("a plans directory with mistakes", () => {
   });
 
   it("builds on a valid base, so each case shows only its own mistake", async () => {
-    await expect(loadPlans(path.join(FIXTURES, "base"))).resolves.toMatchObject({ tenants: [{ id: "acme" }, { id: "globex" }, { id: "initech" }] });
+    await expect(loadPlans(path.join(FIXTURES, "base"))).resolves.toMatchObject({
+      tenants: [{ id: "acme" }, { id: "globex" }, { id: "initech" }],
+    });
   });
 
   it.each(cases)("%s: reports exactly the expected lines", async (name) => {
-    const expected = readFileSync(path.join(FIXTURES, "broken", name, EXPECTED_FILE), "utf8").trimEnd().split("\n");
+    const expected = readFileSync(path.join(FIXTURES, "broken", name, EXPECTED_FILE), "utf8")
+      .trimEnd()
+      .split("\n");
     expect(await caseErrors(name)).toEqual(expected);
   });
 });

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from "child_process";
-import path from "path";
+import { execFileSync, spawnSync } from "node:child_process";
+import path from "node:path";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "neon-fleet.js");
@@ -14,7 +14,9 @@ describe("neon-fleet validate", () => {
   });
 
   it("validates ./plans when no directory is given", () => {
-    expect(execFileSync(process.execPath, [BIN, "validate"], { cwd: ROOT, encoding: "utf8" })).toBe("ok: 20 tenants, 3 tiers, 3 regions\n");
+    expect(execFileSync(process.execPath, [BIN, "validate"], { cwd: ROOT, encoding: "utf8" })).toBe(
+      "ok: 20 tenants, 3 tiers, 3 regions\n",
+    );
   });
 
   it("prints every problem as FILE:LINE:COL relative to the current directory, no stack, exit 1", () => {
@@ -29,6 +31,8 @@ describe("neon-fleet validate", () => {
   it("says so in one line when the directory does not exist", () => {
     const result = run("validate", "no-such-plans");
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe("plans directory no-such-plans not found; pass the folder that holds fleet.yaml, tiers.yaml and tenants/\n");
+    expect(result.stderr).toBe(
+      "plans directory no-such-plans not found; pass the folder that holds fleet.yaml, tiers.yaml and tenants/\n",
+    );
   });
 });

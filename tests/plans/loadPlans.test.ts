@@ -1,4 +1,4 @@
-import path from "path";
+import path from "node:path";
 import { loadPlans, type ResolvedTenant } from "../../provider/plans";
 
 const PRECEDENCE = path.join(__dirname, "..", "fixtures", "plans", "precedence");
@@ -12,23 +12,51 @@ describe("resolving plans into a fleet", () => {
   });
 
   it("gives a tenant without keys the fleet defaults", () => {
-    expect(tenants["inherits-fleet"]).toMatchObject({ tier: "free", residency: "us", region: "aws-us-east-2", pgVersion: 17, onRemove: "retain" });
+    expect(tenants["inherits-fleet"]).toMatchObject({
+      tier: "free",
+      residency: "us",
+      region: "aws-us-east-2",
+      pgVersion: 17,
+      onRemove: "retain",
+    });
   });
 
   it("lets a file's defaults win over the fleet's", () => {
-    expect(tenants["inherits-file"]).toMatchObject({ tier: "pro", residency: "eu", region: "aws-eu-central-1", pgVersion: 16, onRemove: "delete" });
+    expect(tenants["inherits-file"]).toMatchObject({
+      tier: "pro",
+      residency: "eu",
+      region: "aws-eu-central-1",
+      pgVersion: 16,
+      onRemove: "delete",
+    });
   });
 
   it("lets a tenant's own keys win over both", () => {
-    expect(tenants["own-keys"]).toMatchObject({ tier: "free", residency: "us", region: "aws-us-east-1", pgVersion: 18, onRemove: "retain" });
+    expect(tenants["own-keys"]).toMatchObject({
+      tier: "free",
+      residency: "us",
+      region: "aws-us-east-1",
+      pgVersion: 18,
+      onRemove: "retain",
+    });
   });
 
   it("turns a tier into Neon's quota object and endpoint settings", () => {
     expect(tenants["inherits-fleet"]).toMatchObject({
       projectName: "tenant-inherits-fleet",
       hasOverrides: false,
-      quota: { compute_time_seconds: 360000, active_time_seconds: 0, logical_size_bytes: 512 * 1024 ** 2, data_transfer_bytes: 5 * GiB, written_data_bytes: GiB },
-      endpointSettings: { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 },
+      quota: {
+        compute_time_seconds: 360000,
+        active_time_seconds: 0,
+        logical_size_bytes: 512 * 1024 ** 2,
+        data_transfer_bytes: 5 * GiB,
+        written_data_bytes: GiB,
+      },
+      endpointSettings: {
+        autoscaling_limit_min_cu: 0.25,
+        autoscaling_limit_max_cu: 0.25,
+        suspend_timeout_seconds: 300,
+      },
     });
   });
 
@@ -43,11 +71,18 @@ describe("resolving plans into a fleet", () => {
   });
 
   it("lets tenants share overrides through a YAML anchor", () => {
-    expect(tenants["custom-twin"]).toMatchObject({ hasOverrides: true, quota: tenants.custom!.quota, endpointSettings: tenants.custom!.endpointSettings });
+    expect(tenants["custom-twin"]).toMatchObject({
+      hasOverrides: true,
+      quota: tenants.custom!.quota,
+      endpointSettings: tenants.custom!.endpointSettings,
+    });
   });
 
   it("records where each tenant is written", () => {
-    expect(tenants.custom!.source).toEqual({ file: path.relative(process.cwd(), path.join(PRECEDENCE, "tenants", "b-plain.yaml")), line: 3 });
+    expect(tenants.custom!.source).toEqual({
+      file: path.relative(process.cwd(), path.join(PRECEDENCE, "tenants", "b-plain.yaml")),
+      line: 3,
+    });
   });
 
   it("resolves the dev project with the fleet's Postgres version and its branches' defaults and adopt", async () => {

@@ -1,7 +1,7 @@
-import { spawnSync } from "child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "fs";
-import os from "os";
-import path from "path";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 const bin = path.join(__dirname, "..", "..", "bin", "neon-fleet.js");
 const example = path.join(__dirname, "..", "..", "plans");

@@ -26,7 +26,9 @@ describe("plan units", () => {
 
   it("refuses what is not a unit, saying which units work", () => {
     expect(() => parseSize("10gb")).toThrow(UnitError);
-    expect(() => parseSize("10gb")).toThrow('"10gb" is not a size; use a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB)');
+    expect(() => parseSize("10gb")).toThrow(
+      '"10gb" is not a size; use a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB (512MiB, 5GB)',
+    );
     expect(() => parseDuration("5 minutes")).toThrow('"5 minutes" is not a duration');
     expect(() => parseDuration("")).toThrow(UnitError);
     expect(() => parseDuration("1.5h")).toThrow(UnitError);
@@ -49,7 +51,8 @@ describe("plan units", () => {
     expect(formatDuration(0)).toBe("unlimited");
     expect(formatDuration(90)).toBe("1m30s");
     expect(formatDuration(45)).toBe("45s");
-    for (const text of ["100h", "5m", "1m30s", "1d2h3m4s", "never", "unlimited"]) expect(formatDuration(parseDuration(text))).toBe(text);
+    for (const text of ["100h", "5m", "1m30s", "1d2h3m4s", "never", "unlimited"])
+      expect(formatDuration(parseDuration(text))).toBe(text);
   });
 
   it("prints suspend timeouts with Neon's special values named", () => {

@@ -54,7 +54,12 @@ async function refusal(uri: string): Promise<string> {
 }
 
 /** The connection string the emulator would build for a branch the test registered with a backend directly. */
-function uriOf(projectId: string, branchId: string, password: string, { via = backend, user = OWNER.roleName, database = OWNER.databaseName } = {}): string {
+function uriOf(
+  projectId: string,
+  branchId: string,
+  password: string,
+  { via = backend, user = OWNER.roleName, database = OWNER.databaseName } = {},
+): string {
   const { host, port } = via.address(projectId, branchId);
   return `postgresql://${user}:${password}@${host}:${port}/${database}?sslmode=disable`;
 }
@@ -66,15 +71,22 @@ async function rows(client: Client, sql: string): Promise<unknown[]> {
 describe("neon-fleet emulator --postgres", () => {
   it("a project's branches are real databases: copy on create, isolated writes, reset to parent, delete frees them", async () => {
     const api = createApiClient({ apiKey: "test-key", baseURL: emulator.url });
-    const created = await api.createProject({ project: { name: "tenant-acme", region_id: "aws-us-east-2", pg_version: 17 } });
+    const created = await api.createProject({
+      project: { name: "tenant-acme", region_id: "aws-us-east-2", pg_version: 17 },
+    });
     const projectId = created.data.project.id;
     const mainId = created.data.branch.id;
     const main = await connect(created.data.connection_uris[0].connection_uri);
-    expect((await main.query("select current_database() as db, current_user as role")).rows).toEqual([{ db: "neondb", role: "neondb_owner" }]);
+    expect((await main.query("select current_database() as db, current_user as role")).rows).toEqual([
+      { db: "neondb", role: "neondb_owner" },
+    ]);
     await main.query("create table notes(body text)");
     await main.query("insert into notes values ('before branching')");
 
-    const branch = await api.createProjectBranch(projectId, { branch: { name: "feature", parent_id: mainId }, endpoints: [{ type: "read_write" as never }] });
+    const branch = await api.createProjectBranch(projectId, {
+      branch: { name: "feature", parent_id: mainId },
+      endpoints: [{ type: "read_write" as never }],
+    });
     const branchId = branch.data.branch.id;
     await main.query("insert into notes values ('after branching')");
     const feature = await connect(branch.data.connection_uris![0].connection_uri);
@@ -96,7 +108,11 @@ describe("neon-fleet emulator --postgres", () => {
   (existsSync(PSQL) ? test : test.skip)("psql connects with the connection string the emulator hands out", async () => {
     const api = createApiClient({ apiKey: "test-key", baseURL: emulator.url });
     const created = await api.createProject({ project: { name: "tenant-psql" } });
-    const { stdout } = await promisify(execFile)(PSQL, [created.data.connection_uris[0].connection_uri, "-Atc", "select current_database() || ' ' || current_user"]);
+    const { stdout } = await promisify(execFile)(PSQL, [
+      created.data.connection_uris[0].connection_uri,
+      "-Atc",
+      "select current_database() || ' ' || current_user",
+    ]);
     expect(stdout.trim()).toBe("neondb neondb_owner");
   });
 
@@ -191,7 +207,13 @@ describe("neon-fleet emulator --postgres", () => {
   });
 
   it("a restore to a time rewinds every database of the branch to that second", async () => {
-    const branch = { projectId: "p-pitr", branchId: "br-main", ...OWNER, password: "pw", historyRetentionSeconds: 3600 };
+    const branch = {
+      projectId: "p-pitr",
+      branchId: "br-main",
+      ...OWNER,
+      password: "pw",
+      historyRetentionSeconds: 3600,
+    };
     await backend.branchCreated(branch);
     const neondb = { name: OWNER.databaseName, ownerName: OWNER.roleName };
     await backend.databasesChanged?.("p-pitr", "br-main", [neondb, { name: "appdb", ownerName: OWNER.roleName }]);
@@ -216,7 +238,13 @@ describe("neon-fleet emulator --postgres", () => {
 
   it("deleting a project frees every branch's port and data", async () => {
     await backend.branchCreated({ projectId: "p-gone", branchId: "br-main", ...OWNER, password: "pw" });
-    await backend.branchCreated({ projectId: "p-gone", branchId: "br-dev", parentBranchId: "br-main", ...OWNER, password: "pw" });
+    await backend.branchCreated({
+      projectId: "p-gone",
+      branchId: "br-dev",
+      parentBranchId: "br-main",
+      ...OWNER,
+      password: "pw",
+    });
     const uris = [uriOf("p-gone", "br-main", "pw"), uriOf("p-gone", "br-dev", "pw")];
     expect((await readdir(dataDir)).filter((f) => f.startsWith("p-gone"))).toEqual(["p-gone_br-dev.tar.gz"]);
     await backend.projectDeleted("p-gone");

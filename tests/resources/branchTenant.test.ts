@@ -71,7 +71,11 @@ describe("a tenant placed as a branch", () => {
   it("refuses a change to project placement offline, keeping every recorded input", async () => {
     const old = branchInputs("b9", templates);
     const planned = {
-      ...old, tier: "pro", placement: "project" as const, templates: undefined, branchesPerProject: undefined,
+      ...old,
+      tier: "pro",
+      placement: "project" as const,
+      templates: undefined,
+      branchesPerProject: undefined,
     };
 
     const checked = await provider.check!(old, planned);

@@ -27,7 +27,12 @@ async function serializedProviders(): Promise<Record<string, string>> {
   );
   process.env.NEON_API_KEY = KEY;
   const project = new TenantProject("acme", {
-    tenantId: "acme", projectName: "tenant-acme", tier: "free", residency: "us", region: "aws-us-east-2", pgVersion: 17,
+    tenantId: "acme",
+    projectName: "tenant-acme",
+    tier: "free",
+    residency: "us",
+    region: "aws-us-east-2",
+    pgVersion: 17,
     onRemove: "retain",
     quota: {
       active_time_seconds: 0,
@@ -43,8 +48,14 @@ async function serializedProviders(): Promise<Record<string, string>> {
   new PlanQuota("acme", { tenantId: "acme", tier: "free", projectId, ...settings });
   new DevBranch("feature", { projectId: project.projectId, name: "feature", parent: "main", ttlSeconds: 3600 });
   new TenantSchema("acme", {
-    tenantId: "acme", stage: "fleet", migrations: [], plansDir: "plans", connection: project.connectionUri,
-    database: "neondb", role: "neondb_owner", statementTimeoutSeconds: 300,
+    tenantId: "acme",
+    stage: "fleet",
+    migrations: [],
+    plansDir: "plans",
+    connection: project.connectionUri,
+    database: "neondb",
+    role: "neondb_owner",
+    statementTimeoutSeconds: 300,
   });
   for (let i = 0; i < 50 && Object.keys(seen).length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   return seen;

@@ -38,7 +38,9 @@ describe("the removal brake's check", () => {
     const eleven = await provider.check!(inputsOf(hundred), inputsOf(hundred.slice(0, 89)));
     expect(ten.failures).toBeUndefined();
     expect(eleven.failures?.[0]?.reason).toContain("would remove 11 of the stack's 100 tenants");
-    expect([massRemovalLimit(0), massRemovalLimit(59), massRemovalLimit(100), massRemovalLimit(100_000)]).toEqual([5, 5, 10, 10_000]);
+    expect([massRemovalLimit(0), massRemovalLimit(59), massRemovalLimit(100), massRemovalLimit(100_000)]).toEqual([
+      5, 5, 10, 10_000,
+    ]);
   });
 
   it("with neon-fleet:allowMassRemoval=true the same removal passes and the new digest becomes the baseline", async () => {
@@ -99,7 +101,9 @@ describe("the tenant digest", () => {
     expect(digest.length / ids.length).toBeLessThan(4);
     // Two of 100,000 ids may share a 32-bit hash (about one pair expected); none is lost otherwise.
     expect(decodeTenantDigest(digest).size).toBeGreaterThan(99_990);
-    expect(decodeTenantDigest(encodeTenantDigest(["b", "a", "a"]))).toEqual(decodeTenantDigest(encodeTenantDigest(["a", "b"])));
+    expect(decodeTenantDigest(encodeTenantDigest(["b", "a", "a"]))).toEqual(
+      decodeTenantDigest(encodeTenantDigest(["a", "b"])),
+    );
   });
 
   it("refuses text that ends inside a number", () => {

@@ -9,21 +9,39 @@ import { settingsLine } from "../../provider/resources/tierSettings";
 import { readFleetChanges, renderSummary } from "../../tools/summarize";
 
 const quota = {
-  active_time_seconds: 0, compute_time_seconds: 360_000,
-  written_data_bytes: 1, data_transfer_bytes: 1, logical_size_bytes: 1,
+  active_time_seconds: 0,
+  compute_time_seconds: 360_000,
+  written_data_bytes: 1,
+  data_transfer_bytes: 1,
+  logical_size_bytes: 1,
 };
 const endpointSettings = { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 2, suspend_timeout_seconds: 600 };
 const restore = {
-  to: "2026-11-30T10:00:00Z", token: "incident-42", keepBackups: 3, backupBranch: "acme-before-incident-42",
+  to: "2026-11-30T10:00:00Z",
+  token: "incident-42",
+  keepBackups: 3,
+  backupBranch: "acme-before-incident-42",
 };
 
 const inputs: TenantProjectInputs = {
-  tenantId: "acme", projectName: "tenant-acme", tier: "pro", residency: "us", region: "aws-us-east-2", pgVersion: 17,
-  onRemove: "retain", quota, endpointSettings,
+  tenantId: "acme",
+  projectName: "tenant-acme",
+  tier: "pro",
+  residency: "us",
+  region: "aws-us-east-2",
+  pgVersion: 17,
+  onRemove: "retain",
+  quota,
+  endpointSettings,
 };
 const outputs: TenantProjectOutputs = {
-  ...inputs, projectId: "p-1", regionId: "aws-us-east-2", defaultBranchId: "br-1", host: "h",
-  connectionUri: "u", pooledConnectionUri: "u",
+  ...inputs,
+  projectId: "p-1",
+  regionId: "aws-us-east-2",
+  defaultBranchId: "br-1",
+  host: "h",
+  connectionUri: "u",
+  pooledConnectionUri: "u",
   observedSettings: settingsLine({ quota, endpointSettings, historyRetentionSeconds: 86_400 }),
 };
 
@@ -88,9 +106,15 @@ describe("the pull-request summary of a restore", () => {
   const doc = {
     steps: [
       update("TenantProject", "acme", { ...inputs }, { ...inputs, restore }),
-      update("PlanQuota", "globex", { tier: "pro", historyRetentionSeconds: 86_400 }, {
-        tier: "pro", historyRetentionSeconds: 604_800,
-      }),
+      update(
+        "PlanQuota",
+        "globex",
+        { tier: "pro", historyRetentionSeconds: 86_400 },
+        {
+          tier: "pro",
+          historyRetentionSeconds: 604_800,
+        },
+      ),
     ],
   };
   const summary = renderSummary(readFleetChanges(doc));

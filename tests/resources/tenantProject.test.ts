@@ -34,7 +34,6 @@ function inputs(tenantId: string, overrides: Partial<TenantProjectInputs> = {}):
 
 describe("TenantProject provider", () => {
   let emulator: RunningEmulator;
-  const projectNamed = (name: string) => neon().findProjectByName(name, {});
   const liveProject = (id: string) => neon().getProject(id, {});
   /** Creates the tenant through the provider, as a first `up` would; returns its id and outputs. */
   const created = async (tenantId: string, overrides: Partial<TenantProjectInputs> = {}) => {
@@ -181,7 +180,10 @@ describe("TenantProject provider", () => {
 
   it("a removal with onRemove: delete deletes a project no resource of this run holds", async () => {
     const made = await neon().createProject({ name: "tenant-tyrell", region_id: "aws-us-east-2", pg_version: 17 }, {});
-    const outs = { ...inputs("tyrell", { onRemove: "delete" }), projectId: made.project.id } as unknown as TenantProjectOutputs;
+    const outs = {
+      ...inputs("tyrell", { onRemove: "delete" }),
+      projectId: made.project.id,
+    } as unknown as TenantProjectOutputs;
 
     await provider.delete!(made.project.id, outs);
 
@@ -189,8 +191,14 @@ describe("TenantProject provider", () => {
   });
 
   it("a removal with onRemove: delete of a tenant the plans still hold but this run did not register keeps it", async () => {
-    const made = await neon().createProject({ name: "tenant-initech", region_id: "aws-eu-central-1", pg_version: 17 }, {});
-    const outs = { ...inputs("initech", { onRemove: "delete" }), projectId: made.project.id } as unknown as TenantProjectOutputs;
+    const made = await neon().createProject(
+      { name: "tenant-initech", region_id: "aws-eu-central-1", pg_version: 17 },
+      {},
+    );
+    const outs = {
+      ...inputs("initech", { onRemove: "delete" }),
+      projectId: made.project.id,
+    } as unknown as TenantProjectOutputs;
 
     emulator.resetStats();
     await provider.delete!(made.project.id, outs);
@@ -201,18 +209,29 @@ describe("TenantProject provider", () => {
 
   it("a delete that cannot read the plans deletes nothing and says why in one line", async () => {
     const made = await neon().createProject({ name: "tenant-oscorp", region_id: "aws-us-east-2", pg_version: 17 }, {});
-    const outs = { ...inputs("oscorp", { onRemove: "delete" }), projectId: made.project.id } as unknown as TenantProjectOutputs;
+    const outs = {
+      ...inputs("oscorp", { onRemove: "delete" }),
+      projectId: made.project.id,
+    } as unknown as TenantProjectOutputs;
     await provider.configure!(stackConfig(emulator, { "neon-fleet:plans": "/nonexistent/plans" }));
 
-    const failure = (await provider.delete!(made.project.id, outs).then(() => new Error("deleted"), (e: unknown) => e)) as Error;
+    const failure = (await provider.delete!(made.project.id, outs).then(
+      () => new Error("deleted"),
+      (e: unknown) => e,
+    )) as Error;
 
-    expect(failure.message).toMatch(/^cannot read the plans in \/nonexistent\/plans .* nothing was deleted: fix the plans/);
+    expect(failure.message).toMatch(
+      /^cannot read the plans in \/nonexistent\/plans .* nothing was deleted: fix the plans/,
+    );
     expect(failure.message).not.toContain("\n");
     expect(await liveProject(made.project.id)).toMatchObject({ id: made.project.id });
   });
 
   it("a new tenant whose project by name is in another region takes it over there, the move refused", async () => {
-    const own = await neon().createProject({ name: "tenant-cyberdyne", region_id: "aws-eu-central-1", pg_version: 17 }, {});
+    const own = await neon().createProject(
+      { name: "tenant-cyberdyne", region_id: "aws-eu-central-1", pg_version: 17 },
+      {},
+    );
 
     emulator.resetStats();
     const result = await provider.create!(inputs("cyberdyne"));
@@ -221,7 +240,9 @@ describe("TenantProject provider", () => {
     expect(result.id).toBe(own.project.id);
     const outs = result.outs as TenantProjectOutputs;
     expect(outs).toMatchObject({ region: "aws-eu-central-1", regionId: "aws-eu-central-1" });
-    expect(outs.refusedChange).toMatch(/^tenant cyberdyne: changing region "aws-eu-central-1" -> "aws-us-east-2" needs/);
+    expect(outs.refusedChange).toMatch(
+      /^tenant cyberdyne: changing region "aws-eu-central-1" -> "aws-us-east-2" needs/,
+    );
     // The next run: Check sees the old inputs (the plan's region), Diff sees the outputs (where the project is),
     // so the move shows as a change that is no replace, and the update refuses it again, changing nothing.
     const again = await checked(inputs("cyberdyne"), inputs("cyberdyne"));
@@ -230,11 +251,16 @@ describe("TenantProject provider", () => {
     const updated = (await provider.update!(result.id, outs, again)).outs as TenantProjectOutputs;
     expect(mutations(emulator)).toEqual({});
     expect(updated).toMatchObject({ projectId: own.project.id, region: "aws-eu-central-1" });
-    expect(updated.refusedChange).toBe('tenant cyberdyne: project in Neon has region "aws-eu-central-1" (plan: "aws-us-east-2"); it is left as it is: make the plan match Neon');
+    expect(updated.refusedChange).toBe(
+      'tenant cyberdyne: project in Neon has region "aws-eu-central-1" (plan: "aws-us-east-2"); it is left as it is: make the plan match Neon',
+    );
   });
 
   it("with allowReplace, a new tenant's project by name in another region is set aside and a new one created", async () => {
-    const own = await neon().createProject({ name: "tenant-pied-piper", region_id: "aws-eu-central-1", pg_version: 17 }, {});
+    const own = await neon().createProject(
+      { name: "tenant-pied-piper", region_id: "aws-eu-central-1", pg_version: 17 },
+      {},
+    );
     await configure(true);
 
     const result = await provider.create!(inputs("pied-piper"));

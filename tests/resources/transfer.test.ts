@@ -101,10 +101,12 @@ describe("organization transfers under the engine's --parallel", () => {
       expect(diff.changes).toBe(true);
       const slot = await workers.acquire();
       updates.push(
-        provider.update!(old.id, old, news).then(
-          (): [string, string | undefined] => [tenantId, undefined],
-          (err: Error): [string, string | undefined] => [tenantId, err.message],
-        ).finally(slot),
+        provider.update!(old.id, old, news)
+          .then(
+            (): [string, string | undefined] => [tenantId, undefined],
+            (err: Error): [string, string | undefined] => [tenantId, err.message],
+          )
+          .finally(slot),
       );
     }
     return new Map(await Promise.all(updates));
@@ -117,60 +119,76 @@ describe("organization transfers under the engine's --parallel", () => {
     return names.map((n) => n.replace("tenant-", "")).sort();
   };
 
-  it("300 tenants re-tiered into another organization take at most 2 transfer calls, with 8 updates at a time", async () => {
-    const ids = tenantIds("m", 300);
-    const olds = await fleetIn("org-many-a", "org-many-b", ids);
+  it(
+    "300 tenants re-tiered into another organization take at most 2 transfer calls, with 8 updates at a time",
+    async () => {
+      const ids = tenantIds("m", 300);
+      const olds = await fleetIn("org-many-a", "org-many-b", ids);
 
-    const failures = await retierAll(olds, "org-many-b");
+      const failures = await retierAll(olds, "org-many-b");
 
-    expect([...failures.values()].filter(Boolean)).toEqual([]);
-    expect(emulator.stats().requests.byRoute[TRANSFER]).toBeLessThanOrEqual(2);
-    expect(await inOrg("org-many-b")).toEqual(ids);
-    expect(await inOrg("org-many-a")).toEqual([]);
-  }, TEST_MS);
+      expect([...failures.values()].filter(Boolean)).toEqual([]);
+      expect(emulator.stats().requests.byRoute[TRANSFER]).toBeLessThanOrEqual(2);
+      expect(await inOrg("org-many-b")).toEqual(ids);
+      expect(await inOrg("org-many-a")).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  it("diffs send nothing (a preview stays offline)", async () => {
-    const olds = await fleetIn("org-preview-a", "org-preview-b", tenantIds("p", 5));
-    for (const [tenantId, old] of olds) {
-      const news = await checked(tenantId, old.org!, "org-preview-b");
-      expect((await provider.diff!(old.id, old, news)).changes).toBe(true);
-    }
-    expect(mutations(emulator)).toEqual({});
-  }, TEST_MS);
+  it(
+    "diffs send nothing (a preview stays offline)",
+    async () => {
+      const olds = await fleetIn("org-preview-a", "org-preview-b", tenantIds("p", 5));
+      for (const [tenantId, old] of olds) {
+        const news = await checked(tenantId, old.org!, "org-preview-b");
+        expect((await provider.diff!(old.id, old, news)).changes).toBe(true);
+      }
+      expect(mutations(emulator)).toEqual({});
+    },
+    TEST_MS,
+  );
 
-  it("a destination with room for only some fails the others' own updates with Neon's answer, one line each", async () => {
-    const ids = tenantIds("r", 30);
-    const olds = await fleetIn("org-full-a", "org-full-b", ids);
-    emulator.setOrgLimit("org-full-b", 25);
+  it(
+    "a destination with room for only some fails the others' own updates with Neon's answer, one line each",
+    async () => {
+      const ids = tenantIds("r", 30);
+      const olds = await fleetIn("org-full-a", "org-full-b", ids);
+      emulator.setOrgLimit("org-full-b", 25);
 
-    const failures = await retierAll(olds, "org-full-b");
+      const failures = await retierAll(olds, "org-full-b");
 
-    const failed = [...failures].filter(([, message]) => message !== undefined);
-    expect(failed.map(([id]) => id)).toEqual(ids.slice(25));
-    const [, message] = failed[0]!;
-    expect(message).toContain(`tenant ${ids[25]}`);
-    expect(message).toContain("from org-full-a to org-full-b");
-    expect(message).toMatch(/406.*projects_count: limit 25/);
-    expect(message).not.toContain("\n");
-    expect(await inOrg("org-full-b")).toEqual(ids.slice(0, 25));
-    expect(emulator.stats().requests.byRoute[TRANSFER]).toBeLessThanOrEqual(2);
-  }, TEST_MS);
+      const failed = [...failures].filter(([, message]) => message !== undefined);
+      expect(failed.map(([id]) => id)).toEqual(ids.slice(25));
+      const [, message] = failed[0]!;
+      expect(message).toContain(`tenant ${ids[25]}`);
+      expect(message).toContain("from org-full-a to org-full-b");
+      expect(message).toMatch(/406.*projects_count: limit 25/);
+      expect(message).not.toContain("\n");
+      expect(await inOrg("org-full-b")).toEqual(ids.slice(0, 25));
+      expect(emulator.stats().requests.byRoute[TRANSFER]).toBeLessThanOrEqual(2);
+    },
+    TEST_MS,
+  );
 
-  it("only this stack's tenants are sent with the batch; a tenant another batch already moved just confirms", async () => {
-    const ids = tenantIds("s", 20);
-    const olds = await fleetIn("org-stack-a", "org-stack-b", ids, { "neon-fleet:bucket": "0/2" });
-    const ours = ids.filter((id) => tenantBucket(id, 2) === 0);
-    const first = olds.get(ours[0]!)!;
-    const news = await checked(ours[0]!, "org-stack-a", "org-stack-b");
-    await provider.diff!(first.id, first, news);
-    await provider.update!(first.id, first, news);
+  it(
+    "only this stack's tenants are sent with the batch; a tenant another batch already moved just confirms",
+    async () => {
+      const ids = tenantIds("s", 20);
+      const olds = await fleetIn("org-stack-a", "org-stack-b", ids, { "neon-fleet:bucket": "0/2" });
+      const ours = ids.filter((id) => tenantBucket(id, 2) === 0);
+      const first = olds.get(ours[0]!)!;
+      const news = await checked(ours[0]!, "org-stack-a", "org-stack-b");
+      await provider.diff!(first.id, first, news);
+      await provider.update!(first.id, first, news);
 
-    expect(emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
-    expect(await inOrg("org-stack-b")).toEqual(ours);
-    const second = olds.get(ours[1]!)!;
-    const secondNews = await checked(ours[1]!, "org-stack-a", "org-stack-b");
-    const updated = await provider.update!(second.id, second, secondNews);
-    expect((updated.outs as TenantProjectOutputs).org).toBe("org-stack-b");
-    expect(emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
-  }, TEST_MS);
+      expect(emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
+      expect(await inOrg("org-stack-b")).toEqual(ours);
+      const second = olds.get(ours[1]!)!;
+      const secondNews = await checked(ours[1]!, "org-stack-a", "org-stack-b");
+      const updated = await provider.update!(second.id, second, secondNews);
+      expect((updated.outs as TenantProjectOutputs).org).toBe("org-stack-b");
+      expect(emulator.stats().requests.byRoute[TRANSFER]).toBe(1);
+    },
+    TEST_MS,
+  );
 });

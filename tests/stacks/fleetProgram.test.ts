@@ -1,4 +1,4 @@
-import path from "path";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlans, type Fleet, type ResolvedDevBranch } from "../../provider/plans";
 import { registerFleet, type FleetOutputs } from "../../stacks/fleetProgram";
@@ -36,7 +36,10 @@ type Monitor = { registerResource(req: RegisterRequest, callback: unknown): unkn
 async function register(fleet: Fleet, shard: Shard = {}): Promise<{ outputs: FleetOutputs; seen: Registration[] }> {
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => (registeredInputs.set(args.name, args.inputs), { id: `${args.name}-id`, state: { ...args.inputs, projectId: `${args.name}-project` } }),
+      newResource: (args) => {
+        registeredInputs.set(args.name, args.inputs);
+        return { id: `${args.name}-id`, state: { ...args.inputs, projectId: `${args.name}-project` } };
+      },
       call: (args) => args.inputs,
     },
     "neon-fleet",
@@ -124,11 +127,12 @@ describe("the stack program under Pulumi's mocks", () => {
 
     const us = await register(fleet, { names: new Set(["us"]) });
     expect(us.outputs).toMatchObject({ tenants: 2, tenantsByTier: { pro: 1, enterprise: 1 }, devBranches: 2 });
-    expect(us.seen.filter((r) => r.type === "TenantProject").map((r) => r.name).sort()).toEqual([
-      "acme",
-      "dev/fleet-dev",
-      "initech",
-    ]);
+    expect(
+      us.seen
+        .filter((r) => r.type === "TenantProject")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["acme", "dev/fleet-dev", "initech"]);
   });
 
   it("registers the removal brake before anything else, with the count and digest of the shard's tenants", async () => {

@@ -1,4 +1,4 @@
-import path from "path";
+import path from "node:path";
 import { loadPlans, type Fleet } from "../../provider/plans";
 import { fnv1a32, managesDev, managesTenant, parseBucket, parseShard, tenantBucket } from "../../provider/plans/shard";
 

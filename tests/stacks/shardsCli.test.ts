@@ -1,7 +1,7 @@
-import { spawnSync } from "child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import os from "os";
-import path from "path";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "neon-fleet.js");
@@ -28,7 +28,9 @@ describe("neon-fleet shards", () => {
   const stack = (name: string, config: Record<string, string>) =>
     writeFileSync(
       path.join(stacks, `Pulumi.${name}.yaml`),
-      `config:\n${Object.entries(config).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`).join("")}`,
+      `config:\n${Object.entries(config)
+        .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`)
+        .join("")}`,
     );
   const shards = (...args: string[]) =>
     spawnSync(process.execPath, [BIN, "shards", plans, "--stacks", stacks, ...args], { cwd: dir, encoding: "utf8" });
@@ -154,9 +156,11 @@ describe("neon-fleet shards on the repository's own stacks", () => {
     const result = spawnSync(process.execPath, [BIN, "shards"], { cwd: ROOT, encoding: "utf8" });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(result.stdout.split("\n").filter(Boolean).map((l) => l.split(" (")[0])).toEqual([
-      "local: 20 tenants + dev project",
-      "production: 20 tenants + dev project",
-    ]);
+    expect(
+      result.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" (")[0]),
+    ).toEqual(["local: 20 tenants + dev project", "production: 20 tenants + dev project"]);
   });
 });

@@ -36,8 +36,14 @@ describe("template project series", () => {
   });
 
   it("keeps the same template projects when tenants are swapped one for one", () => {
-    const before = templateSeries(fleet, Array.from({ length: 10 }, (_, i) => tenant(`f${i}`, "free")));
-    const after = templateSeries(fleet, Array.from({ length: 10 }, (_, i) => tenant(`g${i}`, "free")));
+    const before = templateSeries(
+      fleet,
+      Array.from({ length: 10 }, (_, i) => tenant(`f${i}`, "free")),
+    );
+    const after = templateSeries(
+      fleet,
+      Array.from({ length: 10 }, (_, i) => tenant(`g${i}`, "free")),
+    );
     expect(after).toEqual(before);
   });
 });

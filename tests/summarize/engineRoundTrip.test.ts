@@ -37,7 +37,8 @@ describe("a fleet owner's pull request, summarized from a real preview", () => {
     expect(up.failures).toEqual([]);
 
     // The pull request: raise Pro storage, add a tenant, drop two, move one to another region, reset a branch.
-    const edit = (file: string, change: (text: string) => string): void => writeFileSync(path.join(plansDir, file), change(readFileSync(path.join(plansDir, file), "utf8")));
+    const edit = (file: string, change: (text: string) => string): void =>
+      writeFileSync(path.join(plansDir, file), change(readFileSync(path.join(plansDir, file), "utf8")));
     edit("tiers.yaml", (t) => t.replace("storage: 10GiB", "storage: 20GiB"));
     edit("tenants/tenants.yaml", (t) =>
       t

@@ -11,21 +11,39 @@ function retierAcrossOrgs(ids: readonly string[]): string {
     {
       op: "update",
       urn: urn(TENANT_PROJECT, id),
-      oldState: { urn: urn(TENANT_PROJECT, id), type: TENANT_PROJECT, inputs: { ...base, tenantId: id, tier: "free", org: "org-free" } },
-      newState: { urn: urn(TENANT_PROJECT, id), type: TENANT_PROJECT, inputs: { ...base, tenantId: id, tier: "pro", org: "org-paid" } },
+      oldState: {
+        urn: urn(TENANT_PROJECT, id),
+        type: TENANT_PROJECT,
+        inputs: { ...base, tenantId: id, tier: "free", org: "org-free" },
+      },
+      newState: {
+        urn: urn(TENANT_PROJECT, id),
+        type: TENANT_PROJECT,
+        inputs: { ...base, tenantId: id, tier: "pro", org: "org-paid" },
+      },
     },
     {
       op: "update",
       urn: urn(PLAN_QUOTA, id),
-      oldState: { urn: urn(PLAN_QUOTA, id), type: PLAN_QUOTA, inputs: { tenantId: id, tier: "free", historyRetentionSeconds: 86_400 } },
-      newState: { urn: urn(PLAN_QUOTA, id), type: PLAN_QUOTA, inputs: { tenantId: id, tier: "pro", historyRetentionSeconds: 604_800 } },
+      oldState: {
+        urn: urn(PLAN_QUOTA, id),
+        type: PLAN_QUOTA,
+        inputs: { tenantId: id, tier: "free", historyRetentionSeconds: 86_400 },
+      },
+      newState: {
+        urn: urn(PLAN_QUOTA, id),
+        type: PLAN_QUOTA,
+        inputs: { tenantId: id, tier: "pro", historyRetentionSeconds: 604_800 },
+      },
     },
   ]);
   return JSON.stringify({ steps });
 }
 
 describe("the summary of tenants moving between organizations", () => {
-  const summary = renderSummary(readFleetChanges(parsePreviewDocument(retierAcrossOrgs(["t03", "t01", "t02"]), "preview.json")));
+  const summary = renderSummary(
+    readFleetChanges(parsePreviewDocument(retierAcrossOrgs(["t03", "t01", "t02"]), "preview.json")),
+  );
 
   it("counts the transfers in the verdict and gives them a section of their own, by source and destination", () => {
     expect(summary.split("\n")[0]).toBe("**neon-fleet preview: 3 to update, 3 moving organization**");

@@ -1,8 +1,14 @@
-import { spawnSync } from "child_process";
-import { mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import path from "path";
-import { DEFAULT_RENDER_OPTIONS, parsePreviewDocument, readFleetChanges, renderSummary, summarizePreview } from "../../tools/summarize";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  DEFAULT_RENDER_OPTIONS,
+  parsePreviewDocument,
+  readFleetChanges,
+  renderSummary,
+  summarizePreview,
+} from "../../tools/summarize";
 import { PreviewBuilder, TIERS, tenants } from "./support/previewBuilder";
 
 const bin = path.join(__dirname, "..", "..", "bin", "neon-fleet.js");
@@ -20,7 +26,10 @@ const runs = new Map<string, Run>();
 function summarize(file: string, stdin?: string): Run {
   const cached = stdin === undefined ? runs.get(file) : undefined;
   if (cached) return cached;
-  const { stdout, stderr, status } = spawnSync(process.execPath, [bin, "summarize", file], { encoding: "utf8", input: stdin });
+  const { stdout, stderr, status } = spawnSync(process.execPath, [bin, "summarize", file], {
+    encoding: "utf8",
+    input: stdin,
+  });
   if (stdin === undefined) runs.set(file, { stdout, stderr, status });
   return { stdout, stderr, status };
 }
@@ -50,7 +59,9 @@ describe("a reviewer judging a fleet change from the pull-request comment", () =
   it("reads the verdict of 'raise Pro storage to 20 GiB' on the first line", () => {
     const { stdout, status } = summarize(file);
     expect(status).toBe(0);
-    expect(stdout.split("\n")[0]).toBe("**neon-fleet preview: 300 to update, 5 to create, 2 retained, 1 replace (destroys data)**");
+    expect(stdout.split("\n")[0]).toBe(
+      "**neon-fleet preview: 300 to update, 5 to create, 2 retained, 1 replace (destroys data)**",
+    );
   });
 
   it("names the region move and the retained removals before the bulk storage change", () => {
@@ -80,8 +91,7 @@ describe("a reviewer judging a fleet change from the pull-request comment", () =
 });
 
 describe("a refused replace among other changes", () => {
-  const refusal =
-    'tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" needs a new Neon project; refused';
+  const refusal = 'tenant acme: changing region "aws-us-east-2" -> "aws-us-east-1" needs a new Neon project; refused';
   const preview = new PreviewBuilder();
   for (const t of tenants("pro", 3, TIERS.pro)) preview.retier(t, { ...TIERS.pro, max: 4 });
   preview.refusedMove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2" }, "us-east", refusal);
@@ -114,7 +124,10 @@ describe("a refused replace among other changes", () => {
 
 describe("a tenant whose residency edit moves it to another stack, seen from the stack it leaves", () => {
   const preview = new PreviewBuilder();
-  preview.brake([{ tenantId: "acme", region: "aws-eu-central-1" }, { tenantId: "globex", region: "aws-us-east-2" }]);
+  preview.brake([
+    { tenantId: "acme", region: "aws-eu-central-1" },
+    { tenantId: "globex", region: "aws-us-east-2" },
+  ]);
   preview.remove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
   preview.remove({ id: "globex", tier: TIERS.free, residency: "us", region: "aws-us-east-2" });
   preview.remove({ id: "gone", tier: TIERS.free, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
@@ -153,9 +166,15 @@ describe("a tenant whose residency edit moves it to another stack, seen from the
 describe("the previews of the stack a tenant leaves and of the stack it joins, summarized together", () => {
   const leaving = new PreviewBuilder().brake([{ tenantId: "acme", region: "aws-eu-central-1" }]);
   leaving.remove({ id: "acme", tier: TIERS.pro, residency: "us", region: "aws-us-east-2", onRemove: "delete" });
-  const joining = new PreviewBuilder().create({ id: "acme", tier: TIERS.pro, residency: "eu", region: "aws-eu-central-1" });
+  const joining = new PreviewBuilder().create({
+    id: "acme",
+    tier: TIERS.pro,
+    residency: "eu",
+    region: "aws-eu-central-1",
+  });
   joining.create({ id: "newco", tier: TIERS.free, residency: "eu", region: "aws-eu-central-1" });
-  const inStack = (json: string, stack: string) => json.replaceAll("urn:pulumi:us::", `urn:pulumi:${stack}::`).replaceAll("neon-fleet-us", `neon-fleet-${stack}`);
+  const inStack = (json: string, stack: string) =>
+    json.replaceAll("urn:pulumi:us::", `urn:pulumi:${stack}::`).replaceAll("neon-fleet-us", `neon-fleet-${stack}`);
   const files = [writePreview("leaving-us.json", leaving), path.join(work, "joining-eu.json")];
   writeFileSync(files[1]!, inStack(joining.json(), "eu"));
 
@@ -203,7 +222,9 @@ describe("a preview written by the Pulumi CLI", () => {
 
   it("tells a retained removal from a deletion that destroys data", () => {
     const { stdout } = summarize(mixed);
-    expect(stdout).toContain("**soylent** (pro, aws-us-east-1) delete: `onRemove: delete`, the Neon project and its data are deleted");
+    expect(stdout).toContain(
+      "**soylent** (pro, aws-us-east-1) delete: `onRemove: delete`, the Neon project and its data are deleted",
+    );
     expect(stdout).toMatch(/### Retained \(1\)[\s\S]*- piedpiper \(free, aws-us-east-2\)/);
     expect(stdout.indexOf("soylent")).toBeLessThan(stdout.indexOf("piedpiper"));
   });
@@ -248,18 +269,23 @@ describe("a preview written by the Pulumi CLI", () => {
     const changes = readFleetChanges(parsePreviewDocument(preview, "preview.json"));
     const text = renderSummary(changes, DEFAULT_RENDER_OPTIONS);
     const line = text.split("\n").find((l) => l.startsWith("- error"));
-    const crashLine = "Running program '/work/stacks' failed with an unhandled exception: Error: EACCES: permission denied";
+    const crashLine =
+      "Running program '/work/stacks' failed with an unhandled exception: Error: EACCES: permission denied";
     expect(line).toBe(`- error: \`${crashLine}, open '/work/plans/tenants/a.yaml'\``);
     expect(text).not.toContain("\u001b");
     expect(text).not.toContain("node:internal");
   });
 
   it("says so when nothing changes", () => {
-    expect(summarize(path.join(fixtures, "no-changes.json")).stdout.split("\n")[0]).toBe("**neon-fleet preview: no changes**");
+    expect(summarize(path.join(fixtures, "no-changes.json")).stdout.split("\n")[0]).toBe(
+      "**neon-fleet preview: no changes**",
+    );
   });
 
   it("marks tenants whose region the preview hides (unchanged projects are left out without --show-sames)", () => {
-    const doc = JSON.parse(new PreviewBuilder().retier(tenants("pro", 1, TIERS.pro)[0], { ...TIERS.pro, max: 4 }).json());
+    const doc = JSON.parse(
+      new PreviewBuilder().retier(tenants("pro", 1, TIERS.pro)[0], { ...TIERS.pro, max: 4 }).json(),
+    );
     doc.steps = doc.steps.filter((s: { op: string }) => s.op !== "same");
     const text = summarizePreview(JSON.stringify(doc), "preview.json");
     expect(text).toContain("| pro | ? | 1 |");
@@ -269,7 +295,10 @@ describe("a preview written by the Pulumi CLI", () => {
 
 describe("input that is not a preview", () => {
   it.each([
-    ["stack-export.json", "not a `pulumi preview --json` document: it has none of `steps`, `changeSummary`, `diagnostics`"],
+    [
+      "stack-export.json",
+      "not a `pulumi preview --json` document: it has none of `steps`, `changeSummary`, `diagnostics`",
+    ],
     ["truncated.json", "not JSON ("],
     ["missing.json", "cannot read the preview document (ENOENT)"],
   ])("%s fails with one line naming the file", (name, problem) => {
@@ -284,7 +313,9 @@ describe("input that is not a preview", () => {
   it("names stdin and the offending field for a malformed step", () => {
     const { stderr, status } = summarize("-", JSON.stringify({ steps: [{ op: "update" }] }));
     expect(status).toBe(1);
-    expect(stderr.trim()).toBe("stdin: not a `pulumi preview --json` document: steps[0].urn: Invalid input: expected string, received undefined");
+    expect(stderr.trim()).toBe(
+      "stdin: not a `pulumi preview --json` document: steps[0].urn: Invalid input: expected string, received undefined",
+    );
   });
 });
 
@@ -300,7 +331,9 @@ describe("any fleet size fits in one comment", () => {
 
     const text = summarizePreview(JSON.stringify(doc), "big.json");
     expect(text.length).toBeLessThanOrEqual(60_000);
-    expect(text.split("\n")[0]).toBe("**neon-fleet preview: 3,000 to update, 6,100 to create, 300 retained, 300 replaces (destroys data)**");
+    expect(text.split("\n")[0]).toBe(
+      "**neon-fleet preview: 3,000 to update, 6,100 to create, 300 retained, 300 replaces (destroys data)**",
+    );
     expect(text).toContain("- `tier pro -> enterprise`: 3,000 tenants (enterprise)");
     expect(text).toContain("- `storage 10GiB -> 100GiB`: 3,000 tenants");
     expect(text).toContain("<details><summary>6,100 tenants to create</summary>");
@@ -310,7 +343,8 @@ describe("any fleet size fits in one comment", () => {
 
   it("keeps the hard cap with a final fold when even the folded lists are too long", () => {
     const preview = new PreviewBuilder();
-    for (const t of tenants("err", 500, TIERS.pro)) preview.diagnostic("error", `tenant ${t.id}: ${"x".repeat(300)}`, t.id);
+    for (const t of tenants("err", 500, TIERS.pro))
+      preview.diagnostic("error", `tenant ${t.id}: ${"x".repeat(300)}`, t.id);
     for (const t of tenants("move", 500, TIERS.pro)) preview.move(t, "eu", "aws-eu-central-1");
     const changes = readFleetChanges(parsePreviewDocument(preview.json(), "huge.json"));
     const text = renderSummary(changes, { ...DEFAULT_RENDER_OPTIONS, maxChars: 8_000 });

@@ -1,5 +1,5 @@
-import { readFileSync } from "fs";
-import path from "path";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parse } from "yaml";
 
 /** The parts of a GitHub Actions workflow this test reads. */

@@ -1,7 +1,7 @@
 // Writes jest's aggregated counts to .jest-results.json so .ci/run can print its one summary line
 // while running exactly `npm test`, the command the README gives.
-const fs = require("fs");
-const path = require("path");
+const fs = require("node:fs");
+const path = require("node:path");
 
 class ResultsFileReporter {
   constructor(globalConfig) {

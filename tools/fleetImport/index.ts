@@ -70,7 +70,8 @@ export async function importFleet(options: ImportOptions): Promise<ImportSummary
       const tenant = toTenant(project, fleet, takenIds, options.addTiers ? generated : undefined);
       if (typeof tenant === "string") {
         summary.skipped.push({ projectId: project.id, reason: tenant });
-        if (summary.skipped.length <= SKIPS_NAMED) options.report(`import: skipped project ${project.id} (${JSON.stringify(project.name)}): ${tenant}`);
+        if (summary.skipped.length <= SKIPS_NAMED)
+          options.report(`import: skipped project ${project.id} (${JSON.stringify(project.name)}): ${tenant}`);
       } else {
         if (summary.imported === 0) await options.write("tenants:\n");
         await options.write(renderTenant(tenant));
@@ -91,9 +92,10 @@ export async function importFleet(options: ImportOptions): Promise<ImportSummary
 }
 
 function progressLine(s: ImportSummary): string {
-  const generated = s.generatedTiers.length > 0
-    ? `, tiers ${s.generatedTiers.map((t) => `${t.name} (${t.tenants})`).join(", ")} added to tiers.yaml`
-    : "";
+  const generated =
+    s.generatedTiers.length > 0
+      ? `, tiers ${s.generatedTiers.map((t) => `${t.name} (${t.tenants})`).join(", ")} added to tiers.yaml`
+      : "";
   return (
     `import: ${s.scanned} projects read, ${s.imported} written as tenants (${s.unmatched} without a matching ` +
     `tier${generated}), ${s.managed} already in the plans, ${s.skipped.length} skipped`
@@ -108,7 +110,8 @@ function toTenant(
   generated?: GeneratedTiers,
 ): ImportedTenant | string {
   const residency = residencyOf(fleet, project.region_id);
-  if (!residency) return `region ${project.region_id} is in no residency group: add it to a group in fleet.yaml, then import again`;
+  if (!residency)
+    return `region ${project.region_id} is in no residency group: add it to a group in fleet.yaml, then import again`;
   if (project.pg_version < PG_VERSIONS.min || project.pg_version > PG_VERSIONS.max) {
     return `Postgres ${project.pg_version} is outside ${PG_VERSIONS.min}..${PG_VERSIONS.max}, which the plans accept`;
   }

@@ -17,10 +17,12 @@ export function openOutput(file: string | undefined): TextOutput {
   if (file === undefined) {
     return { write: (chunk) => writeTo(process.stdout, chunk), finish: async () => {}, abort: async () => {} };
   }
-  if (existsSync(file)) throw new UsageError(`--out ${file} already exists: pick a new file (import writes only projects the plans lack)`);
+  if (existsSync(file))
+    throw new UsageError(`--out ${file} already exists: pick a new file (import writes only projects the plans lack)`);
   const partial = `${file}.partial`;
   const stream = createWriteStream(partial, { encoding: "utf8" });
-  const closed = () => new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const closed = () =>
+    new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return {
     write: (chunk) => writeTo(stream, chunk),
     finish: async () => {

@@ -28,7 +28,7 @@ function scalar(value: string): string {
 export function renderHeader(source: string, date: string): string {
   return [
     `# Written by \`neon-fleet import\` from ${source} on ${date}: the projects not yet in the plans, each taken over`,
-    "# by its `adopt:` id (nothing is created). Review tiers marked \"no tier matched\" before `pulumi up`.",
+    '# by its `adopt:` id (nothing is created). Review tiers marked "no tier matched" before `pulumi up`.',
     "",
   ].join("\n");
 }

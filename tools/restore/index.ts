@@ -38,7 +38,10 @@ export async function planRestore(options: RestoreOptions): Promise<RestoreEdit>
   const fleet = await loadPlans(options.plansDir);
   const tenant = fleet.tenants.find((t) => t.id === options.tenantId);
   if (!tenant) {
-    const known = fleet.tenants.slice(0, 5).map((t) => t.id).join(", ");
+    const known = fleet.tenants
+      .slice(0, 5)
+      .map((t) => t.id)
+      .join(", ");
     const more = fleet.tenants.length > 5 ? ", …" : "";
     const where = `${options.plansDir}/tenants/*.yaml`;
     throw new UsageError(`tenant ${options.tenantId} is not in ${where} (tenants: ${known}${more})`);

@@ -148,7 +148,14 @@ const STEP_ACTIONS: Record<string, StepAction> = {
 };
 
 const TENANT_PRECEDENCE: readonly TenantAction[] = [
-  "same", "update", "create", "retain", "delete", "move", "replace", "refused",
+  "same",
+  "update",
+  "create",
+  "retain",
+  "delete",
+  "move",
+  "replace",
+  "refused",
 ];
 const BRANCH_PRECEDENCE: readonly BranchAction[] = ["same", "update", "reset", "create", "delete", "replace"];
 
@@ -171,7 +178,6 @@ export function readFleetChanges(doc: PreviewDocument): FleetChanges {
     } else if (type === TYPES.devBranch) {
       if (action) accumulate(branches, name, () => newBranch(name)).add(step, action);
     } else if (type === TENANT_SCHEMA_TYPE) {
-      continue;
     } else if (action !== "same" && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:")) {
       others.push({ type, name, op: step.op });
     }
@@ -257,7 +263,9 @@ function readBrake(step: PreviewStep): { moving: { tenantId: string; region: str
   const listed = Array.isArray(inputs.moving) ? (inputs.moving as unknown[]) : [];
   const moving = listed.filter(
     (m): m is { tenantId: string; region: string } =>
-      typeof m === "object" && m !== null && typeof (m as { tenantId?: unknown }).tenantId === "string" &&
+      typeof m === "object" &&
+      m !== null &&
+      typeof (m as { tenantId?: unknown }).tenantId === "string" &&
       typeof (m as { region?: unknown }).region === "string",
   );
   return { moving, moves: typeof inputs.moves === "number" ? inputs.moves : moving.length };
@@ -329,12 +337,18 @@ class ChangeSet {
 }
 
 /** The replace reasons and in-place changes of a step, with replace-forcing properties kept out of the latter. */
-function stepChanges(step: PreviewStep, action: StepAction): { replaceReasons: PropertyChange[]; changes: PropertyChange[] } {
+function stepChanges(
+  step: PreviewStep,
+  action: StepAction,
+): { replaceReasons: PropertyChange[]; changes: PropertyChange[] } {
   // The delete-replaced half of a replace carries only the old state: nothing to compare.
-  if ((action !== "update" && action !== "replace") || !step.oldState || !step.newState) return { replaceReasons: [], changes: [] };
+  if ((action !== "update" && action !== "replace") || !step.oldState || !step.newState)
+    return { replaceReasons: [], changes: [] };
   const all = changedProperties(step.oldState?.inputs, step.newState?.inputs);
   if (action === "update") return { replaceReasons: [], changes: all };
-  const reasons = step.replaceReasons?.length ? changedProperties(step.oldState?.inputs, step.newState?.inputs, step.replaceReasons) : all;
+  const reasons = step.replaceReasons?.length
+    ? changedProperties(step.oldState?.inputs, step.newState?.inputs, step.replaceReasons)
+    : all;
   const reasonLabels = new Set(reasons.map((r) => r.label));
   return { replaceReasons: reasons, changes: all.filter((c) => !reasonLabels.has(c.label)) };
 }
@@ -480,7 +494,14 @@ function newBranch(name: string) {
       changes.addAll(found.changes);
     },
     result(): BranchChange {
-      return { name, action, parent: parent.get(), ttl: ttl === undefined ? "?" : formatDuration(ttl), replaceReasons: replaceReasons.list, changes: changes.list };
+      return {
+        name,
+        action,
+        parent: parent.get(),
+        ttl: ttl === undefined ? "?" : formatDuration(ttl),
+        replaceReasons: replaceReasons.list,
+        changes: changes.list,
+      };
     },
   };
 }
@@ -497,7 +518,9 @@ function readDiagnostics(diagnostics: readonly PreviewDiagnostic[]): FleetDiagno
     const { type, name } = d.urn ? parseUrn(d.urn) : { type: "", name: "" };
     const subject = type === "pulumi:pulumi:Stack" ? "" : name;
     // The CLI folds the prefix into the message (`error: ...`); the engine double keeps it apart.
-    const message = withoutTrace(d.message ?? "").replace(/^\s*(error|warning): /, "").trim();
+    const message = withoutTrace(d.message ?? "")
+      .replace(/^\s*(error|warning): /, "")
+      .trim();
     result.push({ severity: d.severity, subject, message });
   }
   return result;

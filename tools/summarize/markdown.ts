@@ -33,7 +33,8 @@ export function nameList(names: readonly string[], budget: number): string {
   for (let i = 0; i < names.length; i++) {
     const piece = i === 0 ? names[i] : `, ${names[i]}`;
     const rest = names.length - i;
-    if (text.length + piece.length + ` … and ${count(rest)} more`.length > budget) return `${text} … and ${count(rest)} more`;
+    if (text.length + piece.length + ` … and ${count(rest)} more`.length > budget)
+      return `${text} … and ${count(rest)} more`;
     text += piece;
   }
   return text;
@@ -43,7 +44,12 @@ export function nameList(names: readonly string[], budget: number): string {
  * Bullet lines: the first `inline` shown, the rest inside one `<details>` block whose body stops before
  * `budget` characters with a line counting what was left out.
  */
-export function foldedBullets(lines: readonly string[], inline: number, budget: number, foldTitle: (hidden: number) => string): string {
+export function foldedBullets(
+  lines: readonly string[],
+  inline: number,
+  budget: number,
+  foldTitle: (hidden: number) => string,
+): string {
   const shown = lines.slice(0, inline).map((l) => `- ${l}`);
   const hidden = lines.slice(inline);
   if (hidden.length === 0) return shown.join("\n");
@@ -69,7 +75,8 @@ export function details(summary: string, body: string): string {
 /** A Markdown table; numbers are right-aligned. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const align = header.map((_, i) => (rows.length > 0 && typeof rows[0][i] === "number" ? "--:" : "---"));
-  const line = (cells: readonly (string | number)[]): string => `| ${cells.map((c) => (typeof c === "number" ? count(c) : c)).join(" | ")} |`;
+  const line = (cells: readonly (string | number)[]): string =>
+    `| ${cells.map((c) => (typeof c === "number" ? count(c) : c)).join(" | ")} |`;
   return [line(header), `|${align.join("|")}|`, ...rows.map(line)].join("\n");
 }
 
@@ -103,7 +110,12 @@ export class BoundedDocument {
 
   /** The document, blocks separated by blank lines. */
   text(): string {
-    const fold = this.dropped > 0 ? [`… ${plural(this.dropped, "more section")} left out to stay under ${count(this.cap)} characters; run \`neon-fleet summarize\` on the preview JSON for the rest.`] : [];
+    const fold =
+      this.dropped > 0
+        ? [
+            `… ${plural(this.dropped, "more section")} left out to stay under ${count(this.cap)} characters; run \`neon-fleet summarize\` on the preview JSON for the rest.`,
+          ]
+        : [];
     return `${[...this.blocks, ...fold].join("\n\n")}\n`;
   }
 

@@ -8,9 +8,12 @@ import { PreviewFileError } from "../../provider/errors";
  * Go's encoder writes absent slices and maps as `null`, hence `nullish` rather than `optional`.
  */
 /** An object of property values, checked without copying it: inputs are the bulk of a large preview. */
-const propertyMapSchema = z.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
-  message: "expected an object of property values",
-});
+const propertyMapSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  {
+    message: "expected an object of property values",
+  },
+);
 
 const resourceStateSchema = z.looseObject({
   urn: z.string(),
@@ -70,7 +73,10 @@ export function parsePreviewDocument(text: string, file: string): PreviewDocumen
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new PreviewFileError(file, `not JSON (${(err as Error).message}); pass the output of \`pulumi preview --json\``);
+    throw new PreviewFileError(
+      file,
+      `not JSON (${(err as Error).message}); pass the output of \`pulumi preview --json\``,
+    );
   }
   const result = previewDocumentSchema.safeParse(json);
   if (!result.success) {
@@ -82,5 +88,7 @@ export function parsePreviewDocument(text: string, file: string): PreviewDocumen
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`)).join("");
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .join("");
 }

@@ -63,7 +63,10 @@ export function changedProperties(
   // Plan values are always known at preview time; an input that becomes unknown is another resource's output.
   const computed = Object.keys(newInputs ?? {}).filter((key) => newInputs?.[key] === UNKNOWN_VALUE);
   const skip = (key: string): boolean =>
-    key.startsWith("__") || WIRING.has(key) || OWN_SECTION.has(key) || computed.includes(key) ||
+    key.startsWith("__") ||
+    WIRING.has(key) ||
+    OWN_SECTION.has(key) ||
+    computed.includes(key) ||
     (only !== undefined && !only.includes(key));
   const before = flatten(withSettingsOpened(oldInputs ?? {}), skip);
   const after = flatten(withSettingsOpened(newInputs ?? {}), skip);

@@ -19,8 +19,16 @@ const DANGEROUS: readonly TenantAction[] = ["refused", "move", "replace", "delet
 
 /** Caps of the folded part of each list, so that one huge list cannot crowd out the sections after it. */
 const FOLD_BUDGET = {
-  diagnostics: 6_000, dangerous: 12_000, orgMoves: 4_000, renames: 4_000, adoptions: 8_000, retained: 6_000,
-  changes: 8_000, creates: 12_000, branches: 4_000, others: 2_000,
+  diagnostics: 6_000,
+  dangerous: 12_000,
+  orgMoves: 4_000,
+  renames: 4_000,
+  adoptions: 8_000,
+  retained: 6_000,
+  changes: 8_000,
+  creates: 12_000,
+  branches: 4_000,
+  others: 2_000,
 };
 
 /**
@@ -88,12 +96,18 @@ function templates(changes: FleetChanges, action: TenantAction): number {
   return changes.templateProjects.filter((t) => t.action === action).length;
 }
 
-function diagnosticsSection(doc: BoundedDocument, diagnostics: readonly FleetDiagnostic[], inline: number, budget: number): void {
+function diagnosticsSection(
+  doc: BoundedDocument,
+  diagnostics: readonly FleetDiagnostic[],
+  inline: number,
+  budget: number,
+): void {
   if (diagnostics.length === 0) return;
   const errors = diagnostics.filter((d) => d.severity === "error");
   const sorted = [...errors, ...diagnostics.filter((d) => d.severity === "warning")];
   const lines = sorted.map((d) => `${d.severity}${d.subject ? ` **${d.subject}**` : ""}: ${code(d.message)}`);
-  const title = errors.length > 0 ? `### Errors (${count(errors.length)})` : `### Warnings (${count(diagnostics.length)})`;
+  const title =
+    errors.length > 0 ? `### Errors (${count(errors.length)})` : `### Warnings (${count(diagnostics.length)})`;
   doc.add(`${title}\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
 }
 
@@ -127,9 +141,9 @@ function dangerousSection(
         ? `replace refused, project left as it is: ${code(t.refusal ?? "")}`
         : t.action === "move"
           ? moveText(t)
-        : t.action === "replace"
-          ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
-          : "delete: `onRemove: delete`, the Neon project and its data are deleted";
+          : t.action === "replace"
+            ? `replace: ${t.replaceReasons.map(propertyText).join(", ") || "forced by the provider"}`
+            : "delete: `onRemove: delete`, the Neon project and its data are deleted";
     const where = t.action === "move" ? "" : ` (${t.tier}, ${t.region})`;
     return `**${t.id}**${where} ${what}${t.failed ? " (failed, see errors)" : ""}`;
   });
@@ -154,9 +168,17 @@ function dangerousSection(
 function orgMovesSection(doc: BoundedDocument, tenants: readonly TenantChange[], budget: number): void {
   const moving = sortById(tenants.filter((t) => t.orgMove !== undefined));
   if (moving.length === 0) return;
-  const routes = [...groupBy(moving, (t) => `${t.orgMove!.from} -> ${t.orgMove!.to}`).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const routes = [...groupBy(moving, (t) => `${t.orgMove!.from} -> ${t.orgMove!.to}`).entries()].sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
   const perRoute = Math.max(200, budget / routes.length);
-  const lines = routes.map(([route, members]) => `- ${code(route)}: ${plural(members.length, "tenant")}: ${nameList(members.map((t) => t.id), perRoute)}`);
+  const lines = routes.map(
+    ([route, members]) =>
+      `- ${code(route)}: ${plural(members.length, "tenant")}: ${nameList(
+        members.map((t) => t.id),
+        perRoute,
+      )}`,
+  );
   const intro = "Transferred in place: each project keeps its id, its data and its connection strings.";
   doc.add(`### Moves organization (${count(moving.length)})\n\n${intro}\n\n${lines.join("\n")}`);
 }
@@ -208,7 +230,9 @@ function adoptionsSection(
 ): void {
   const adopting = sortById(tenants.filter((t) => t.adoption !== undefined));
   if (adopting.length === 0) return;
-  const lines = adopting.map((t) => `**${t.id}** (${t.tier}) adopts project ${t.adoption!.projectId}: ${t.adoption!.changes}`);
+  const lines = adopting.map(
+    (t) => `**${t.id}** (${t.tier}) adopts project ${t.adoption!.projectId}: ${t.adoption!.changes}`,
+  );
   const list = foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`);
   doc.add(`### Adoptions (${count(lines.length)})\n\n${list}`);
 }
@@ -230,7 +254,13 @@ function tenantList(tenants: readonly TenantChange[], inline: number, budget: nu
   if (sorted.length <= inline) return sorted.map((t) => `- ${t.id} (${t.tier}, ${t.region})`).join("\n");
   const groups = [...groupBy(sorted, placement).entries()].sort(([a], [b]) => a.localeCompare(b));
   const perGroup = Math.max(200, budget / groups.length);
-  const lines = groups.map(([where, members]) => `${where} (${count(members.length)}): ${nameList(members.map((t) => t.id), perGroup)}`);
+  const lines = groups.map(
+    ([where, members]) =>
+      `${where} (${count(members.length)}): ${nameList(
+        members.map((t) => t.id),
+        perGroup,
+      )}`,
+  );
   return details(`${plural(sorted.length, "tenant")} ${what}`, lines.map((line) => `- ${line}`).join("\n"));
 }
 
@@ -264,9 +294,13 @@ function countsSection(doc: BoundedDocument, tenants: readonly TenantChange[]): 
   const columns = COLUMNS.filter(([action]) => tenants.some((t) => t.action === action));
   const rows = [...groupBy(tenants, (t) => `${t.tier}\u0000${t.region}`).entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, members]) => [...key.split("\u0000"), ...columns.map(([action]) => members.filter((t) => t.action === action).length)]);
+    .map(([key, members]) => [
+      ...key.split("\u0000"),
+      ...columns.map(([action]) => members.filter((t) => t.action === action).length),
+    ]);
   const shown = rows.slice(0, MAX_TABLE_ROWS);
-  const more = rows.length > shown.length ? `\n\n… and ${plural(rows.length - shown.length, "more tier and region")}` : "";
+  const more =
+    rows.length > shown.length ? `\n\n… and ${plural(rows.length - shown.length, "more tier and region")}` : "";
   // `pulumi preview --json` hides unchanged resources, so a re-tier (PlanQuota only) may not show the region.
   const unplaced = tenants.some((t) => t.region === "?")
     ? "\n\nRegion `?`: the preview does not show these tenants' projects; `pulumi preview --json --show-sames` does."
@@ -302,13 +336,21 @@ function changesSection(doc: BoundedDocument, tenants: readonly TenantChange[], 
   if (groups.size === 0) return;
   const lines = [...groups.values()]
     .sort((a, b) => b.tenants.length - a.tenants.length || propertyText(a.change).localeCompare(propertyText(b.change)))
-    .map(({ change, tenants: members }) => `${code(propertyText(change))}: ${plural(members.length, "tenant")} ${who(members)}`);
-  doc.add(`### Property changes\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more distinct changes`)}`);
+    .map(
+      ({ change, tenants: members }) =>
+        `${code(propertyText(change))}: ${plural(members.length, "tenant")} ${who(members)}`,
+    );
+  doc.add(
+    `### Property changes\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more distinct changes`)}`,
+  );
 }
 
 /** The tenants of a small group by id; of a large one, by tier. */
 function who(members: readonly TenantChange[]): string {
-  if (members.length <= 5) return `(${sortById(members).map((t) => t.id).join(", ")})`;
+  if (members.length <= 5)
+    return `(${sortById(members)
+      .map((t) => t.id)
+      .join(", ")})`;
   const tiers = [...groupBy(members, (t) => t.tier).entries()].sort((a, b) => b[1].length - a[1].length);
   const named = tiers.slice(0, 3).map(([tier, list]) => (tiers.length === 1 ? tier : `${tier} ${count(list.length)}`));
   return `(${named.join(", ")}${tiers.length > 3 ? ", …" : ""})`;
@@ -339,13 +381,17 @@ function devSection(doc: BoundedDocument, changes: FleetChanges, inline: number,
   });
   const lines = [...projectLines, ...branchLines];
   const title = projects.length > 0 ? "Dev project and branches" : "Dev branches";
-  doc.add(`### ${title} (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  doc.add(
+    `### ${title} (${count(lines.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`,
+  );
 }
 
 function othersSection(doc: BoundedDocument, changes: FleetChanges, inline: number, budget: number): void {
   if (changes.others.length === 0) return;
   const lines = changes.others.map((o) => `${o.op} ${o.name} (${o.type})`);
-  doc.add(`### Other resources (${count(changes.others.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`);
+  doc.add(
+    `### Other resources (${count(changes.others.length)})\n\n${foldedBullets(lines, inline, budget, (hidden) => `${count(hidden)} more`)}`,
+  );
 }
 
 function footer(changes: FleetChanges): string {

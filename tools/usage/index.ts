@@ -43,7 +43,8 @@ export async function measureUsage(options: UsageOptions): Promise<UsageReport> 
 
   const projectOf = await mapTenantsToProjects(fleet, client);
   const usage = new Map<string, Usage>();
-  for await (const history of client.consumption([...new Set(projectOf.values())], from, to)) usage.set(history.project_id, usageOf(history));
+  for await (const history of client.consumption([...new Set(projectOf.values())], from, to))
+    usage.set(history.project_id, usageOf(history));
   if (options.transfer) await readTransfer(client, projectOf, usage);
   const dataTransferMeasured = [...usage.values()].some((u) => u.data_transfer_bytes !== undefined);
   return { from, to, dataTransferMeasured, tenants: compareWithQuotas(fleet, projectOf, usage) };
@@ -61,7 +62,11 @@ async function mapTenantsToProjects(fleet: Fleet, client: NeonClient): Promise<M
   return projectOf;
 }
 
-async function readTransfer(client: NeonClient, projectOf: Map<string, string>, usage: Map<string, Usage>): Promise<void> {
+async function readTransfer(
+  client: NeonClient,
+  projectOf: Map<string, string>,
+  usage: Map<string, Usage>,
+): Promise<void> {
   const entries = [...projectOf.entries()];
   let next = 0;
   const reader = async () => {

@@ -30,7 +30,11 @@ export interface TenantUsage {
 }
 
 /** Every tenant against its quota, those at or over 80% of any limit first (highest first). */
-export function compareWithQuotas(fleet: Fleet, projectOf: Map<string, string>, usageOf: Map<string, Usage>): TenantUsage[] {
+export function compareWithQuotas(
+  fleet: Fleet,
+  projectOf: Map<string, string>,
+  usageOf: Map<string, Usage>,
+): TenantUsage[] {
   const lines = fleet.tenants.map((tenant) => tenantLine(fleet, tenant, projectOf.get(tenant.id) ?? null, usageOf));
   return lines.sort(
     (a, b) =>
@@ -40,7 +44,12 @@ export function compareWithQuotas(fleet: Fleet, projectOf: Map<string, string>, 
   );
 }
 
-function tenantLine(fleet: Fleet, tenant: ResolvedTenant, projectId: string | null, usageOf: Map<string, Usage>): TenantUsage {
+function tenantLine(
+  fleet: Fleet,
+  tenant: ResolvedTenant,
+  projectId: string | null,
+  usageOf: Map<string, Usage>,
+): TenantUsage {
   const usage = projectId === null ? undefined : usageOf.get(projectId);
   const metrics = Object.fromEntries(
     METRICS.map((m) => {
@@ -59,13 +68,15 @@ function tenantLine(fleet: Fleet, tenant: ResolvedTenant, projectId: string | nu
     projectId,
     metrics,
     peakPercent,
-    suggestedTier: peakPercent !== null && peakPercent >= 100 && usage ? nextFittingTier(fleet, tenant.tier, usage) : null,
+    suggestedTier:
+      peakPercent !== null && peakPercent >= 100 && usage ? nextFittingTier(fleet, tenant.tier, usage) : null,
   };
 }
 
 /** The first tier after `current` (in tiers.yaml order) under whose quota this month's usage stays. */
 function nextFittingTier(fleet: Fleet, current: string, usage: Usage): string | null {
   const names = Object.keys(fleet.tiers);
-  const fits = (quota: NeonQuota) => METRICS.every((m) => quota[m.quota] === 0 || (usage[m.quota] ?? 0) < quota[m.quota]);
+  const fits = (quota: NeonQuota) =>
+    METRICS.every((m) => quota[m.quota] === 0 || (usage[m.quota] ?? 0) < quota[m.quota]);
   return names.slice(names.indexOf(current) + 1).find((name) => fits(fleet.tiers[name].quota)) ?? null;
 }

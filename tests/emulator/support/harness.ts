@@ -103,7 +103,12 @@ export async function settle(api: Api<unknown>, projectId: string): Promise<void
 }
 
 /** Calls an `/__emulator/...` control route (stats, reset-stats, consumption). */
-export async function control(emulator: RunningEmulator, method: "GET" | "POST", route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function control(
+  emulator: RunningEmulator,
+  method: "GET" | "POST",
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${emulator.url.replace(/\/api\/v2$/, "")}/__emulator/${route}`, {
     method,
     headers: { "content-type": "application/json" },

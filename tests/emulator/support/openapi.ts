@@ -53,7 +53,8 @@ function composedSchemas(doc: unknown, found = new Set<string>()): Set<string> {
 function closeObjects(schemas: Record<string, Json>, composed: Set<string>): void {
   for (const [name, schema] of Object.entries(schemas)) {
     if (composed.has(name)) continue;
-    if (schema.type === "object" && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    if (schema.type === "object" && schema.properties && schema.additionalProperties === undefined)
+      schema.additionalProperties = false;
   }
 }
 
@@ -63,7 +64,10 @@ interface OpenApiOperation {
 
 /** Validates one emulator answer against the document's schema for its operation and status. */
 export class OpenApiContract {
-  private readonly doc: { paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas: Record<string, Json>; responses: Record<string, Json> } };
+  private readonly doc: {
+    paths: Record<string, Record<string, OpenApiOperation>>;
+    components: { schemas: Record<string, Json>; responses: Record<string, Json> };
+  };
   private readonly ajv: Ajv2019;
   private readonly templates: { method: string; template: string; pattern: RegExp }[] = [];
   private readonly compiled = new Map<string, ValidateFunction>();
@@ -99,17 +103,26 @@ export class OpenApiContract {
     const responses = this.doc.paths[template][method.toLowerCase()].responses;
     const declared = responses[String(status)] ?? responses.default;
     if (!declared) return [`${method} ${template} does not declare status ${status}`];
-    if (status >= 200 && status < 300 && !responses[String(status)]) return [`${method} ${template} answers ${status}, the document declares ${Object.keys(responses).join(", ")}`];
+    if (status >= 200 && status < 300 && !responses[String(status)])
+      return [`${method} ${template} answers ${status}, the document declares ${Object.keys(responses).join(", ")}`];
     const key = `${method} ${template} ${status}`;
     let validate = this.compiled.get(key);
     if (!validate) {
-      const response = declared.$ref ? (this.doc.components.responses[declared.$ref.split("/").pop() as string] as typeof declared) : declared;
+      const response = declared.$ref
+        ? (this.doc.components.responses[declared.$ref.split("/").pop() as string] as typeof declared)
+        : declared;
       const schema = response.content?.["application/json"]?.schema ?? (response as Json);
-      validate = this.ajv.compile({ $id: `https://neon-fleet.invalid/answers/${this.compiled.size}`, ...this.rebase(schema), unevaluatedProperties: false });
+      validate = this.ajv.compile({
+        $id: `https://neon-fleet.invalid/answers/${this.compiled.size}`,
+        ...this.rebase(schema),
+        unevaluatedProperties: false,
+      });
       this.compiled.set(key, validate);
     }
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((e) => `${method} ${template} ${status}: ${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
+    return (validate.errors ?? []).map(
+      (e) => `${method} ${template} ${status}: ${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`,
+    );
   }
 
   /** Points local `#/components/...` refs of an inline schema at the registered document. */

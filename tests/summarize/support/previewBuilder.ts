@@ -8,9 +8,11 @@
 import { parseDuration, parseSize } from "../../../provider/plans/units";
 
 const STACK_URN = "urn:pulumi:us::neon-fleet::pulumi:pulumi:Stack::neon-fleet-us";
-const PROVIDER = "urn:pulumi:us::neon-fleet::pulumi:providers:pulumi-nodejs::default::9d2b4a1e-0c4f-4a61-8f0e-3c5b7e2d1a90";
+const PROVIDER =
+  "urn:pulumi:us::neon-fleet::pulumi:providers:pulumi-nodejs::default::9d2b4a1e-0c4f-4a61-8f0e-3c5b7e2d1a90";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SERIALIZED_PROVIDER = 'exports.handler = __f0;\n\nfunction __f0() {\n  return require("/app/dist/provider/resources/tenantProject.js").provider;\n}\n';
+const SERIALIZED_PROVIDER =
+  'exports.handler = __f0;\n\nfunction __f0() {\n  return require("/app/dist/provider/resources/tenantProject.js").provider;\n}\n';
 const TYPE = {
   tenantProject: "pulumi-nodejs:dynamic/neon:TenantProject",
   planQuota: "pulumi-nodejs:dynamic/neon:PlanQuota",
@@ -33,9 +35,39 @@ export interface TierSpec {
 
 /** The seed tiers of `plans/tiers.yaml` (README "Plans"). */
 export const TIERS: Record<"free" | "pro" | "enterprise", TierSpec> = {
-  free: { name: "free", min: 0.25, max: 0.25, suspendAfter: "5m", computeTime: "100h", activeTime: "unlimited", storage: "512MiB", dataTransfer: "5GiB", writtenData: "1GiB" },
-  pro: { name: "pro", min: 0.25, max: 2, suspendAfter: "10m", computeTime: "750h", activeTime: "unlimited", storage: "10GiB", dataTransfer: "50GiB", writtenData: "50GiB" },
-  enterprise: { name: "enterprise", min: 1, max: 8, suspendAfter: "10m", computeTime: "unlimited", activeTime: "unlimited", storage: "100GiB", dataTransfer: "unlimited", writtenData: "unlimited" },
+  free: {
+    name: "free",
+    min: 0.25,
+    max: 0.25,
+    suspendAfter: "5m",
+    computeTime: "100h",
+    activeTime: "unlimited",
+    storage: "512MiB",
+    dataTransfer: "5GiB",
+    writtenData: "1GiB",
+  },
+  pro: {
+    name: "pro",
+    min: 0.25,
+    max: 2,
+    suspendAfter: "10m",
+    computeTime: "750h",
+    activeTime: "unlimited",
+    storage: "10GiB",
+    dataTransfer: "50GiB",
+    writtenData: "50GiB",
+  },
+  enterprise: {
+    name: "enterprise",
+    min: 1,
+    max: 8,
+    suspendAfter: "10m",
+    computeTime: "unlimited",
+    activeTime: "unlimited",
+    storage: "100GiB",
+    dataTransfer: "unlimited",
+    writtenData: "unlimited",
+  },
 };
 
 /** A tenant as the plans resolve it. */
@@ -105,7 +137,16 @@ function quotaInputs(t: TenantSpec, id: string): Json {
 }
 
 function state(type: string, name: string, inputs: Json, outputs: Json, id?: string): Json {
-  return { urn: urn(type, name), custom: true, ...(id ? { id } : {}), type, inputs, outputs, parent: STACK_URN, provider: PROVIDER };
+  return {
+    urn: urn(type, name),
+    custom: true,
+    ...(id ? { id } : {}),
+    type,
+    inputs,
+    outputs,
+    parent: STACK_URN,
+    provider: PROVIDER,
+  };
 }
 
 /** Accumulates the steps of one preview; each method adds what the CLI would print for one tenant change. */
@@ -130,7 +171,13 @@ export class PreviewBuilder {
   /** A tier edit or re-tier: only the PlanQuota updates, the project itself stays (shown as same). */
   retier(before: TenantSpec, after: TierSpec): this {
     const id = projectId(before.id);
-    const project = state(TYPE.tenantProject, before.id, projectInputs(before), projectOutputs(projectInputs(before), id), id);
+    const project = state(
+      TYPE.tenantProject,
+      before.id,
+      projectInputs(before),
+      projectOutputs(projectInputs(before), id),
+      id,
+    );
     this.step("same", TYPE.tenantProject, before.id, { oldState: project, newState: project });
     const old = quotaInputs(before, id);
     const next = quotaInputs({ ...before, tier: after }, id);
@@ -144,7 +191,9 @@ export class PreviewBuilder {
   /** A new tenant: both resources created, their Neon ids unknown until `up`. */
   create(t: TenantSpec): this {
     const inputs = projectInputs(t);
-    this.step("create", TYPE.tenantProject, t.id, { newState: state(TYPE.tenantProject, t.id, inputs, projectOutputs(inputs, undefined)) });
+    this.step("create", TYPE.tenantProject, t.id, {
+      newState: state(TYPE.tenantProject, t.id, inputs, projectOutputs(inputs, undefined)),
+    });
     const quota = quotaInputs(t, UNKNOWN);
     return this.step("create", TYPE.planQuota, t.id, { newState: state(TYPE.planQuota, t.id, quota, quota) });
   }
@@ -155,7 +204,9 @@ export class PreviewBuilder {
     const quota = quotaInputs(t, id);
     this.step("delete", TYPE.planQuota, t.id, { oldState: state(TYPE.planQuota, t.id, quota, quota, id) });
     const inputs = projectInputs(t);
-    return this.step("delete", TYPE.tenantProject, t.id, { oldState: state(TYPE.tenantProject, t.id, inputs, projectOutputs(inputs, id), id) });
+    return this.step("delete", TYPE.tenantProject, t.id, {
+      oldState: state(TYPE.tenantProject, t.id, inputs, projectOutputs(inputs, id), id),
+    });
   }
 
   /** A tenant moved to another region: the project is replaced (three steps) and its PlanQuota follows. */
@@ -174,7 +225,10 @@ export class PreviewBuilder {
       newState: state(TYPE.planQuota, t.id, { ...quota, projectId: UNKNOWN }, quota, id),
       diffReasons: [],
     });
-    return this.step("delete-replaced", TYPE.tenantProject, t.id, { oldState: { ...oldState, delete: true }, replaceReasons: ["region"] });
+    return this.step("delete-replaced", TYPE.tenantProject, t.id, {
+      oldState: { ...oldState, delete: true },
+      replaceReasons: ["region"],
+    });
   }
 
   /**
@@ -216,14 +270,24 @@ export class PreviewBuilder {
 
   /** A new dev branch. */
   createBranch(name: string, parent: string, ttl: string): this {
-    const inputs = { __provider: SERIALIZED_PROVIDER, name, parent, projectId: "proj-fleet-dev", ttlSeconds: parseDuration(ttl) };
+    const inputs = {
+      __provider: SERIALIZED_PROVIDER,
+      name,
+      parent,
+      projectId: "proj-fleet-dev",
+      ttlSeconds: parseDuration(ttl),
+    };
     const outputs = { ...inputs, branchId: UNKNOWN, connectionUri: "[secret]", expiresAt: UNKNOWN, host: UNKNOWN };
     return this.step("create", TYPE.devBranch, name, { newState: state(TYPE.devBranch, name, inputs, outputs) });
   }
 
   /** A diagnostic as the CLI writes it: the prefix folded into the message. */
   diagnostic(severity: "error" | "warning" | "info", message: string, tenantId?: string): this {
-    this.diagnostics.push({ ...(tenantId ? { urn: urn(TYPE.tenantProject, tenantId) } : {}), message: `${severity}: ${message}\n`, severity });
+    this.diagnostics.push({
+      ...(tenantId ? { urn: urn(TYPE.tenantProject, tenantId) } : {}),
+      message: `${severity}: ${message}\n`,
+      severity,
+    });
     return this;
   }
 
@@ -256,6 +320,17 @@ export class PreviewBuilder {
 }
 
 /** `count` tenants named `prefix-0001`.. in one tier and region. */
-export function tenants(prefix: string, count: number, tier: TierSpec, residency = "us", region = "aws-us-east-2"): TenantSpec[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${String(i + 1).padStart(4, "0")}`, tier, residency, region }));
+export function tenants(
+  prefix: string,
+  count: number,
+  tier: TierSpec,
+  residency = "us",
+  region = "aws-us-east-2",
+): TenantSpec[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${String(i + 1).padStart(4, "0")}`,
+    tier,
+    residency,
+    region,
+  }));
 }
