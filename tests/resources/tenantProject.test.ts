@@ -1,36 +1,14 @@
 import type { RunningEmulator } from "../../emulator";
 import { neon } from "../../provider/neon";
 import { provider, type TenantProjectInputs, type TenantProjectOutputs } from "../../provider/resources/tenantProject";
-import { mutations, stackConfig, startUnitEmulator } from "./providerRig";
+import { mutations, stackConfig, startUnitEmulator, tenantInputs } from "./providerRig";
 
 /**
  * TenantProject's methods called the way the engine calls them (check with old inputs, diff with old outputs,
  * create/update/delete), against the in-process emulator. Each test uses its own tenant: the provider keeps
  * per-process memory (projects held this run), as it does in one Pulumi run.
  */
-const QUOTA = {
-  active_time_seconds: 0,
-  compute_time_seconds: 360000,
-  written_data_bytes: 2 ** 30,
-  data_transfer_bytes: 5 * 2 ** 30,
-  logical_size_bytes: 2 ** 29,
-};
-const ENDPOINTS = { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 };
-
-function inputs(tenantId: string, overrides: Partial<TenantProjectInputs> = {}): TenantProjectInputs {
-  return {
-    tenantId,
-    projectName: `tenant-${tenantId}`,
-    tier: "free",
-    residency: "us",
-    region: "aws-us-east-2",
-    pgVersion: 17,
-    onRemove: "retain",
-    quota: QUOTA,
-    endpointSettings: ENDPOINTS,
-    ...overrides,
-  };
-}
+const inputs = tenantInputs;
 
 describe("TenantProject provider", () => {
   let emulator: RunningEmulator;

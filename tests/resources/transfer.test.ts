@@ -7,7 +7,7 @@ import { neon } from "../../provider/neon";
 import { provider, type TenantProjectInputs, type TenantProjectOutputs } from "../../provider/resources/tenantProject";
 import { tenantBucket } from "../../provider/plans/shard";
 import { Semaphore } from "../engine/semaphore";
-import { mutations, stackConfig, startUnitEmulator } from "./providerRig";
+import { UNIT_ENDPOINTS, UNIT_QUOTA, mutations, stackConfig, startUnitEmulator } from "./providerRig";
 
 /**
  * Organization transfers driven the way the Pulumi engine drives them: Check and Diff one tenant at a time, and the
@@ -18,14 +18,6 @@ import { mutations, stackConfig, startUnitEmulator } from "./providerRig";
  */
 const TRANSFER = "POST /organizations/{source_org_id}/projects/transfer";
 const PARALLEL = 8;
-const QUOTA = {
-  active_time_seconds: 0,
-  compute_time_seconds: 360000,
-  written_data_bytes: 2 ** 30,
-  data_transfer_bytes: 5 * 2 ** 30,
-  logical_size_bytes: 2 ** 29,
-};
-const ENDPOINTS = { autoscaling_limit_min_cu: 0.25, autoscaling_limit_max_cu: 0.25, suspend_timeout_seconds: 300 };
 const TEST_MS = 120_000;
 
 /** What the provider's check makes of re-tiering `tenantId` from the source's tier to the destination's. */
@@ -38,7 +30,7 @@ const tenantIds = (prefix: string, count: number): string[] =>
 
 function inputs(tenantId: string, tier: string, org: string): TenantProjectInputs {
   const base = { tenantId, projectName: `tenant-${tenantId}`, residency: "us", region: "aws-us-east-2", pgVersion: 17 };
-  return { ...base, tier, org, onRemove: "retain", quota: QUOTA, endpointSettings: ENDPOINTS };
+  return { ...base, tier, org, onRemove: "retain", quota: UNIT_QUOTA, endpointSettings: UNIT_ENDPOINTS };
 }
 
 /** Plans where every tenant of `ids` is on the tier living in `destination`. */
