@@ -16,8 +16,8 @@ describe("the emulator behaves like Neon where the fleet relies on it", () => {
   afterAll(() => emulator.close());
 
   it("locks a project while its operations run: a second mutation gets 423, reads still work", async () => {
-    // Operations long enough that a loaded machine still sends the second mutation while they run.
-    const slow = await startTestEmulator({ opMs: 2000 });
+    // Operations long enough (10 s) that even a heavily loaded machine sends the next mutations while they run.
+    const slow = await startTestEmulator({ opMs: 10_000 });
     const slowNeon = checkedClient(slow);
     const { api } = slowNeon;
     const created = await api.createProject({ project: { name: "tenant-busy" } });
