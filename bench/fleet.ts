@@ -143,7 +143,7 @@ function customResources(stateText: string): number {
  */
 function tenantStateBytes(stateText: string, fileBytes: number): number {
   const state = JSON.parse(stateText) as { resources?: { type: string }[] };
-  const perTenant = /:neon:(TenantProject|PlanQuota)$/;
+  const perTenant = /\/neon:(TenantProject|PlanQuota)$/;
   const rest = { ...state, resources: (state.resources ?? []).filter((r) => !perTenant.test(r.type)) };
   return fileBytes - Buffer.byteLength(`${JSON.stringify(rest, null, 1)}\n`);
 }
